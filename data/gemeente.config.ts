@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { z } from 'zod';
+import { formatIssues } from './zod-messages.js';
+
+/** Every route the product knows. Which of them a gemeente offers is configuration. */
+export const ROUTE_IDS = [
+  'gezinscoach',
+  'keukentafelgesprek',
+  'jeugdconsulent',
+  'gezinsverzorger',
+  'toestemming-nodig',
+  'buiten-doelgroep',
+] as const;
+export const RouteIdSchema = z.enum(ROUTE_IDS);
+export type RouteId = z.infer<typeof RouteIdSchema>;
+
+/** Routes that are a service someone delivers (the others are outcomes of triage). */
+export const SERVICE_ROUTE_IDS = ['gezinscoach', 'keukentafelgesprek', 'jeugdconsulent', 'gezinsverzorger'] as const;
+export const ServiceRouteIdSchema = z.enum(SERVICE_ROUTE_IDS);
+export type ServiceRouteId = z.infer<typeof ServiceRouteIdSchema>;
+
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'gebruik kleine letters, cijfers en streepjes (bijv. "meerdere-leefgebieden")');
+
+export const CriterionSchema = z.strictObject({
+  id: idSchema,
+  /** The wording of the gemeente's own document, shown to referrers and in reasons. */
+  label: z.string().min(3).max(140),
+  /** One or two sentences that help a referrer decide whether the criterion applies. */
+  explanation: z.string().min(3).max(400),
+  /** Counts only together with another criterion (Venray: cultuur-taal, seed 004 Bijlage 3). */
+  onlyInCombination: z.boolean().default(false),
+});
+export type Criterion = z.infer<typeof CriterionSchema>;
+
+const RouteTextSchema = z.strictObject({
+  label: z.string().min(2).max(60),
+  description: z.string().min(3).max(400),
+});
+
+export const GemeenteConfigSchema = z
+  .strictObject({
+    gemeente: z.string().min(2).max(80),
+    /** Youth up to and including this age are in the target group (seed 004: 23). */
+    ageLimit: z.number().int().min(12).max(27),
+    /** The services this gemeente offers. gezinscoach and jeugdconsulent are always needed. */
+    services: z.array(ServiceRouteIdSchema).min(2),
+    routes: z.strictObject(
+      Object.fromEntries(ROUTE_IDS.map((id) => [id, RouteTextSchema])) as Record<RouteId, typeof RouteTextSchema>,
+    ),
+    criteria: z.array(CriterionSchema).min(1).max(20),
+    /** Wijken and dorpen a family can live in, in the order a referrer expects to see them. */
+    wijken: z.array(z.string().min(2).max(60)).min(1).max(200),
+    /** Where the bot sends people outside the target group (rule 4). */
+    buitenDoelgroepVerwijzing: z.string().min(3).max(300),
+  })
+  .superRefine((config, ctx) => {
+    for (const needed of ['gezinscoach', 'jeugdconsulent'] as const) {
+      if (!config.services.includes(needed)) {
+        ctx.addIssue({ code: 'custom', path: ['services'], message: `"${needed}" ontbreekt; die route is altijd nodig` });
+      }
+    }
+    reportDuplicates(config.services, ['services'], ctx);
+    reportDuplicates(config.criteria.map((c) => c.id), ['criteria'], ctx, 'id');
+    reportDuplicates(config.wijken, ['wijken'], ctx);
+    if (config.criteria.every((c) => c.onlyInCombination)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['criteria'],
+        message: 'minstens één criterium moet zelfstandig meetellen (onlyInCombination: false)',
+      });
+    }
+  });
+export type GemeenteConfig = z.infer<typeof GemeenteConfigSchema>;
+
+function reportDuplicates(values: readonly string[], at: (string | number)[], ctx: z.RefinementCtx, field?: string) {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    const key = value.toLowerCase();
+    if (seen.has(key)) {
+      ctx.addIssue({ code: 'custom', path: field ? [...at, index, field] : [...at, index], message: `"${value}" staat er dubbel in` });
+    }
+    seen.add(key);
+  });
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Configuratie ${file} is ongeldig:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const GEMEENTEN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gemeenten');
+export const DEFAULT_GEMEENTE = 'standaard';
+
+/**
+ * Which configuration file to use: GEMEENTE_CONFIG (a path) wins over GEMEENTE (the name of a file in
+ * data/gemeenten/), and without either the domain's default rules ("standaard") apply.
+ */
+export function gemeenteConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GEMEENTE_CONFIG) return path.resolve(env.GEMEENTE_CONFIG);
+  const name = env.GEMEENTE || DEFAULT_GEMEENTE;
+  if (!/^[a-z0-9-]+$/.test(name)) throw new ConfigError(`GEMEENTE=${name}`, ['GEMEENTE: alleen kleine letters, cijfers en streepjes']);
+  return path.join(GEMEENTEN_DIR, `${name}.json`);
+}
+
+/** Reads and validates a gemeente configuration; throws ConfigError naming every bad field. */
+export function loadGemeenteConfig(file: string = gemeenteConfigPath()): GemeenteConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bestand bestaat niet' : 'geen geldige JSON';
+    throw new ConfigError(file, [reason]);
+  }
+  return parseGemeenteConfig(raw, file);
+}
+
+export function parseGemeenteConfig(raw: unknown, source = 'configuratie'): GemeenteConfig {
+  const parsed = GemeenteConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
+  return parsed.data;
+}
