@@ -124,7 +124,7 @@ export function loadGemeenteConfig(file: string = gemeenteConfigPath()): Gemeent
 }
 
 export function parseGemeenteConfig(raw: unknown, source = 'configuratie'): GemeenteConfig {
-  const parsed = GemeenteConfigSchema.safeParse(raw);
+  const parsed = GemeenteConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error));
   return parsed.data;
 }

@@ -1,23 +1,17 @@
 import { z } from 'zod';
 import type { GemeenteConfig, RouteId } from '../data/gemeente.config.js';
+import { ChildSchema, ConsentSchema, MAX_AGE, type Child, type Consent, type TriageResult } from '../data/aanmelding.schema.js';
 
 /**
  * The triage rules of domain.md ("Default triage rules", first match wins) as one pure function.
  * Everything a gemeente words differently (criteria, age limit, services) comes from its configuration.
  */
 
-export const ConsentSchema = z.enum(['ja', 'nee', 'anoniem']);
-export type Consent = z.infer<typeof ConsentSchema>;
+export { ConsentSchema, ChildSchema, MAX_AGE, TriageResultSchema } from '../data/aanmelding.schema.js';
+export type { Consent, Child, TriageResult } from '../data/aanmelding.schema.js';
 
 export const RequestedServiceSchema = z.enum(['gezinscoach', 'gezinsverzorger']);
 export type RequestedService = z.infer<typeof RequestedServiceSchema>;
-
-export const MAX_AGE = 120;
-export const ChildSchema = z.union([
-  z.strictObject({ age: z.number().int().min(0).max(MAX_AGE) }),
-  z.strictObject({ expected: z.literal(true) }),
-]);
-export type Child = z.infer<typeof ChildSchema>;
 
 /** The input of triage-contract.md. Criterion ids are those of the gemeente's configuration. */
 export function triageInputSchema(config: Pick<GemeenteConfig, 'criteria'>) {
@@ -26,7 +20,11 @@ export function triageInputSchema(config: Pick<GemeenteConfig, 'criteria'>) {
     service: RequestedServiceSchema,
     consent: ConsentSchema,
     safetyConcern: z.boolean(),
-    children: z.array(ChildSchema).min(1).max(30),
+    // The two shapes of ChildSchema, with a message that tells the author of the JSON what fits.
+    children: z
+      .array(z.union(ChildSchema.options, { error: `verwacht { "age": 0..${MAX_AGE} } of { "expected": true }` }))
+      .min(1)
+      .max(30),
     criteria: z
       .array(z.enum(ids))
       .max(ids.length)
@@ -47,14 +45,6 @@ export interface TriageInput {
   criteria: string[];
   specialistCareNeeded: boolean;
 }
-
-export const TriageResultSchema = z.object({
-  route: z.enum(['gezinscoach', 'keukentafelgesprek', 'jeugdconsulent', 'gezinsverzorger', 'toestemming-nodig', 'buiten-doelgroep']),
-  urgent: z.boolean(),
-  criteria: z.array(z.string()),
-  reasons: z.array(z.string()).min(1),
-});
-export type TriageResult = z.infer<typeof TriageResultSchema> & { route: RouteId };
 
 export function isExpected(child: Child): child is { expected: true } {
   return 'expected' in child;
@@ -98,9 +88,11 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   if (input.consent === 'nee') {
     return result('toestemming-nodig', [
       'Regel 2, geen toestemming: ouders of jongere hebben geen toestemming gegeven voor de aanmelding. Er wordt niets doorgestuurd; vraag eerst toestemming of kies voor een anoniem overleg.',
+      ...criterionReasons,
     ]);
   }
 
+  // Notes follow the sentence of the deciding rule, so that reasons[0] always names that rule.
   const notes: string[] = [];
   // Rule 3: a casemanager's request for a gezinsverzorger, where the gemeente offers one.
   if (input.service === 'gezinsverzorger') {
@@ -116,16 +108,17 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 4: the target group is youth up to and including the age limit, or a child on the way.
   if (!hasChildInTargetGroup(input.children, config.ageLimit)) {
     return result('buiten-doelgroep', [
-      ...notes,
       `Regel 4, buiten de doelgroep: geen kind is ${config.ageLimit} jaar of jonger en er wordt geen kind verwacht. ${config.buitenDoelgroepVerwijzing}`,
+      ...notes,
+      ...criterionReasons,
     ]);
   }
 
   // Rule 5: a need for indicated, specialist care goes to the jeugdconsulent (maatwerkvoorziening).
   if (input.specialistCareNeeded) {
     return result('jeugdconsulent', [
-      ...notes,
       'Regel 5, specialistische zorg nodig: de verwijzer ziet nu een noodzaak voor geïndiceerde of specialistische jeugdhulp. De jeugdconsulent bekijkt welke maatwerkvoorziening past.',
+      ...notes,
       ...criterionReasons,
     ]);
   }
@@ -134,10 +127,10 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   if (counted.length > 0) {
     const kitchenTable = config.services.includes('keukentafelgesprek');
     return result(kitchenTable ? 'keukentafelgesprek' : 'jeugdconsulent', [
-      ...notes,
       kitchenTable
         ? `Regel 6, complexe vraag: ${criteriaCount(counted.length)} van toepassing. De gezinscoach en de jeugdconsulent voeren samen een keukentafelgesprek om te bepalen wie passende ondersteuning biedt.`
         : `Regel 6, complexe vraag: ${criteriaCount(counted.length)} van toepassing. Gemeente ${config.gemeente} werkt zonder keukentafelgesprek; de jeugdconsulent bekijkt welke ondersteuning past.`,
+      ...notes,
       ...criterionReasons,
     ]);
   }
@@ -145,8 +138,8 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 7: everything else is light, preventive support.
   const uncounted = config.criteria.filter((c) => c.onlyInCombination && input.criteria.includes(c.id));
   return result('gezinscoach', [
-    ...notes,
     'Regel 7, lichte ondersteuning: er geldt geen complexiteitscriterium, dus de gezinscoach kan het gezin ondersteunen.',
+    ...notes,
     ...uncounted.map((c) => `${stripParenthesis(c.label)} telt alleen mee in combinatie met een ander criterium.`),
   ]);
 }

@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, gemeenteConfigPath, loadGemeenteConfig, parseGemeenteConfig } from '../../data/gemeente.config.js';
+
+const standaardFile = gemeenteConfigPath({ GEMEENTE: 'standaard' });
+const load = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
+
+/** The raw standaard.json, changed by `change`: a fresh copy every time. */
+function gemeenteJson(change: (config: Record<string, any>) => void = () => {}): Record<string, any> {
+  const config = JSON.parse(readFileSync(standaardFile, 'utf8')) as Record<string, any>;
+  change(config);
+  return config;
+}
+
+function configError(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but the configuration loaded');
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'gemeente-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the configurations in data/gemeenten', () => {
+  it.each(['standaard', 'groningen', 'venray', 'voorbeeldstad-18'])('loads %s.json', (name) => {
+    expect(() => load(name)).not.toThrow();
+  });
+
+  it('has Groningen offer a gezinsverzorger in the wijken of seed 000', () => {
+    const groningen = load('groningen');
+    expect(groningen.services).toContain('gezinsverzorger');
+    expect(groningen.wijken).toEqual(expect.arrayContaining(['Beijum', 'Selwerd', 'Corpus den Hoorn', 'Hoogkerk', 'Vinkhuizen']));
+    expect(groningen.criteria).toEqual(load('standaard').criteria);
+  });
+
+  it('has Venray offer no gezinsverzorger', () => {
+    const venray = load('venray');
+    expect(venray.gemeente).toBe('Venray');
+    expect(venray.services).not.toContain('gezinsverzorger');
+  });
+
+  it('has Voorbeeldstad use an age limit of 18, a criterion of its own and no keukentafelgesprek', () => {
+    const voorbeeldstad = load('voorbeeldstad-18');
+    expect(voorbeeldstad.ageLimit).toBe(18);
+    expect(voorbeeldstad.criteria.map((c) => c.id)).toContain('schulden');
+    expect(voorbeeldstad.services).not.toContain('keukentafelgesprek');
+  });
+
+  it('marks only cultuur-taal as counting in combination', () => {
+    expect(load('standaard').criteria.filter((c) => c.onlyInCombination).map((c) => c.id)).toEqual(['cultuur-taal']);
+  });
+});
+
+describe('choosing the configuration', () => {
+  it('uses standaard without GEMEENTE or GEMEENTE_CONFIG', () => {
+    expect(gemeenteConfigPath({})).toBe(standaardFile);
+  });
+
+  it('lets GEMEENTE_CONFIG win over GEMEENTE', () => {
+    expect(gemeenteConfigPath({ GEMEENTE: 'venray', GEMEENTE_CONFIG: '/elders/eigen.json' })).toBe(path.resolve('/elders/eigen.json'));
+    expect(path.basename(gemeenteConfigPath({ GEMEENTE: 'venray' }))).toBe('venray.json');
+  });
+
+  it('refuses a GEMEENTE that is not a plain name', () => {
+    expect(configError(() => gemeenteConfigPath({ GEMEENTE: '../geheim' })).problems).toEqual([
+      'GEMEENTE: alleen kleine letters, cijfers en streepjes',
+    ]);
+  });
+});
+
+describe('a broken configuration is refused with the field that is wrong', () => {
+  it.each([
+    ['a missing field', (c: Record<string, any>) => delete c.ageLimit, 'ageLimit: ontbreekt'],
+    ['a wrong type', (c: Record<string, any>) => (c.ageLimit = '23'), 'ageLimit: verwacht een getal, kreeg tekst'],
+    ['an age limit out of range', (c: Record<string, any>) => (c.ageLimit = 30), 'ageLimit: mag hoogstens 27 zijn'],
+    ['an unknown service', (c: Record<string, any>) => c.services.push('kinderopvang'), 'services.4: onbekende waarde "kinderopvang"'],
+    ['a missing gezinscoach', (c: Record<string, any>) => c.services.shift(), 'services: "gezinscoach" ontbreekt'],
+    ['a duplicate criterion id', (c: Record<string, any>) => (c.criteria[2].id = 'psychiatrie'), 'criteria.2.id: "psychiatrie" staat er dubbel in'],
+    ['a criterion without a label', (c: Record<string, any>) => delete c.criteria[0].label, 'criteria.0.label: ontbreekt'],
+    ['a missing route text', (c: Record<string, any>) => delete c.routes['buiten-doelgroep'], 'routes.buiten-doelgroep: ontbreekt'],
+    ['an unknown field', (c: Record<string, any>) => (c.leeftijdsgrens = 23), '(geheel): onbekend veld "leeftijdsgrens"'],
+    [
+      'only criteria that count in combination',
+      (c: Record<string, any>) => c.criteria.forEach((criterion: Record<string, unknown>) => (criterion.onlyInCombination = true)),
+      'criteria: minstens één criterium moet zelfstandig meetellen',
+    ],
+  ])('names the field for %s', (_name, change, problem) => {
+    const error = configError(() => parseGemeenteConfig(gemeenteJson(change), 'test.json'));
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain('test.json');
+  });
+
+  it('names the file and the field when it loads a broken file', () => {
+    const file = path.join(dir, 'kapot.json');
+    writeFileSync(file, JSON.stringify(gemeenteJson((c) => (c.services = ['jeugdconsulent', 'keukentafelgesprek']))));
+    const error = configError(() => loadGemeenteConfig(file));
+    expect(error.file).toBe(file);
+    expect(error.problems).toEqual(['services: "gezinscoach" ontbreekt; die route is altijd nodig']);
+  });
+
+  it('refuses a file that is not JSON', () => {
+    const file = path.join(dir, 'geen-json.json');
+    writeFileSync(file, '{ "gemeente": "Venray",');
+    const error = configError(() => loadGemeenteConfig(file));
+    expect(error.problems).toEqual(['geen geldige JSON']);
+    expect(error.message).toContain(file);
+  });
+
+  it('refuses a file that does not exist', () => {
+    const file = path.join(dir, 'bestaat-niet.json');
+    const error = configError(() => loadGemeenteConfig(file));
+    expect(error.problems).toEqual(['bestand bestaat niet']);
+    expect(error.message).toContain(file);
+  });
+
+  it('refuses a GEMEENTE without a file', () => {
+    expect(configError(() => load('atlantis')).problems).toEqual(['bestand bestaat niet']);
+  });
+});
