@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import type { Aanmelding, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { ConversationRecord } from '../data/conversation-state.store.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import { KeyedMutex } from '../data/keyed-mutex.js';
+import type { Stores } from '../data/stores.js';
+import type { Reply } from '../dialogs/card.js';
+import { CardDataSchema, type FlowDialog, type RenderNote, type UserInput } from '../dialogs/flow.js';
+import type { IntakeContext, IntakeMachine } from '../machines/intake.machine.js';
+import { answersOf, triageInputOf } from '../machines/intake.record.js';
+import { routeFor } from '../machines/triage.js';
+import {
+  cancelled,
+  finishedFlow,
+  generalHelp,
+  restarted,
+  submitFailed,
+  submitted,
+  topLevelCommand,
+  welcome,
+} from '../dialogs/welcome.dialog.js';
+import type { Logger } from './logger.js';
+
+/** One message from one person in one conversation. */
+export interface Turn {
+  /** Conversation and user: a group chat never mixes two people's answers. */
+  key: string;
+  activityId?: string;
+  conversationId: string;
+  user: TeamsIdentity;
+  input: UserInput;
+}
+
+export interface ConversationDeps {
+  stores: Stores;
+  config: GemeenteConfig;
+  intake: FlowDialog<IntakeMachine>;
+  log: Logger;
+  newId?: () => string;
+}
+
+const REMEMBERED_ACTIVITY_IDS = 20;
+
+/**
+ * Runs every turn the same way: restore the conversation's snapshot → interpret the input → send the event →
+ * persist the new snapshot (or store the finished aanmelding) → render the prompt for the new state.
+ */
+export class Conversations {
+  private readonly mutex = new KeyedMutex();
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  handle(turn: Turn): Promise<Reply[]> {
+    return this.mutex.run(turn.key, () => this.handleInOrder(turn));
+  }
+
+  /** Resolves when no turn is running any more. */
+  idle(): Promise<void> {
+    return this.mutex.idle();
+  }
+
+  private async handleInOrder(turn: Turn): Promise<Reply[]> {
+    const { stores, intake } = this.deps;
+    let record: ConversationRecord = (await stores.conversations.get(turn.key)) ?? {
+      updatedAt: turn.input.at.toISOString(),
+      seenActivityIds: [],
+    };
+    if (turn.activityId) {
+      // Teams re-sends an activity it believes was lost; the first one was handled already.
+      if (record.seenActivityIds.includes(turn.activityId)) {
+        this.deps.log.info({ event: 'turn.duplicate', activityId: turn.activityId });
+        return [];
+      }
+      record = { ...record, seenActivityIds: [...record.seenActivityIds, turn.activityId].slice(-REMEMBERED_ACTIVITY_IDS) };
+    }
+
+    const replies: Reply[] = [];
+    if (record.flow) {
+      const snapshot = record.flow.id === intake.id && record.flow.version === intake.version ? intake.restore(record.flow.snapshot) : undefined;
+      if (snapshot) return this.step(record, snapshot, turn);
+      this.deps.log.warn({ event: 'flow.unrestorable', flow: record.flow.id, version: record.flow.version });
+      record = { ...record, flow: undefined };
+      replies.push(restarted());
+      return [...replies, ...(await this.start(record, turn))];
+    }
+
+    const command = topLevelCommand(turn.input);
+    if (command === 'start') return this.start(record, turn);
+    await this.save(turn, record);
+    if (command === 'help') return [generalHelp(this.deps.config)];
+    const card = CardDataSchema.safeParse(turn.input.value);
+    if (card.success) {
+      const last = record.last?.instanceId === card.data.instance ? record.last : undefined;
+      return [finishedFlow(last?.reference, last?.outcome), welcome()];
+    }
+    return [welcome(firstName(turn.user.name))];
+  }
+
+  private async start(record: ConversationRecord, turn: Turn): Promise<Reply[]> {
+    const { intake } = this.deps;
+    const actor = createActor(intake.machine, { input: intake.input(this.newId()) }).start();
+    const snapshot = actor.getSnapshot();
+    await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
+    this.deps.log.info({ event: 'flow.started', flow: intake.id, instance: intake.instanceOf(snapshot) });
+    return intake.render(snapshot);
+  }
+
+  private async step(record: ConversationRecord, snapshot: SnapshotFrom<IntakeMachine>, turn: Turn): Promise<Reply[]> {
+    const { intake, log } = this.deps;
+    const state = String(snapshot.value);
+    const interpretation = intake.interpret(snapshot, turn.input);
+    const stay = async (note: RenderNote) => {
+      await this.save(turn, record);
+      return intake.render(snapshot, note);
+    };
+    if (interpretation.kind === 'stale') return stay({ stale: true });
+    if (interpretation.kind === 'problem') {
+      log.info({ event: 'turn.reasked', flow: intake.id, state });
+      return stay({ problem: interpretation.message });
+    }
+    const event = interpretation.event;
+    if (event.type === 'help') return stay({ help: true });
+    if (!snapshot.can(event)) {
+      return stay({ problem: event.type === 'nav.back' ? 'Dit is de eerste vraag; verder terug kan niet.' : 'Dat kan bij deze vraag niet.' });
+    }
+
+    const next = advance(intake.machine, snapshot, event);
+    log.info({ event: 'turn.step', flow: intake.id, from: state, to: String(next.value) });
+    if (next.status !== 'done') {
+      await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: next.persisted } });
+      const ack = event.type.startsWith('answer.') ? intake.acknowledgement(snapshot, next.snapshot) : undefined;
+      return intake.render(next.snapshot, { ack });
+    }
+
+    const instanceId = intake.instanceOf(snapshot);
+    if (next.value === 'submitted') {
+      let aanmelding: Aanmelding;
+      try {
+        // Write before we confirm: the referrer hears "verstuurd" only once the aanmelding is durable.
+        aanmelding = await this.submitIntake(next.snapshot.context, turn);
+      } catch (error) {
+        log.error({ event: 'aanmelding.failed', instance: instanceId, err: errorSummary(error) });
+        await this.save(turn, record); // the summary stays, with every answer
+        return [submitFailed(), ...intake.render(snapshot)];
+      }
+      await this.save(turn, {
+        ...record,
+        flow: undefined,
+        last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference: aanmelding.reference },
+      });
+      return [submitted(aanmelding, this.deps.config)];
+    }
+    await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
+    log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });
+    return [cancelled()];
+  }
+
+  private async submitIntake(context: IntakeContext, turn: Turn): Promise<Aanmelding> {
+    const { stores, config, log } = this.deps;
+    const triage = routeFor(triageInputOf(context), config);
+    const { aanmelding, created } = await stores.referrals.create(
+      {
+        intakeId: context.intakeId,
+        referrer: { identity: turn.user, role: context.role ?? 'anders', conversationId: turn.conversationId },
+        answers: answersOf(context),
+        triage,
+      },
+      turn.input.at,
+    );
+    if (created) {
+      await stores.audit.append(
+        {
+          event: 'aanmelding.aangemaakt',
+          reference: aanmelding.reference,
+          actor: { id: turn.user.aadObjectId ?? turn.user.id, name: turn.user.name },
+          source: turn.conversationId,
+          detail: `route ${triage.route}${triage.urgent ? ', spoed' : ''}`,
+        },
+        turn.input.at,
+      );
+      log.info({ event: 'aanmelding.created', reference: aanmelding.reference, route: triage.route, urgent: triage.urgent });
+    }
+    return aanmelding;
+  }
+
+  private save(turn: Turn, record: ConversationRecord): Promise<void> {
+    return this.deps.stores.conversations.put(turn.key, { ...record, updatedAt: turn.input.at.toISOString() });
+  }
+}
+
+/** Sends one event to a machine restored from a snapshot; returns the new snapshot and its persisted form. */
+function advance<TMachine extends AnyStateMachine>(machine: TMachine, snapshot: SnapshotFrom<TMachine>, event: EventFromLogic<TMachine>) {
+  const actor = createActor(machine as AnyStateMachine, { snapshot: snapshot as AnyMachineSnapshot });
+  actor.start();
+  actor.send(event);
+  const next = actor.getSnapshot();
+  const persisted = actor.getPersistedSnapshot();
+  actor.stop();
+  return { snapshot: next as SnapshotFrom<TMachine>, persisted, status: next.status, value: String(next.value) };
+}
+
+function firstName(name: string): string | undefined {
+  const first = name.trim().split(/\s+/)[0];
+  return first && first.length > 1 ? first : undefined;
+}
+
+export function errorSummary(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: 'unknown', message: String(error) };
+}

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { formatIssues } from '../data/zod-messages.js';
+
+const optional = z
+  .string()
+  .transform((s) => s.trim())
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+/** The bot's environment. Without MicrosoftAppId the bot runs in local mode: no tokens, for the Playground. */
+export const SettingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MicrosoftAppId: optional,
+  MicrosoftAppPassword: optional,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional().or(z.literal('').transform(() => undefined)),
+  MicrosoftAppTenantId: optional,
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export class SettingsError extends Error {}
+
+/** Reads .env (when there is one) into the environment, then validates what the bot needs. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Settings {
+  if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  const parsed = SettingsSchema.safeParse(env, { reportInput: true });
+  if (!parsed.success) throw new SettingsError(`Ongeldige instelling:\n${formatIssues(parsed.error).map((p) => `  - ${p}`).join('\n')}`);
+  return parsed.data;
+}
+
+export const isLocalMode = (settings: Settings) => settings.MicrosoftAppId === undefined;

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { KeyedMutex } from './keyed-mutex.js';
+
+/**
+ * Append-only, tamper-evident audit log after NEN 7513 (domain.md, privacy rules): every event on a case with
+ * date and time, the case reference, the user, on whose behalf, and where it came from. Each entry carries the
+ * hash of the one before, so a changed or removed line shows. It holds no family identifiers beyond the
+ * reference. One JSON line per entry: appending never rewrites what is already there.
+ */
+export const AUDIT_EVENTS = ['aanmelding.aangemaakt'] as const;
+
+export const AuditEventSchema = z.strictObject({
+  event: z.enum(AUDIT_EVENTS),
+  reference: z.string().optional(),
+  actor: z.strictObject({ id: z.string().min(1), name: z.string() }),
+  onBehalfOf: z.strictObject({ id: z.string().min(1), name: z.string() }).optional(),
+  /** Where it came from, e.g. the Teams conversation id. */
+  source: z.string().optional(),
+  /** A short note without personal data (e.g. the route). */
+  detail: z.string().max(200).optional(),
+});
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const AuditEntrySchema = AuditEventSchema.extend({
+  seq: z.number().int().min(1),
+  at: z.iso.datetime(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export interface AuditLog {
+  append(event: AuditEvent, at: Date): Promise<AuditEntry>;
+  entries(): Promise<AuditEntry[]>;
+  /** Recomputes the chain; names the first entry that was changed, removed or inserted. */
+  verify(): Promise<{ ok: true; count: number } | { ok: false; seq: number; problem: string }>;
+}
+
+const GENESIS = '0'.repeat(64);
+
+function hashOf(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(JSON.stringify(entry)).digest('hex');
+}
+
+export class JsonlAuditLog implements AuditLog {
+  private readonly mutex = new KeyedMutex();
+  private readonly memory: string[] = [];
+
+  private constructor(
+    private readonly file: string | undefined,
+    private last: { seq: number; hash: string },
+  ) {}
+
+  static async open(dir: string | undefined): Promise<JsonlAuditLog> {
+    const log = new JsonlAuditLog(dir ? path.join(dir, 'audit.jsonl') : undefined, { seq: 0, hash: GENESIS });
+    if (dir) await mkdir(dir, { recursive: true });
+    const lines = await log.lines();
+    const lastLine = lines.at(-1);
+    if (lastLine) {
+      const entry = AuditEntrySchema.parse(JSON.parse(lastLine));
+      log.last = { seq: entry.seq, hash: entry.hash };
+    }
+    return log;
+  }
+
+  append(event: AuditEvent, at: Date): Promise<AuditEntry> {
+    return this.mutex.run('append', async () => {
+      const body = { ...AuditEventSchema.parse(event), seq: this.last.seq + 1, at: at.toISOString(), prevHash: this.last.hash };
+      const entry: AuditEntry = { ...body, hash: hashOf(body) };
+      const line = `${JSON.stringify(entry)}\n`;
+      if (this.file) {
+        const handle = await open(this.file, 'a');
+        try {
+          await handle.write(line);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } else {
+        this.memory.push(line.trimEnd());
+      }
+      this.last = { seq: entry.seq, hash: entry.hash };
+      return entry;
+    });
+  }
+
+  async entries(): Promise<AuditEntry[]> {
+    return (await this.lines()).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
+  }
+
+  async verify(): Promise<{ ok: true; count: number } | { ok: false; seq: number; problem: string }> {
+    let previous = { seq: 0, hash: GENESIS };
+    const lines = await this.lines();
+    for (const [index, line] of lines.entries()) {
+      let entry: AuditEntry;
+      try {
+        entry = AuditEntrySchema.parse(JSON.parse(line));
+      } catch {
+        return { ok: false, seq: index + 1, problem: 'regel is geen geldige audit-regel' };
+      }
+      const { hash, ...body } = entry;
+      if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
+      if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
+      if (hashOf(body) !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
+      previous = { seq: entry.seq, hash };
+    }
+    return { ok: true, count: lines.length };
+  }
+
+  flush(): Promise<void> {
+    return this.mutex.idle();
+  }
+
+  private async lines(): Promise<string[]> {
+    if (!this.file) return [...this.memory];
+    try {
+      return (await readFile(this.file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { AnyStateMachine, EventFromLogic, InputFrom, SnapshotFrom } from 'xstate';
+import { z } from 'zod';
+import type { Reply } from './card.js';
+
+/** What a person sent in one turn: typed text, or the values of a card they submitted. */
+export interface UserInput {
+  text?: string;
+  value?: Record<string, unknown>;
+  at: Date;
+}
+
+/** How a dialog reads a turn. */
+export type Interpretation<TEvent> =
+  | { kind: 'event'; event: TEvent }
+  | { kind: 'problem'; message: string }
+  /** A card of an earlier step or an earlier flow: answered politely, nothing changes. */
+  | { kind: 'stale' };
+
+export interface RenderNote {
+  /** The answer just recorded, shown as confirmation ("Genoteerd: ..."). */
+  ack?: string;
+  /** Why the last answer did not fit. */
+  problem?: string;
+  help?: boolean;
+  stale?: boolean;
+}
+
+/** A conversation flow: a machine plus how its states are asked and its answers read. One per machine. */
+export interface FlowDialog<TMachine extends AnyStateMachine = AnyStateMachine> {
+  id: string;
+  /** Raised when a change makes stored snapshots of this flow unusable. */
+  version: number;
+  machine: TMachine;
+  input(instanceId: string): InputFrom<TMachine>;
+  instanceOf(snapshot: SnapshotFrom<TMachine>): string;
+  /** A stored snapshot back as a live one; undefined when it does not fit this flow (any more). */
+  restore(persisted: unknown): SnapshotFrom<TMachine> | undefined;
+  /** A confirmation of the answer that moved the flow from previous to next, if any. */
+  acknowledgement(previous: SnapshotFrom<TMachine>, next: SnapshotFrom<TMachine>): string | undefined;
+  interpret(snapshot: SnapshotFrom<TMachine>, input: UserInput): Interpretation<EventFromLogic<TMachine>>;
+  render(snapshot: SnapshotFrom<TMachine>, note?: RenderNote): Reply[];
+}
+
+/** The data every button and card of a flow carries: which flow instance, which step, what action. */
+export const CardDataSchema = z.looseObject({
+  flow: z.string().min(1),
+  instance: z.string().min(1),
+  step: z.string().min(1),
+  action: z.enum(['answer', 'back', 'cancel', 'help', 'submit', 'edit', 'anonymous']),
+  value: z.string().max(2000).optional(),
+});
+export type CardData = z.infer<typeof CardDataSchema>;

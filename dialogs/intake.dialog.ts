@@ -1,0 +1,661 @@
+import type { SnapshotFrom } from 'xstate';
+import { z } from 'zod';
+import {
+  ContactDetailsSchema,
+  EXPLANATION_MAX_LENGTH,
+  type ContactDetails,
+  type Household,
+  type Leefgebied,
+  type ReferrerRole,
+  type SafetyAction,
+} from '../data/aanmelding.schema.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import { consentGroups, type ConsentGroup } from '../machines/consent.js';
+import {
+  EDITABLE_STEPS,
+  IntakeContextSchema,
+  intakeMachine,
+  mayHoldIdentifyingData,
+  progressOf,
+  stepOf,
+  type EditableStep,
+  type IntakeContext,
+  type IntakeEvent,
+  type IntakeMachine,
+} from '../machines/intake.machine.js';
+import { triageInputOf } from '../machines/intake.record.js';
+import { routeFor, type TriageResult } from '../machines/triage.js';
+import {
+  actionRows,
+  adaptiveCard,
+  choiceSet,
+  container,
+  facts,
+  submit,
+  text,
+  textInput,
+  type CardElement,
+  type Reply,
+} from './card.js';
+import { CardDataSchema, type FlowDialog, type Interpretation, type RenderNote, type UserInput } from './flow.js';
+import {
+  describeChildren,
+  listNl,
+  parseChildren,
+  parseCommand,
+  parseOption,
+  parseOptions,
+  parseYesNo,
+  normalize,
+  type Option,
+} from './parse.js';
+
+type Snapshot = SnapshotFrom<IntakeMachine>;
+type State = Exclude<Snapshot['value'], 'submitted' | 'cancelled' | 'resume'>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Texts: everything the referrer reads in this dialog.
+
+export const ROLE_OPTIONS: Option<ReferrerRole>[] = [
+  { value: 'huisarts', title: 'Huisarts', aliases: ['arts', 'ha'] },
+  { value: 'poh', title: 'POH / POH-GGZ', aliases: ['poh-ggz', 'praktijkondersteuner', 'poh ggz'] },
+  { value: 'casemanager', title: 'Casemanager', aliases: ['wij-team', 'wijkteam', 'case manager'] },
+  { value: 'jgz', title: 'Jeugdgezondheidszorg', aliases: ['jgz', 'consultatiebureau', 'jeugdarts', 'jeugdverpleegkundige'] },
+  { value: 'school', title: 'School', aliases: ['leerkracht', 'ib-er', 'intern begeleider', 'docent', 'mentor'] },
+  { value: 'soj', title: 'Specialist ondersteuner jeugd', aliases: ['soj'] },
+  { value: 'anders', title: 'Anders', aliases: ['overig', 'andere'] },
+];
+
+const SAFETY_ACTION_OPTIONS: Option<SafetyAction>[] = [
+  { value: '112-gebeld', title: '112 gebeld', aliases: ['112', 'politie'] },
+  { value: 'veilig-thuis-gemeld', title: 'Melding bij Veilig Thuis gedaan', aliases: ['melding', 'gemeld'] },
+  { value: 'veilig-thuis-advies', title: 'Advies gevraagd bij Veilig Thuis', aliases: ['advies'] },
+  { value: 'meldcode-bezig', title: 'Ik volg de meldcode', aliases: ['meldcode'] },
+  { value: 'nog-niets', title: 'Nog niets', aliases: ['niets', 'nee'] },
+];
+
+const HOUSEHOLD_OPTIONS: Option<Household>[] = [
+  { value: 'ouders-met-kinderen', title: 'Ouders met kinderen', aliases: ['ouders', 'twee ouders', 'gezin'] },
+  { value: 'alleenstaande-moeder', title: 'Alleenstaande moeder', aliases: ['moeder', 'eenoudergezin moeder'] },
+  { value: 'alleenstaande-vader', title: 'Alleenstaande vader', aliases: ['vader'] },
+  { value: 'gescheiden-ouders', title: 'Gescheiden ouders', aliases: ['gescheiden', 'co-ouderschap'] },
+  { value: 'samengesteld-gezin', title: 'Samengesteld gezin', aliases: ['samengesteld', 'stiefgezin'] },
+  { value: 'anders', title: 'Anders', aliases: ['pleeggezin', 'grootouders', 'overig'] },
+];
+
+export const LEEFGEBIED_OPTIONS: Option<Leefgebied>[] = [
+  { value: 'pedagogisch', title: 'Opvoeding', aliases: ['pedagogisch', 'opvoeden', 'opgroeien'] },
+  { value: 'psychisch', title: 'Psychische problemen', aliases: ['psychisch', 'ggz', 'somber', 'angst'] },
+  { value: 'praktisch', title: 'Praktisch functioneren (bijv. huishouden)', aliases: ['praktisch', 'huishouden', 'huishouding'] },
+  { value: 'lichamelijk', title: 'Lichamelijke gezondheid', aliases: ['lichamelijk', 'gezondheid', 'ziekte'] },
+  { value: 'omgang', title: 'Omgang (na scheiding)', aliases: ['omgang', 'omgangsregeling'] },
+  { value: 'financien', title: 'Financiën', aliases: ['geld', 'schulden', 'financieel'] },
+  { value: 'school', title: 'School', aliases: ['onderwijs', 'schoolverzuim', 'leren'] },
+  { value: 'sociaal-netwerk', title: 'Sociaal netwerk', aliases: ['netwerk', 'eenzaamheid', 'sociaal'] },
+];
+
+const CONSENT_OPTIONS: Option<'ja' | 'nee' | 'anoniem'>[] = [
+  { value: 'ja', title: 'Ja, er is toestemming', aliases: ['ja', 'j', 'yes', 'klopt'] },
+  { value: 'nee', title: 'Nee', aliases: ['nee', 'n', 'geen toestemming', 'no'] },
+  { value: 'anoniem', title: 'Anoniem overleg', aliases: ['anoniem', 'anonieme', 'anoniem overleggen'] },
+];
+
+const STEP_TITLES: Record<EditableStep | 'summary', string> = {
+  role: 'Je rol',
+  safety: 'Veiligheid',
+  children: 'Kinderen',
+  consent: 'Toestemming',
+  household: 'Gezinssamenstelling',
+  wijk: 'Wijk of dorp',
+  hoofdvraag: 'Hoofdvraag',
+  criteria: 'Complexiteit',
+  specialist: 'Specialistische zorg',
+  explanation: 'Toelichting',
+  contact: 'Contactgegevens',
+  summary: 'Controleren en versturen',
+};
+
+const VEILIG_THUIS = [
+  '**Bij direct gevaar: bel 112.**',
+  'Voor advies of een melding: **Veilig Thuis, 0800-2000** (gratis, dag en nacht bereikbaar). Een melding mag zonder toestemming van het gezin.',
+  'De vijf stappen van de meldcode: 1. breng signalen in kaart; 2. overleg met een collega en raadpleeg zo nodig Veilig Thuis; 3. ga in gesprek met de betrokkenen; 4. weeg het geweld of de kindermishandeling; 5. beslis: is melden noodzakelijk, en is hulp verlenen of organiseren (ook) mogelijk?',
+];
+
+function helpFor(state: State, context: IntakeContext, config: GemeenteConfig): string[] {
+  switch (state) {
+    case 'role':
+      return ['Je rol bepaalt hoe de aanmelding meetelt in de monitoring van de gemeente en wie een terugkoppeling krijgt. Werk je als praktijkondersteuner bij een huisarts? Kies dan POH.'];
+    case 'safety':
+      return [
+        'Acute zorg betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
+        'Dan gaat veiligheid voor alles: de aanmelding gaat met spoed naar de jeugdconsulent, ook als het gezin geen toestemming geeft.',
+      ];
+    case 'safetyAdvice':
+      return ['Twijfel je? Bel Veilig Thuis (0800-2000) voor advies; dat kan ook zonder de naam van het gezin te noemen.'];
+    case 'children':
+      return [
+        'Typ de leeftijden van alle kinderen in het gezin, ook van kinderen die al volwassen zijn. Gebruik 0 voor een baby jonger dan 1 jaar en "zwanger" voor een kind op komst.',
+        `Gezinsondersteuning is er voor jeugd tot en met ${config.ageLimit} jaar en hun ouders, ook al voor de geboorte.`,
+      ];
+    case 'consent':
+    case 'consentRefused':
+      return [
+        'Wie toestemming geeft, hangt af van de leeftijd: onder 12 jaar de ouders met gezag; van 12 tot en met 15 jaar het kind én de ouders; vanaf 16 jaar de jongere zelf.',
+        'Anoniem overleg: je bespreekt de situatie zonder gegevens waarmee het gezin herkenbaar is. Er wordt dan niets bewaard dat naar het gezin leidt.',
+      ];
+    case 'consentFeedback':
+      return ['De huisarts hoort alleen dát er een professional betrokken is, niet wat er besproken wordt. Zegt het gezin nee, dan krijgt de huisarts geen bericht.'];
+    case 'household':
+      return ['Kies wat het beste past. Zorgen bijvoorbeeld pleegouders of grootouders voor de kinderen? Kies dan Anders.'];
+    case 'wijk':
+      return ['Elke gezinscoach werkt in een eigen wijk of dorp; daarom vragen we waar het gezin woont. Staat de plaats er niet bij? Kies de dichtstbijzijnde.'];
+    case 'hoofdvraag':
+      return ['Kies de leefgebieden waar de vraag van het gezin over gaat; meer dan één mag. Je kunt ook typen, bijvoorbeeld "opvoeding en school" of "1, 3".'];
+    case 'criteria':
+      return [
+        'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we een keukentafelgesprek voor: de gezinscoach en de jeugdconsulent praten samen met het gezin.',
+        ...config.criteria.map((c) => `**${c.label}**: ${c.explanation}`),
+      ];
+    case 'specialist':
+      return ['Kies Ja als je nu al ziet dat het gezin geïndiceerde of specialistische jeugdhulp nodig heeft, zoals jeugd-GGZ of een behandeling. Dan gaat de aanmelding naar de jeugdconsulent, die een maatwerkvoorziening kan indiceren.'];
+    case 'explanation':
+      return [
+        `Beschrijf kort wat er speelt en wat het gezin zelf wil. Hoogstens ${EXPLANATION_MAX_LENGTH} tekens. Geen toelichting? Kies Overslaan.`,
+        'Deze tekst ziet alleen de professional die de aanmelding oppakt; hij komt nooit in het teamkanaal.',
+      ];
+    case 'contact':
+      return ['We vragen deze gegevens alleen omdat het gezin toestemming gaf. Alleen de professional die de aanmelding oppakt, ziet ze. Vul een telefoonnummer of een e-mailadres in (of allebei).'];
+    case 'summary':
+      return ['Controleer de antwoorden en de voorgestelde route. Met Wijzigen pas je een antwoord aan; daarna kom je hier terug. Met Versturen wordt de aanmelding bewaard.'];
+    case 'editMenu':
+      return ['Kies het onderdeel dat je wilt aanpassen. Na je nieuwe antwoord kom je terug bij het overzicht.'];
+  }
+}
+
+function consentHolders(groups: ConsentGroup[]): string {
+  const ages = (group: ConsentGroup) => listNl(group.ages.map((age) => (age === undefined ? 'het kind op komst' : `${age}`)));
+  const parts = groups.map((group) => {
+    switch (group.giver) {
+      case 'ouders-met-gezag':
+        return groups.length === 1 ? 'de ouders met gezag' : `de ouders met gezag (voor ${ages(group).replace(/^(\d)/, 'het kind van $1')})`;
+      case 'kind-en-ouders':
+        return `het kind van ${ages(group)} samen met de ouders`;
+      case 'jongere':
+        return `de jongere van ${ages(group)} zelf`;
+    }
+  });
+  return listNl(parts);
+}
+
+/** The answers of one step as rows "title: value"; the summary shows all, a confirmation the one just given. */
+function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteConfig): [string, string][] {
+  const title = (options: Option[], value: string | undefined) => options.find((o) => o.value === value)?.title ?? '–';
+  switch (step) {
+    case 'role':
+      return [['Je rol', title(ROLE_OPTIONS, context.role)]];
+    case 'safety':
+      if (!context.safety) return [['Acute zorg over veiligheid', '–']];
+      return context.safety.concern
+        ? [
+            ['Acute zorg over veiligheid', 'Ja (spoed)'],
+            ['Al gedaan', title(SAFETY_ACTION_OPTIONS, context.safety.action)],
+          ]
+        : [['Acute zorg over veiligheid', 'Nee']];
+    case 'children':
+      return [['Kinderen', context.children ? describeChildren(context.children) : '–']];
+    case 'consent': {
+      const consent = context.consent;
+      const rows: [string, string][] = [['Toestemming', title(CONSENT_OPTIONS, consent?.referral)]];
+      if (consent?.referral === 'ja' && consent.feedbackToHuisarts !== undefined) {
+        rows.push(['Huisarts informeren', consent.feedbackToHuisarts ? 'Ja' : 'Nee']);
+      }
+      return rows;
+    }
+    case 'household':
+      return [['Gezin', title(HOUSEHOLD_OPTIONS, context.household)]];
+    case 'wijk':
+      return [['Wijk of dorp', context.wijk ?? '–']];
+    case 'hoofdvraag':
+      return [['Hoofdvraag', context.hoofdvraag ? listNl(context.hoofdvraag.map((v) => title(LEEFGEBIED_OPTIONS, v))) : '–']];
+    case 'criteria':
+      return [
+        [
+          'Complexiteit',
+          context.criteria === undefined
+            ? '–'
+            : context.criteria.length === 0
+              ? 'Geen van de punten'
+              : context.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; '),
+        ],
+      ];
+    case 'specialist':
+      return [['Specialistische zorg nu nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
+    case 'explanation':
+      return [['Toelichting', context.explanation ? context.explanation : 'Geen']];
+    case 'contact': {
+      const c = context.contact;
+      if (!c) return [['Contact', '–']];
+      return [['Contact', [c.name, c.phone, c.email, c.address].filter(Boolean).join(', ')]];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rendering: a state becomes one card.
+
+interface Prompt {
+  question: string;
+  hint?: string[];
+  inputs?: CardElement[];
+  /** Answer buttons; laid out in rows. */
+  answers?: { title: string; action?: 'answer' | 'submit' | 'edit' | 'anonymous'; value?: string; style?: 'positive' | 'destructive' }[];
+  /** A button that submits the card's inputs. */
+  submitInputs?: string;
+  lead?: CardElement[];
+}
+
+function promptFor(state: State, context: IntakeContext, config: GemeenteConfig): Prompt {
+  const yesNo = [
+    { title: 'Ja', value: 'ja' },
+    { title: 'Nee', value: 'nee' },
+  ];
+  switch (state) {
+    case 'role':
+      return {
+        question: 'Wat is je rol?',
+        hint: ['Ik help je een gezin aan te melden voor gezinsondersteuning. De meeste vragen beantwoord je met één klik.'],
+        answers: ROLE_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    case 'safety':
+      return {
+        question: 'Is er acute zorg over de veiligheid van een kind of gezinslid?',
+        hint: ['Bijvoorbeeld bij huiselijk geweld of kindermishandeling.'],
+        answers: [
+          { title: 'Ja, er is acute zorg', value: 'ja', style: 'destructive' },
+          { title: 'Nee', value: 'nee' },
+        ],
+      };
+    case 'safetyAdvice':
+      return {
+        lead: [container(VEILIG_THUIS.map((line) => text(line)), 'attention')],
+        question: 'Wat heb je al gedaan?',
+        hint: ['De aanmelding gaat met spoed naar de jeugdconsulent. Daarna vraag ik nog een paar dingen over het gezin.'],
+        answers: SAFETY_ACTION_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    case 'children':
+      return {
+        question: 'Hoe oud zijn de kinderen?',
+        hint: ['Typ de leeftijden, bijvoorbeeld "3, 7 en 12". Een kind op komst? Typ "zwanger".'],
+        inputs: [textInput('value', 'Leeftijden', { placeholder: 'bijv. 3, 7 en 12', required: true, errorMessage: 'Vul de leeftijden in.' })],
+        submitInputs: 'Verder',
+      };
+    case 'consent': {
+      const holders = consentHolders(consentGroups(context.children ?? []));
+      return {
+        question: `Hebben ${holders} toestemming gegeven voor deze aanmelding?`,
+        hint: ['Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.'],
+        answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    }
+    case 'consentFeedback':
+      return {
+        question: 'Mag de huisarts van het gezin horen dat er een professional betrokken is?',
+        hint: ['Zo weet de huisarts dat het gezin hulp krijgt. De inhoud van de gesprekken hoort de huisarts niet.'],
+        answers: yesNo,
+      };
+    case 'consentRefused': {
+      const holders = consentHolders(consentGroups(context.children ?? []));
+      return {
+        question: 'Zonder toestemming kan ik de aanmelding niet doorsturen. Er is niets over het gezin bewaard.',
+        hint: [
+          `Zo vraag je toestemming: vertel ${holders} wat gezinsondersteuning is (gratis, vrijwillig en zonder indicatie), welke gegevens je doorgeeft en aan wie, en dat ze altijd nee mogen zeggen.`,
+          'Wil je de situatie toch bespreken? Kies een anoniem overleg: je vertelt niets waarmee het gezin herkenbaar is.',
+        ],
+        answers: [
+          { title: 'Anoniem overleg starten', action: 'anonymous', style: 'positive' },
+        ],
+      };
+    }
+    case 'household':
+      return {
+        question: 'Hoe is het gezin samengesteld?',
+        answers: HOUSEHOLD_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    case 'wijk':
+      return {
+        question: 'In welke wijk of welk dorp woont het gezin?',
+        inputs: [
+          choiceSet(
+            'value',
+            'Wijk of dorp',
+            config.wijken.map((w) => ({ title: w, value: w })),
+            { style: 'filtered', value: context.wijk, placeholder: 'Kies of typ een naam', required: true, errorMessage: 'Kies een wijk of dorp.' },
+          ),
+        ],
+        submitInputs: 'Verder',
+      };
+    case 'hoofdvraag':
+      return {
+        question: 'Waar gaat de hoofdvraag over?',
+        hint: ['Kies één of meer leefgebieden.'],
+        inputs: [
+          choiceSet('value', 'Leefgebieden', LEEFGEBIED_OPTIONS.map((o) => ({ title: o.title, value: o.value })), {
+            multi: true,
+            value: context.hoofdvraag?.join(','),
+            required: true,
+            errorMessage: 'Kies minstens één leefgebied.',
+          }),
+        ],
+        submitInputs: 'Verder',
+      };
+    case 'criteria':
+      return {
+        question: 'Welke van deze punten gelden voor het gezin?',
+        hint: ['Kies alles wat geldt, of Geen van deze. Bij twijfel: kies Help voor uitleg bij elk punt.'],
+        inputs: [
+          choiceSet('value', 'Complexiteitscriteria', config.criteria.map((c) => ({ title: c.label, value: c.id })), {
+            multi: true,
+            value: context.criteria?.join(','),
+          }),
+        ],
+        submitInputs: 'Verder',
+        answers: [{ title: 'Geen van deze', value: 'geen' }],
+      };
+    case 'specialist':
+      return {
+        question: 'Is er nu geïndiceerde of specialistische jeugdhulp nodig?',
+        hint: ['Bijvoorbeeld jeugd-GGZ of een behandeling die de gemeente moet indiceren.'],
+        answers: yesNo,
+      };
+    case 'explanation':
+      return {
+        question: 'Wil je nog iets toelichten?',
+        hint: [
+          mayHoldIdentifyingData(context)
+            ? `Kort, hoogstens ${EXPLANATION_MAX_LENGTH} tekens. Alleen de professional die de aanmelding oppakt, leest dit.`
+            : `Kort, hoogstens ${EXPLANATION_MAX_LENGTH} tekens. **Noem geen namen, adressen, geboortedata of andere gegevens waarmee het gezin herkenbaar is.**`,
+        ],
+        inputs: [textInput('value', 'Toelichting', { multiline: true, maxLength: EXPLANATION_MAX_LENGTH, value: context.explanation ?? undefined })],
+        submitInputs: 'Verder',
+        answers: [{ title: 'Overslaan', value: '' }],
+      };
+    case 'contact':
+      return {
+        question: 'Hoe kan de professional het gezin bereiken?',
+        hint: ['Vul een telefoonnummer of een e-mailadres in. Alleen de professional die de aanmelding oppakt, ziet deze gegevens.'],
+        inputs: [
+          textInput('name', 'Naam van de ouder of jongere', { required: true, value: context.contact?.name, errorMessage: 'Vul een naam in.' }),
+          textInput('phone', 'Telefoonnummer', { style: 'Tel', placeholder: 'bijv. 06 12345678', value: context.contact?.phone }),
+          textInput('email', 'E-mailadres', { style: 'Email', value: context.contact?.email }),
+          textInput('address', 'Adres (niet verplicht)', { value: context.contact?.address }),
+        ],
+        submitInputs: 'Verder',
+      };
+    case 'summary':
+      return summaryPrompt(context, config);
+    case 'editMenu':
+      return {
+        question: 'Wat wil je wijzigen?',
+        answers: editableSteps(context).map((step) => ({ title: STEP_TITLES[step], value: step })),
+      };
+  }
+}
+
+function editableSteps(context: IntakeContext): EditableStep[] {
+  return EDITABLE_STEPS.filter((step) => step !== 'contact' || mayHoldIdentifyingData(context));
+}
+
+function summaryPrompt(context: IntakeContext, config: GemeenteConfig): Prompt {
+  const triage = routeFor(triageInputOf(context), config);
+  const route = config.routes[triage.route];
+  return {
+    lead: [facts(editableSteps(context).flatMap((step) => factsOf(step, context, config))), ...triageElements(triage, config)],
+    question: 'Klopt alles?',
+    hint: [`Met Versturen wordt de aanmelding bewaard. Voorgestelde route: ${route.label}.`],
+    answers: [
+      { title: 'Versturen', action: 'submit', style: 'positive' },
+      { title: 'Wijzigen', action: 'edit' },
+    ],
+  };
+}
+
+/** The suggested route with its reasons: the same TriageResult that is stored and later posted. */
+export function triageElements(triage: TriageResult, config: GemeenteConfig): CardElement[] {
+  const route = config.routes[triage.route];
+  return [
+    container(
+      [
+        ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
+        text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
+        text(route.description, { subtle: true }),
+        text(triage.reasons.map((r) => `- ${r}`).join('\n')),
+      ],
+      triage.urgent ? 'attention' : 'emphasis',
+    ),
+  ];
+}
+
+function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote = {}): Reply {
+  const state = snapshot.value as State;
+  const context = snapshot.context;
+  const prompt = promptFor(state, context, config);
+  const progress = progressOf(state, context);
+  const step = stepOf(state)!;
+  const data = (action: string, value?: string) => ({ flow: 'intake', instance: context.intakeId, step: state, action, ...(value !== undefined ? { value } : {}) });
+
+  const body: CardElement[] = [];
+  if (progress) body.push(text(`Stap ${progress.step} van ${progress.total} · ${STEP_TITLES[step]}`, { size: 'Small', subtle: true }));
+  if (note.ack) body.push(text(note.ack, { color: 'Good', size: 'Small' }));
+  if (note.stale) body.push(text('Die knop hoort bij een eerdere vraag. We gaan verder waar je was:', { color: 'Warning' }));
+  if (note.problem) body.push(text(note.problem, { color: 'Attention' }));
+  if (note.help) body.push(container(helpFor(state, context, config).map((line) => text(line)), 'accent'));
+  body.push(...(prompt.lead ?? []));
+  body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
+  for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
+  body.push(...(prompt.inputs ?? []));
+  const answerButtons = [
+    ...(prompt.submitInputs ? [submit(prompt.submitInputs, data('answer'), 'positive')] : []),
+    ...(prompt.answers ?? []).map((a) => submit(a.title, data(a.action ?? 'answer', a.value), a.style)),
+  ];
+  body.push(...actionRows(answerButtons, answerButtons.length === 4 ? 2 : 3));
+  const navigation = [
+    ...(state === 'role' ? [] : [submit('Terug', data('back'))]),
+    submit('Help', data('help')),
+    submit(state === 'summary' || state === 'editMenu' ? 'Annuleren' : 'Stoppen', data('cancel')),
+  ];
+  body.push({ type: 'ActionSet', actions: navigation, separator: true, spacing: 'Medium' });
+  return { card: adaptiveCard(body) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Interpretation: a turn becomes a machine event.
+
+export interface IntakeDialogOptions {
+  config: GemeenteConfig;
+}
+
+const RESUMABLE_STATES = Object.keys(intakeMachine.config.states ?? {}).filter((s) => !['submitted', 'cancelled', 'resume'].includes(s));
+const PersistedIntakeSchema = z.looseObject({
+  status: z.literal('active'),
+  value: z.string().refine((v) => RESUMABLE_STATES.includes(v)),
+  context: IntakeContextSchema,
+});
+
+export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
+  const wijkOptions: Option[] = config.wijken.map((w) => ({ value: w, title: w }));
+  const criteriaOptions: Option[] = config.criteria.map((c) => ({ value: c.id, title: c.label }));
+
+  function answer(state: State, raw: string | undefined, input: UserInput, context: IntakeContext): Interpretation<IntakeEvent> {
+    const event = (e: IntakeEvent): Interpretation<IntakeEvent> => ({ kind: 'event', event: e });
+    const problem = (message: string): Interpretation<IntakeEvent> => ({ kind: 'problem', message });
+    const value = raw?.trim() ?? '';
+    const yesNo = (make: (yes: boolean) => IntakeEvent) => {
+      const yes = parseYesNo(value);
+      return yes === undefined ? problem('Antwoord met Ja of Nee.') : event(make(yes));
+    };
+    const one = <V extends string>(options: Option<V>[], make: (v: V) => IntakeEvent, what: string) => {
+      const chosen = parseOption(value, options);
+      return chosen === undefined ? problem(`Kies ${what} uit de lijst, of typ het nummer.`) : event(make(chosen));
+    };
+    switch (state) {
+      case 'role':
+        return one(ROLE_OPTIONS, (role) => ({ type: 'answer.role', role }), 'je rol');
+      case 'safety':
+        return yesNo((concern) => ({ type: 'answer.safety', concern }));
+      case 'safetyAdvice':
+        return one(SAFETY_ACTION_OPTIONS, (action) => ({ type: 'answer.safetyAction', action }), 'wat je al gedaan hebt');
+      case 'children': {
+        const children = parseChildren(value);
+        return children.ok ? event({ type: 'answer.children', children: children.value }) : problem(children.problem);
+      }
+      case 'consent':
+        return one(CONSENT_OPTIONS, (consent) => ({ type: 'answer.consent', consent, at: input.at.toISOString() }), 'Ja, Nee of Anoniem overleg');
+      case 'consentFeedback':
+        return yesNo((allowed) => ({ type: 'answer.consentFeedback', allowed }));
+      case 'consentRefused':
+        return normalize(value).startsWith('anoniem')
+          ? event({ type: 'consent.anonymous', at: input.at.toISOString() })
+          : problem('Kies Anoniem overleg starten, Terug (om de toestemming te wijzigen) of Stoppen.');
+      case 'household':
+        return one(HOUSEHOLD_OPTIONS, (household) => ({ type: 'answer.household', household }), 'de gezinssamenstelling');
+      case 'wijk':
+        return one(wijkOptions, (wijk) => ({ type: 'answer.wijk', wijk }), 'een wijk of dorp');
+      case 'hoofdvraag': {
+        const chosen = parseOptions(value, LEEFGEBIED_OPTIONS);
+        return chosen.ok
+          ? event({ type: 'answer.hoofdvraag', hoofdvraag: chosen.value })
+          : problem(`${chosen.problem} Kies één of meer leefgebieden, bijvoorbeeld "opvoeding en school" of "1, 3".`);
+      }
+      case 'criteria': {
+        if (['geen', 'geen van deze', 'geen van allen', 'nee', 'niets', 'geen enkele'].includes(normalize(value))) {
+          return event({ type: 'answer.criteria', criteria: [] });
+        }
+        if (value === '') return problem('Kies de punten die gelden, of Geen van deze.');
+        const chosen = parseOptions(value, criteriaOptions);
+        return chosen.ok
+          ? event({ type: 'answer.criteria', criteria: chosen.value })
+          : problem(`${chosen.problem} Kies de punten die gelden (of typ hun nummers, bijvoorbeeld "1, 3"), of Geen van deze.`);
+      }
+      case 'specialist':
+        return yesNo((needed) => ({ type: 'answer.specialist', needed }));
+      case 'explanation': {
+        if (value.length > EXPLANATION_MAX_LENGTH) {
+          return problem(`Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Maak hem wat korter.`);
+        }
+        const skip = value === '' || ['overslaan', 'geen', 'nee', 'niets', 'geen toelichting'].includes(normalize(value));
+        return event({ type: 'answer.explanation', explanation: skip ? null : value });
+      }
+      case 'contact': {
+        if (!input.value) return problem('Vul de contactgegevens in op de kaart en kies Verder.');
+        const contact = parseContact(input.value);
+        return contact.ok ? event({ type: 'answer.contact', contact: contact.value }) : problem(contact.problem);
+      }
+      case 'summary': {
+        const word = normalize(value);
+        if (['versturen', 'verstuur', 'verzenden', 'ja', 'klopt', 'akkoord'].includes(word)) return event({ type: 'summary.submit' });
+        if (['wijzigen', 'wijzig', 'aanpassen', 'veranderen'].includes(word)) return event({ type: 'summary.edit' });
+        return problem('Kies Versturen, Wijzigen of Annuleren.');
+      }
+      case 'editMenu': {
+        const steps = editableSteps(context);
+        const options: Option<EditableStep>[] = steps.map((step) => ({ value: step, title: STEP_TITLES[step], aliases: EDIT_ALIASES[step] }));
+        return one(options, (step) => ({ type: 'edit.step', step }), 'wat je wilt wijzigen');
+      }
+    }
+  }
+
+  return {
+    id: 'intake',
+    version: 1,
+    machine: intakeMachine,
+    input: (instanceId) => ({ intakeId: instanceId }),
+    instanceOf: (snapshot) => snapshot.context.intakeId,
+
+    restore(persisted) {
+      const parsed = PersistedIntakeSchema.safeParse(persisted);
+      if (!parsed.success) return undefined;
+      // Answers must still fit the configuration (a wijk or criterion may have been removed since).
+      const { context } = parsed.data;
+      if (context.wijk !== undefined && !config.wijken.includes(context.wijk)) return undefined;
+      if (context.criteria?.some((id) => !config.criteria.some((c) => c.id === id))) return undefined;
+      return intakeMachine.resolveState({ value: parsed.data.value as State, context });
+    },
+
+    interpret(snapshot, input) {
+      const state = snapshot.value as State;
+      const context = snapshot.context;
+      if (input.value !== undefined) {
+        const data = CardDataSchema.safeParse(input.value);
+        if (!data.success || data.data.flow !== 'intake') return { kind: 'problem', message: 'Die kaart kan ik hier niet verwerken.' };
+        if (data.data.instance !== context.intakeId || data.data.step !== state) return { kind: 'stale' };
+        switch (data.data.action) {
+          case 'back':
+            return { kind: 'event', event: { type: 'nav.back' } };
+          case 'cancel':
+            return { kind: 'event', event: { type: 'nav.cancel' } };
+          case 'help':
+            return { kind: 'event', event: { type: 'help' } };
+          case 'submit':
+            return { kind: 'event', event: { type: 'summary.submit' } };
+          case 'edit':
+            return { kind: 'event', event: { type: 'summary.edit' } };
+          case 'anonymous':
+            return { kind: 'event', event: { type: 'consent.anonymous', at: input.at.toISOString() } };
+          case 'answer':
+            return answer(state, data.data.value, input, context);
+        }
+      }
+      const typed = input.text ?? '';
+      const command = parseCommand(typed);
+      if (command) return { kind: 'event', event: { type: command } };
+      return answer(state, typed, input, context);
+    },
+
+    render(snapshot, note) {
+      return [renderCard(snapshot, config, note)];
+    },
+
+    /** "Genoteerd: ..." for the answer that moved the flow from previous to next. */
+    acknowledgement(previous, next) {
+      const step = stepOf(String(previous.value));
+      if (!step || step === 'summary') return undefined;
+      const rows = factsOf(step, next.context, config);
+      return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value}`).join('; ')}`;
+    },
+  };
+}
+
+const EDIT_ALIASES: Record<EditableStep, string[]> = {
+  role: ['rol', 'functie'],
+  safety: ['veiligheid', 'acute zorg'],
+  children: ['kinderen', 'leeftijden', 'leeftijd'],
+  consent: ['toestemming'],
+  household: ['gezin', 'gezinssamenstelling', 'samenstelling'],
+  wijk: ['wijk', 'dorp', 'woonplaats'],
+  hoofdvraag: ['hoofdvraag', 'leefgebieden', 'vraag'],
+  criteria: ['complexiteit', 'criteria', 'punten'],
+  specialist: ['specialistische zorg', 'specialist', 'jeugdhulp'],
+  explanation: ['toelichting', 'tekst'],
+  contact: ['contact', 'contactgegevens', 'telefoon', 'adres'],
+};
+
+const CONTACT_PROBLEMS: Record<string, string> = {
+  name: 'Vul de naam van de ouder of jongere in (minstens 2 tekens).',
+  phone: 'Het telefoonnummer klopt niet. Gebruik cijfers, bijvoorbeeld 06 12345678.',
+  email: 'Het e-mailadres klopt niet, bijvoorbeeld naam@voorbeeld.nl.',
+  address: 'Het adres is te lang.',
+};
+
+function parseContact(value: Record<string, unknown>) {
+  const field = (key: string) => {
+    const v = value[key];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const parsed = ContactDetailsSchema.safeParse({ name: field('name') ?? '', phone: field('phone'), email: field('email'), address: field('address') });
+  if (parsed.success) return { ok: true as const, value: parsed.data as ContactDetails };
+  const missingReach = parsed.error.issues.some((i) => i.code === 'custom');
+  const fields = [...new Set(parsed.error.issues.filter((i) => i.code !== 'custom').map((i) => String(i.path[0])))];
+  const messages = fields.map((f) => CONTACT_PROBLEMS[f] ?? `${f} klopt niet.`);
+  if (missingReach) messages.push('Vul een telefoonnummer of een e-mailadres in.');
+  return { ok: false as const, problem: messages.join(' ') };
+}

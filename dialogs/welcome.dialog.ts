@@ -1,0 +1,108 @@
+import type { Aanmelding } from '../data/aanmelding.schema.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import { adaptiveCard, container, submit, text, type Reply } from './card.js';
+import { normalize } from './parse.js';
+
+/** What the bot says outside a flow: welcome, general help, and how a flow ended. */
+
+const START_WORDS = ['aanmelden', 'aanmelding', 'nieuwe aanmelding', 'aanmelding starten', 'start', 'starten', 'begin', 'beginnen', 'nieuw', 'opnieuw'];
+const HELP_WORDS = ['help', 'hulp', '?', 'uitleg', 'wat kun je', 'wat kan je'];
+
+export const START_DATA = { flow: 'start', action: 'start' } as const;
+const HELP_DATA = { flow: 'start', action: 'help' } as const;
+
+export type TopLevelCommand = 'start' | 'help';
+
+/** What someone outside a flow asks for, by text or by one of the buttons below. */
+export function topLevelCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
+  if (input.value?.flow === 'start') return input.value.action === 'help' ? 'help' : 'start';
+  const said = normalize(input.text ?? '');
+  if (START_WORDS.includes(said)) return 'start';
+  if (HELP_WORDS.includes(said)) return 'help';
+  return undefined;
+}
+
+const SAFETY_LINE = 'Acuut onveilig? Bel 112. Voor advies of een melding: Veilig Thuis, 0800-2000 (gratis, dag en nacht).';
+
+function startButtons() {
+  return [{ type: 'ActionSet', actions: [submit('Aanmelding starten', START_DATA, 'positive'), submit('Help', HELP_DATA)] }];
+}
+
+export function welcome(firstName?: string): Reply {
+  return {
+    card: adaptiveCard([
+      text(firstName ? `Hallo ${firstName}!` : 'Hallo!', { weight: 'Bolder', size: 'Medium' }),
+      text('Ik help je een gezin aan te melden voor gezinsondersteuning. Dat duurt een paar minuten; de meeste vragen beantwoord je met één klik.'),
+      text(SAFETY_LINE, { subtle: true }),
+      ...startButtons(),
+    ]),
+  };
+}
+
+export function generalHelp(config: GemeenteConfig): Reply {
+  return {
+    card: adaptiveCard([
+      text('Zo werkt het', { weight: 'Bolder', size: 'Medium' }),
+      text(
+        `Ik stel je een paar vragen over het gezin: veiligheid, kinderen, toestemming, de hoofdvraag en de complexiteit. Daarna stel ik een route voor (${Object.values(
+          config.routes,
+        )
+          .slice(0, 3)
+          .map((r) => r.label.toLowerCase())
+          .join(', ')}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
+      ),
+      text('Tijdens een aanmelding kun je altijd typen: **terug** (vorige vraag), **stop** (stoppen; er wordt niets bewaard) of **help** (uitleg bij de vraag).'),
+      text('Privacy: in het teamkanaal komen nooit namen, adressen, telefoonnummers of je toelichting. Alleen de professional die de aanmelding oppakt, ziet het volledige dossier.'),
+      container([text(SAFETY_LINE)], 'attention'),
+      ...startButtons(),
+    ]),
+  };
+}
+
+export function cancelled(): Reply {
+  return {
+    card: adaptiveCard([
+      text('De aanmelding is gestopt. Er is niets bewaard.'),
+      { type: 'ActionSet', actions: [submit('Nieuwe aanmelding', START_DATA)] },
+    ]),
+  };
+}
+
+export function submitted(aanmelding: Aanmelding, config: GemeenteConfig): Reply {
+  const route = config.routes[aanmelding.triage.route];
+  const body = [
+    text(`Verstuurd. De aanmelding is bewaard onder referentie **${aanmelding.reference}**.`, { weight: 'Bolder' }),
+    text(`Voorgestelde route: ${route.label}.`),
+  ];
+  if (aanmelding.triage.urgent) {
+    body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorg over de veiligheid. ' + SAFETY_LINE)], 'attention'));
+  }
+  if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
+  body.push(text('Noem deze referentie als je contact opneemt over deze aanmelding.', { subtle: true }));
+  return { card: adaptiveCard([...body, { type: 'ActionSet', actions: [submit('Nieuwe aanmelding', START_DATA)] }]) };
+}
+
+export function submitFailed(): Reply {
+  return { text: 'Het versturen is niet gelukt door een storing aan mijn kant. Je antwoorden zijn niet verloren: kies zo nog eens Versturen.' };
+}
+
+/** A button of a flow that has already ended. */
+export function finishedFlow(reference: string | undefined, outcome: 'verstuurd' | 'gestopt' | undefined): Reply {
+  if (outcome === 'verstuurd') return { text: `Deze aanmelding is al verstuurd${reference ? ` (referentie ${reference})` : ''}. Er is niets dubbel verstuurd.` };
+  if (outcome === 'gestopt') return { text: 'Deze aanmelding was al gestopt.' };
+  return { text: 'Die knop hoort bij een aanmelding die niet meer loopt.' };
+}
+
+export function restarted(): Reply {
+  return { text: 'Sorry, ik kon je aanmelding van eerder niet meer openen (de bot is bijgewerkt). We beginnen opnieuw.' };
+}
+
+export function onlyInPersonalChat(): Reply {
+  return {
+    text: 'Aanmelden doe je in een persoonlijke chat met mij, zodat er geen gegevens over een gezin in dit gesprek komen. Open een chat met mij en typ "aanmelden".',
+  };
+}
+
+export function somethingWentWrong(): Reply {
+  return { text: 'Er ging iets mis aan mijn kant. Je antwoorden tot nu toe zijn bewaard; probeer het zo nog eens of typ "help".' };
+}

@@ -1,0 +1,40 @@
+import { AanmeldingAnswersSchema, type AanmeldingAnswers } from '../data/aanmelding.schema.js';
+import { consentGivers } from './consent.js';
+import type { IntakeContext } from './intake.machine.js';
+import type { TriageInput } from './triage.js';
+
+/** What triage needs, from a (complete enough) intake. Missing answers count as "not the case". */
+export function triageInputOf(context: IntakeContext): TriageInput {
+  return {
+    service: context.service,
+    consent: context.consent?.referral ?? 'anoniem',
+    safetyConcern: context.safety?.concern ?? false,
+    children: context.children ?? [],
+    criteria: context.criteria ?? [],
+    specialistCareNeeded: context.specialistCareNeeded ?? false,
+  };
+}
+
+/** The answers as stored. Throws when the intake is not complete: only the summary may be submitted. */
+export function answersOf(context: IntakeContext): AanmeldingAnswers {
+  const identifying = context.consent?.referral === 'ja';
+  return AanmeldingAnswersSchema.parse({
+    service: context.service,
+    safety: context.safety,
+    children: context.children,
+    consent: context.consent && {
+      referral: context.consent.referral,
+      givenBy: consentGivers(context.children ?? []),
+      feedbackToHuisarts: identifying && context.consent.feedbackToHuisarts === true,
+      recordedAt: context.consent.recordedAt,
+    },
+    household: context.household,
+    wijk: context.wijk,
+    hoofdvraag: context.hoofdvraag,
+    criteria: context.criteria,
+    specialistCareNeeded: context.specialistCareNeeded,
+    explanation: context.explanation ?? undefined,
+    // Without consent "ja" nothing that identifies the family is stored (domain.md, privacy rules).
+    contact: identifying ? context.contact : undefined,
+  });
+}
