@@ -1,0 +1,181 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allText, BotClient } from '../support/bot-client.js';
+import { startBot, type BotProcess } from '../support/bot-process.js';
+import { FakeConnector } from '../support/fake-connector.js';
+
+/** The real server as a child process, talking the Bot Framework protocol to a fake connector. */
+
+const FAMILY = {
+  name: 'Fatima El Amrani',
+  phone: '06 12345678',
+  explanation: 'Moeder is overbelast sinds de geboorte van de jongste.',
+};
+
+let connector: FakeConnector;
+let serviceUrl: string;
+let dataDir: string;
+const bots: BotProcess[] = [];
+
+async function bot(env: Record<string, string> = {}) {
+  const started = await startBot({ DATA_DIR: dataDir, ...env });
+  bots.push(started);
+  return started;
+}
+
+function client(botUrl: string, conversationId: string) {
+  return new BotClient(botUrl, serviceUrl, () => connector.activities(conversationId), conversationId);
+}
+
+async function readStore() {
+  const referrals = JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Record<string, any>[] };
+  const audit = (await readFile(path.join(dataDir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  return { referrals: referrals.referrals, audit };
+}
+
+/** Answers the steps up to and including the children. */
+async function startAndAnswerUntilConsent(c: BotClient) {
+  await c.say('aanmelden');
+  await c.click('Huisarts');
+  await c.click('Nee'); // no acute safety concern
+  return c.say('3 en 7');
+}
+
+beforeAll(async () => {
+  connector = new FakeConnector();
+  serviceUrl = await connector.start();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'aanmeld-e2e-'));
+});
+
+afterAll(async () => {
+  for (const b of bots) await b.stop();
+  await connector.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('an aanmelding over HTTP', () => {
+  it('is completed step by step and stored with a reference', async () => {
+    const server = await bot();
+    const c = client(server.url, 'personal-whole');
+
+    expect(allText(await c.say('hallo'))).toContain('Ik help je een gezin aan te melden');
+    expect(allText(await c.click('Aanmelding starten'))).toContain('Stap 1 van 12');
+    expect(allText(await c.click('Huisarts'))).toContain('Is er acute zorg over de veiligheid');
+    expect(allText(await c.click('Nee'))).toContain('Hoe oud zijn de kinderen?');
+    const consent = allText(await c.say('3, 7 en 12'));
+    expect(consent).toContain('kinderen: 3, 7 en 12 jaar');
+    expect(consent).toContain('het kind van 12 samen met de ouders');
+    expect(allText(await c.click('Ja, er is toestemming'))).toContain('Mag de huisarts');
+    expect(allText(await c.click('Ja'))).toContain('Hoe is het gezin samengesteld?');
+    expect(allText(await c.click('Ouders met kinderen'))).toContain('In welke wijk of welk dorp');
+    expect(allText(await c.click('Verder', { value: 'Oostrum' }))).toContain('Waar gaat de hoofdvraag over?');
+    expect(allText(await c.click('Verder', { value: 'pedagogisch,psychisch' }))).toContain('Welke van deze punten');
+    expect(allText(await c.click('Verder', { value: 'psychiatrie,cultuur-taal' }))).toContain('specialistische jeugdhulp');
+    expect(allText(await c.click('Nee'))).toContain('Wil je nog iets toelichten?');
+    expect(allText(await c.say(FAMILY.explanation))).toContain('Hoe kan de professional het gezin bereiken?');
+    const summary = allText(await c.click('Verder', { name: FAMILY.name, phone: FAMILY.phone, email: '', address: '' }));
+    expect(summary).toContain('Voorgestelde route: Keukentafelgesprek');
+    expect(summary).toContain('Onderliggende psychiatrische problematiek');
+    expect(summary).toContain(FAMILY.name);
+
+    const done = allText(await c.click('Versturen'));
+    const reference = /AM-\d{4}-0001/.exec(done)?.[0];
+    expect(reference).toBeDefined();
+
+    const { referrals, audit } = await readStore();
+    expect(referrals).toHaveLength(1);
+    expect(referrals[0]).toMatchObject({
+      reference,
+      status: 'nieuw',
+      referrer: { role: 'huisarts', identity: { name: 'Dokter Jansen', aadObjectId: 'aad-huisarts' } },
+      answers: { wijk: 'Oostrum', children: [{ age: 3 }, { age: 7 }, { age: 12 }], contact: { name: FAMILY.name, phone: FAMILY.phone } },
+      triage: { route: 'keukentafelgesprek', urgent: false, criteria: ['psychiatrie', 'cultuur-taal'] },
+    });
+    expect(audit).toEqual([expect.objectContaining({ event: 'aanmelding.aangemaakt', reference, seq: 1 })]);
+
+    // Logs never hold what was said about the family.
+    const logs = server.logs.join('\n');
+    for (const secret of [FAMILY.name, FAMILY.phone, FAMILY.explanation, 'Oostrum']) expect(logs).not.toContain(secret);
+    expect(server.logs.every((line) => line === '' || JSON.parse(line).event)).toBe(true);
+  });
+
+  it('resumes at the same step with the same answers after a restart mid-intake', async () => {
+    let server = await bot();
+    let c = client(server.url, 'personal-restart');
+    expect(allText(await startAndAnswerUntilConsent(c))).toContain('toestemming gegeven');
+
+    expect(await server.stop('SIGTERM')).toBe(0);
+    server = await bot();
+    // Same conversation; the card from before the restart is still the current question.
+    const resumed = new BotClient(server.url, serviceUrl, () => connector.activities('personal-restart'), 'personal-restart');
+    resumed.fresh();
+    expect(allText(await resumed.click('Anoniem overleg'))).toContain('Hoe is het gezin samengesteld?');
+    await resumed.click('Alleenstaande moeder');
+    await resumed.click('Verder', { value: 'Venray (kern)' });
+    await resumed.click('Verder', { value: 'pedagogisch' });
+    await resumed.click('Geen van deze');
+    await resumed.click('Nee');
+    const summary = allText(await resumed.click('Overslaan'));
+    expect(summary).toContain('Kinderen: 3 en 7 jaar');
+    expect(summary).toContain('Voorgestelde route: Gezinscoach');
+    expect(allText(await resumed.click('Versturen'))).toMatch(/AM-\d{4}-0002/);
+
+    const { referrals, audit } = await readStore();
+    const stored = referrals.find((r) => r.reference.endsWith('-0002'))!;
+    expect(stored.answers.consent.referral).toBe('anoniem');
+    expect(stored.answers.contact).toBeUndefined();
+    expect(audit.map((e) => e.seq)).toEqual([1, 2]);
+    c = resumed;
+    // A late click on the summary's button does not send a second aanmelding.
+    expect(allText(await c.click('Versturen'))).toContain('al verstuurd');
+    expect((await readStore()).referrals).toHaveLength(2);
+  });
+});
+
+describe('requests the bot refuses', () => {
+  it('answers 400 with a short JSON error for malformed bodies and keeps serving', async () => {
+    const server = await bot();
+    const c = client(server.url, 'personal-malformed');
+    const valid = c.activity({ text: 'hallo' });
+    const { type: _t, ...noType } = valid;
+    const { conversation: _c, ...noConversation } = valid;
+    const { from: _f, ...noFrom } = valid;
+    const { serviceUrl: _s, ...noServiceUrl } = valid;
+    const cases: [unknown, string][] = [
+      ['{ dit is geen json', 'JSON'],
+      [noType, 'type'],
+      [noConversation, 'conversation'],
+      [noFrom, 'from'],
+      [noServiceUrl, 'serviceUrl'],
+      [[1, 2, 3], 'verwacht een object'],
+    ];
+    for (const [body, named] of cases) {
+      const response = await c.post(body);
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain(named);
+    }
+    expect(allText(await c.say('hallo'))).toContain('Ik help je een gezin aan te melden');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 401 without a valid token when an app id is configured', async () => {
+    const server = await bot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'geheim' });
+    const c = client(server.url, 'personal-auth');
+    const activity = c.activity({ text: 'hallo' });
+    const foreignToken = [
+      Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'x' })).toString('base64url'),
+      Buffer.from(JSON.stringify({ iss: 'https://issuer.invalid', aud: '00000000-0000-0000-0000-000000000001', exp: 4102444800 })).toString('base64url'),
+      'c2lnbmF0dXJl',
+    ].join('.');
+    for (const authorization of [undefined, 'Bearer', 'Bearer niet-een-jwt', `Bearer ${foreignToken}`]) {
+      const response = await c.post(activity, authorization ? { authorization } : {});
+      expect(response.status, String(authorization)).toBe(401);
+    }
+    expect(connector.activities('personal-auth')).toHaveLength(0);
+    // Refused on the token's form and issuer alone: no key set was fetched from anywhere.
+    expect(server.stderr.join('')).not.toContain('OUTBOUND');
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});

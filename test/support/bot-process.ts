@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BotProcess {
+  url: string;
+  port: number;
+  /** Every log line the bot printed (JSON lines on stdout). */
+  logs: string[];
+  stderr: string[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the real bot (bot/main.ts, as npm start does) on a free port and waits until it listens. */
+export async function startBot(env: Record<string, string | undefined>): Promise<BotProcess> {
+  const port = await freePort();
+  const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
+  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', '--disable-warning=DEP0111', 'bot/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const stderr: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`bot did not start within 20 s:\n${stderr.join('')}${logs.join('\n')}`)), 20_000);
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        if (line.includes('"server.listening"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited with ${code} before listening:\n${stderr.join('')}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
