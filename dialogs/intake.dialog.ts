@@ -172,19 +172,40 @@ function helpFor(state: State, context: IntakeContext, config: GemeenteConfig): 
   }
 }
 
+/** "de ouders met gezag", "het kind van 13 samen met de ouders", "de jongeren van 16 en 17 zelf", ... */
+/** "Opvoeding en psychische problemen": one list read as a sentence. */
+function sentenceList(titles: string[]): string {
+  return listNl(titles.map((t, i) => (i === 0 ? t : t.charAt(0).toLowerCase() + t.slice(1))));
+}
+
 function consentHolders(groups: ConsentGroup[]): string {
-  const ages = (group: ConsentGroup) => listNl(group.ages.map((age) => (age === undefined ? 'het kind op komst' : `${age}`)));
   const parts = groups.map((group) => {
     switch (group.giver) {
       case 'ouders-met-gezag':
-        return groups.length === 1 ? 'de ouders met gezag' : `de ouders met gezag (voor ${ages(group).replace(/^(\d)/, 'het kind van $1')})`;
+        return groups.length === 1 ? 'de ouders met gezag' : `de ouders met gezag (voor ${childrenAged(group.ages, 'het kind', 'de kinderen')})`;
       case 'kind-en-ouders':
-        return `het kind van ${ages(group)} samen met de ouders`;
+        return `${childrenAged(group.ages, 'het kind', 'de kinderen')} samen met de ouders`;
       case 'jongere':
-        return `de jongere van ${ages(group)} zelf`;
+        return `${childrenAged(group.ages, 'de jongere', 'de jongeren')} zelf`;
     }
   });
   return listNl(parts);
+}
+
+/** "het kind van 5", "de kinderen van 3 en 5", "het kind van 3 en het kind op komst" */
+function childrenAged(ages: (number | undefined)[], one: string, more: string): string {
+  const born = ages.filter((age): age is number => age !== undefined);
+  const expected = ages.length - born.length;
+  const parts: string[] = [];
+  if (born.length > 0) parts.push(`${born.length === 1 ? one : more} van ${listNl(born.map(String))}`);
+  if (expected > 0) parts.push(expected === 1 ? 'het kind op komst' : `de ${expected} kinderen op komst`);
+  return listNl(parts);
+}
+
+/** One young person, or one child together with the parents, is a single subject: "Heeft"; otherwise "Hebben". */
+function consentVerb(groups: ConsentGroup[]): string {
+  const [only] = groups;
+  return groups.length === 1 && only !== undefined && only.giver !== 'ouders-met-gezag' && only.ages.length === 1 ? 'Heeft' : 'Hebben';
 }
 
 /** The answers of one step as rows "title: value"; the summary shows all, a confirmation the one just given. */
@@ -195,12 +216,11 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
       return [['Je rol', title(ROLE_OPTIONS, context.role)]];
     case 'safety':
       if (!context.safety) return [['Acute zorg over veiligheid', '–']];
-      return context.safety.concern
-        ? [
-            ['Acute zorg over veiligheid', 'Ja (spoed)'],
-            ['Al gedaan', title(SAFETY_ACTION_OPTIONS, context.safety.action)],
-          ]
-        : [['Acute zorg over veiligheid', 'Nee']];
+      if (!context.safety.concern) return [['Acute zorg over veiligheid', 'Nee']];
+      return [
+        ['Acute zorg over veiligheid', 'Ja (spoed)'],
+        ...(context.safety.action ? ([['Al gedaan', title(SAFETY_ACTION_OPTIONS, context.safety.action)]] as [string, string][]) : []),
+      ];
     case 'children':
       return [['Kinderen', context.children ? describeChildren(context.children) : '–']];
     case 'consent': {
@@ -216,7 +236,7 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'wijk':
       return [['Wijk of dorp', context.wijk ?? '–']];
     case 'hoofdvraag':
-      return [['Hoofdvraag', context.hoofdvraag ? listNl(context.hoofdvraag.map((v) => title(LEEFGEBIED_OPTIONS, v))) : '–']];
+      return [['Hoofdvraag', context.hoofdvraag ? sentenceList(context.hoofdvraag.map((v) => title(LEEFGEBIED_OPTIONS, v))) : '–']];
     case 'criteria':
       return [
         [
@@ -263,7 +283,6 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'role':
       return {
         question: 'Wat is je rol?',
-        hint: ['Ik help je een gezin aan te melden voor gezinsondersteuning. De meeste vragen beantwoord je met één klik.'],
         answers: ROLE_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
     case 'safety':
@@ -290,9 +309,9 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         submitInputs: 'Verder',
       };
     case 'consent': {
-      const holders = consentHolders(consentGroups(context.children ?? []));
+      const groups = consentGroups(context.children ?? []);
       return {
-        question: `Hebben ${holders} toestemming gegeven voor deze aanmelding?`,
+        question: `${consentVerb(groups)} ${consentHolders(groups)} toestemming gegeven voor deze aanmelding?`,
         hint: ['Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.'],
         answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
@@ -407,11 +426,10 @@ function editableSteps(context: IntakeContext): EditableStep[] {
 
 function summaryPrompt(context: IntakeContext, config: GemeenteConfig): Prompt {
   const triage = routeFor(triageInputOf(context), config);
-  const route = config.routes[triage.route];
   return {
     lead: [facts(editableSteps(context).flatMap((step) => factsOf(step, context, config))), ...triageElements(triage, config)],
     question: 'Klopt alles?',
-    hint: [`Met Versturen wordt de aanmelding bewaard. Voorgestelde route: ${route.label}.`],
+    hint: ['Met Versturen wordt de aanmelding bewaard. Iets aanpassen? Kies Wijzigen.'],
     answers: [
       { title: 'Versturen', action: 'submit', style: 'positive' },
       { title: 'Wijzigen', action: 'edit' },
@@ -427,7 +445,6 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
       [
         ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
         text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
-        text(route.description, { subtle: true }),
         text(triage.reasons.map((r) => `- ${r}`).join('\n')),
       ],
       triage.urgent ? 'attention' : 'emphasis',
@@ -453,15 +470,21 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
   for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
   body.push(...(prompt.inputs ?? []));
+  // Only the button that submits the inputs may validate and send them: by default (associatedInputs "auto") a
+  // required field would block Terug, Help and Stoppen, and a typed value would override a button's own value.
+  const button = (title: string, buttonData: Record<string, unknown>, style?: 'positive' | 'destructive') => ({
+    ...submit(title, buttonData, style),
+    associatedInputs: 'none',
+  });
   const answerButtons = [
     ...(prompt.submitInputs ? [submit(prompt.submitInputs, data('answer'), 'positive')] : []),
-    ...(prompt.answers ?? []).map((a) => submit(a.title, data(a.action ?? 'answer', a.value), a.style)),
+    ...(prompt.answers ?? []).map((a) => button(a.title, data(a.action ?? 'answer', a.value), a.style)),
   ];
   body.push(...actionRows(answerButtons, answerButtons.length === 4 ? 2 : 3));
   const navigation = [
-    ...(state === 'role' ? [] : [submit('Terug', data('back'))]),
-    submit('Help', data('help')),
-    submit(state === 'summary' || state === 'editMenu' ? 'Annuleren' : 'Stoppen', data('cancel')),
+    ...(state === 'role' ? [] : [button('Terug', data('back'))]),
+    button('Help', data('help')),
+    button(state === 'summary' || state === 'editMenu' ? 'Annuleren' : 'Stoppen', data('cancel')),
   ];
   body.push({ type: 'ActionSet', actions: navigation, separator: true, spacing: 'Medium' });
   return { card: adaptiveCard(body) };

@@ -1,0 +1,63 @@
+/**
+ * npm run dev: the bot in local mode plus the Microsoft 365 Agents Playground (a Teams-like web client that
+ * runs offline), pointed at the bot. Ctrl-C stops both.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BOT_PORT = Number(process.env.PORT ?? 3978);
+const PLAYGROUND_PORT = Number(process.env.PLAYGROUND_PORT ?? 56150);
+
+const playgroundCli = path.join(path.dirname(createRequire(import.meta.url).resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
+
+const children: ChildProcess[] = [];
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`${name} is gestopt (${signal ?? code}); ik stop ook de rest.\n`);
+      void stop(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+async function stop(code = 0) {
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
+    ),
+  );
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+// Local mode: the Playground sends no token, so the bot must run without an app id.
+run('De bot', ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/main.ts'], {
+  PORT: String(BOT_PORT),
+  MicrosoftAppId: '',
+  MicrosoftAppPassword: '',
+});
+run(
+  'De Agents Playground',
+  [playgroundCli, 'start', '-e', `http://localhost:${BOT_PORT}/api/messages`, '-c', 'msteams', '-p', String(PLAYGROUND_PORT), '--disable-telemetry'],
+  { TEAMSAPPTESTER_BROWSER: 'none' },
+);
+
+process.stdout.write(
+  `\nOpen http://localhost:${PLAYGROUND_PORT} in je browser om met de bot te chatten (persoonlijke chat: typ "aanmelden").\n` +
+    'Stoppen: Ctrl-C.\n\n',
+);
