@@ -68,7 +68,12 @@ export async function createApp(settings: Settings, { log, now = () => new Date(
   let closing = false;
 
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
-    res.json(closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', mode: local ? 'lokaal' : 'teams', gemeente: config.gemeente });
+    res.json(closing ? 503 : 200, {
+      status: closing ? 'stopping' : 'ok',
+      mode: local ? 'lokaal' : 'teams',
+      gemeente: config.gemeente,
+      rssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    });
   });
 
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
