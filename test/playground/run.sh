@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm run test:playground: walks every *.scenario.json in this folder through the Microsoft 365 Agents Playground
+# in headless Chromium (the shared walker installs Debian's chromium on first use), each against a freshly
+# started bot with an empty data folder. Screenshots and transcripts go to test/artifacts/playground/NAME/.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+WALKER="${PLAYGROUND_WALKER:-../shared/tools/playground/run-with-bot.sh}"
+if [ ! -f "$WALKER" ]; then
+  echo "test:playground: the Playground walker is not at $WALKER (set PLAYGROUND_WALKER)" >&2
+  exit 2
+fi
+status=0
+for scenario in test/playground/*.scenario.json; do
+  name="$(basename "$scenario" .scenario.json)"
+  out="test/artifacts/playground/$name"
+  data="$(mktemp -d)"
+  rm -rf "$out"
+  mkdir -p "$(dirname "$out")"
+  echo "== $name"
+  bash "$WALKER" "DATA_DIR=$data npm start" "$scenario" "$out" >"$out.log" 2>&1
+  code=$?
+  mv "$out.log" "$out/walker.log" 2>/dev/null || true
+  if [ $code -eq 0 ]; then
+    echo "   $name: $(grep -E '^PASSED' "$out/walker.log" || echo passed)"
+  else
+    echo "   $name: FAILED (exit $code); see $out/ (walker.log, transcript.txt, fail-step-*.png, bot.log)" >&2
+    grep -vE '^ok ' "$out/walker.log" | tail -n 25 >&2
+    status=1
+  fi
+  rm -rf "$data"
+done
+exit $status
