@@ -41,6 +41,9 @@ const RouteTextSchema = z.strictObject({
   description: z.string().min(3).max(400),
 });
 
+/** Room for the wijk names on the wijk card (see the check below). */
+export const MAX_WIJKEN_BYTES = 8000;
+
 export const GemeenteConfigSchema = z
   .strictObject({
     gemeente: z.string().min(2).max(80),
@@ -66,6 +69,15 @@ export const GemeenteConfigSchema = z
     reportDuplicates(config.services, ['services'], ctx);
     reportDuplicates(config.criteria.map((c) => c.id), ['criteria'], ctx, 'id');
     reportDuplicates(config.wijken, ['wijken'], ctx);
+    // The wijk question lists every name twice (title and value) in one card, and Teams refuses a message over ~28 KB.
+    const wijkBytes = config.wijken.reduce((sum, wijk) => sum + Buffer.byteLength(wijk, 'utf8'), 0);
+    if (wijkBytes > MAX_WIJKEN_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['wijken'],
+        message: `de namen zijn samen ${wijkBytes} bytes; hoogstens ${MAX_WIJKEN_BYTES}, anders past de keuzelijst niet in één bericht in Teams`,
+      });
+    }
     if (config.criteria.every((c) => c.onlyInCombination)) {
       ctx.addIssue({
         code: 'custom',

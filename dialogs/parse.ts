@@ -11,9 +11,10 @@ export function normalize(input: string): string {
     .toLowerCase()
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '') // "één" → "een", "financiën" → "financien"
-    .replace(/[.!?]+$/g, '')
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    // Closing punctuation goes ("Nee." → "nee"), but a lone "?" stays: it asks for help.
+    .replace(/(?<=.)\s*[.!?]+$/, '');
 }
 
 export type Command = 'nav.back' | 'nav.cancel' | 'help';

@@ -112,6 +112,7 @@ export const intakeMachine = setup({
     answersConsent: ({ event }) => event.type === 'answer.consent' && event.consent === 'ja',
     needsConsentFeedback: ({ context }) => mayHoldIdentifyingData(context) && context.consent?.feedbackToHuisarts === undefined,
     needsContact: ({ context }) => mayHoldIdentifyingData(context) && context.contact === undefined,
+    lacksConsent: ({ context }) => context.consent === undefined,
     changesWhoConsents: ({ context, event }) =>
       event.type === 'answer.children' &&
       context.consent !== undefined &&
@@ -172,7 +173,8 @@ export const intakeMachine = setup({
   },
   states: {
     role: {
-      on: { 'answer.role': answered('safety', 'assignRole') },
+      // Only while changing an answer: there is no step before the first.
+      on: { 'answer.role': answered('safety', 'assignRole'), 'nav.back': { guard: 'isEditing', target: 'resume' } },
     },
     safety: {
       on: {
@@ -253,6 +255,7 @@ export const intakeMachine = setup({
     // After a change from the summary: ask what the change made necessary, then show the summary again.
     resume: {
       always: [
+        { guard: 'lacksConsent', target: 'consent' },
         { guard: 'refusesConsent', target: 'consentRefused' },
         { guard: 'needsConsentFeedback', target: 'consentFeedback' },
         { guard: 'needsContact', target: 'contact' },
@@ -289,9 +292,13 @@ function answered<const TAction extends string>(next: string, action: TAction) {
   ];
 }
 
-/** "terug" goes to the previous step, or back to the summary (unchanged) when the referrer was changing it. */
+/**
+ * "terug" goes to the previous step, or back to the summary (unchanged) when the referrer was changing it —
+ * unless the change already made another answer necessary (new ages: consent again; consent "ja": feedback
+ * and contact details); then that question comes first, so the summary never shows an incomplete aanmelding.
+ */
 function back(previous: string) {
-  return [{ guard: 'isEditing' as const, target: 'summary', actions: 'stopEditing' as const }, { target: previous }];
+  return [{ guard: 'isEditing' as const, target: 'resume' }, { target: previous }];
 }
 
 export type IntakeMachine = typeof intakeMachine;
