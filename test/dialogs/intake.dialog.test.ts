@@ -7,6 +7,7 @@ import type { RenderNote, UserInput } from '../../dialogs/flow.js';
 import { createIntakeDialog } from '../../dialogs/intake.dialog.js';
 import { cancelled, generalHelp, submitted, welcome } from '../../dialogs/welcome.dialog.js';
 import { intakeMachine, type IntakeContext, type IntakeEvent } from '../../machines/intake.machine.js';
+import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 
 const gemeente = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
 const config = gemeente('standaard');
@@ -591,14 +592,6 @@ function everyCard(): [name: string, card: AdaptiveCard][] {
   return cards;
 }
 
-// The adaptivecards package comes with botbuilder; it knows the schema up to version 1.2, and every element
-// we use already exists there. Where it is not installed, the part that uses it is skipped.
-interface AdaptiveCardsLibrary {
-  AdaptiveCard: new () => { parse(json: unknown, errors: { message: string }[]): void };
-}
-const libraryName = 'adaptivecards';
-const library = (await import(libraryName).catch(() => undefined)) as AdaptiveCardsLibrary | undefined;
-
 describe('every card the bot can send', () => {
   const cards = everyCard();
 
@@ -623,16 +616,9 @@ describe('every card the bot can send', () => {
     ]);
   });
 
-  it.skipIf(library === undefined)('parses every card with the Adaptive Cards library without errors', () => {
-    const problems: string[] = [];
-    for (const [name, json] of cards) {
-      const errors: { message: string }[] = [];
-      new library!.AdaptiveCard().parse(json, errors);
-      for (const error of errors) if (!/card version/i.test(error.message)) problems.push(`${name}: ${error.message}`);
-    }
+  it('parses every card with the Adaptive Cards library without problems', () => {
+    const problems = cards.flatMap(([name, json]) => adaptiveCardProblems(json).map((message) => `${name}: ${message}`));
     expect(problems).toEqual([]);
-    const errors: { message: string }[] = [];
-    new library!.AdaptiveCard().parse({ type: 'AdaptiveCard', version: '1.2', body: [{ type: 'Fancy.Carousel' }] }, errors);
-    expect(errors.map((e) => e.message).join()).toMatch(/Unknown element type/);
+    expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Fancy.Carousel' }] }).join()).toMatch(/Unknown element type/);
   });
 });
