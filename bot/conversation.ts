@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import type { Aanmelding, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { Aanmelding, ConversationRef, TeamsIdentity } from '../data/aanmelding.schema.js';
 import type { ConversationRecord } from '../data/conversation-state.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { KeyedMutex } from '../data/keyed-mutex.js';
@@ -20,6 +20,7 @@ import {
   topLevelCommand,
   welcome,
 } from '../dialogs/welcome.dialog.js';
+import { deliveryNote } from '../dialogs/channel.dialog.js';
 import type { Logger } from './logger.js';
 
 /** One message from one person in one conversation. */
@@ -30,6 +31,8 @@ export interface Turn {
   conversationId: string;
   user: TeamsIdentity;
   input: UserInput;
+  /** Where to reach this person later (feedback on their aanmelding). */
+  conversationRef?: ConversationRef;
 }
 
 export interface ConversationDeps {
@@ -38,6 +41,10 @@ export interface ConversationDeps {
   intake: FlowDialog<IntakeMachine>;
   log: Logger;
   newId?: () => string;
+  /** The referrer's practice, from the team configuration. */
+  praktijkOf?: (aadObjectId: string | undefined) => string | undefined;
+  /** Hands a stored aanmelding to the team; says whether it could be posted. */
+  onSubmitted?: (aanmelding: Aanmelding) => Promise<'posting' | 'no-channel' | 'not-for-team'>;
 }
 
 const REMEMBERED_ACTIVITY_IDS = 20;
@@ -152,7 +159,15 @@ export class Conversations {
         flow: undefined,
         last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference: aanmelding.reference },
       });
-      return [submitted(aanmelding, this.deps.config)];
+      let delivery: 'posting' | 'no-channel' | 'not-for-team' = 'not-for-team';
+      try {
+        delivery = (await this.deps.onSubmitted?.(aanmelding)) ?? 'not-for-team';
+      } catch (error) {
+        // Stored is what counts; posting is retried when a channel is linked or the outbox runs again.
+        log.error({ event: 'aanmelding.handover-failed', reference: aanmelding.reference, err: errorSummary(error) });
+        delivery = 'no-channel';
+      }
+      return [submitted(aanmelding, this.deps.config, deliveryNote(delivery, this.deps.config, aanmelding.triage.route))];
     }
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });
@@ -165,7 +180,13 @@ export class Conversations {
     const { aanmelding, created } = await stores.referrals.create(
       {
         intakeId: context.intakeId,
-        referrer: { identity: turn.user, role: context.role ?? 'anders', conversationId: turn.conversationId },
+        referrer: {
+          identity: turn.user,
+          role: context.role ?? 'anders',
+          conversationId: turn.conversationId,
+          ...(turn.conversationRef ? { conversation: turn.conversationRef } : {}),
+          ...(this.deps.praktijkOf?.(turn.user.aadObjectId) ? { praktijk: this.deps.praktijkOf(turn.user.aadObjectId) } : {}),
+        },
         answers: answersOf(context),
         triage,
       },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
 import restify from 'restify';
 import { loadGemeenteConfig, type GemeenteConfig } from '../data/gemeente.config.js';
+import { loadTeamConfig, type TeamConfig } from '../data/team.config.js';
 import { openStores, type Stores } from '../data/stores.js';
 import { formatIssues } from '../data/zod-messages.js';
 import { createIntakeDialog } from '../dialogs/intake.dialog.js';
@@ -11,7 +12,12 @@ import { IncomingActivitySchema } from './activity.schema.js';
 import { Conversations, errorSummary } from './conversation.js';
 import type { Logger } from './logger.js';
 import { isLocalMode, type Settings } from './settings.js';
-import { AanmeldBot, toActivity } from './teams-bot.js';
+import { toActivity } from './activities.js';
+import { CaseService } from './case-service.js';
+import { Deliveries } from './deliveries.js';
+import { OutboxWorker } from './outbox-worker.js';
+import { AanmeldBot } from './teams-bot.js';
+import { Pacer } from './teams-sender.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -35,17 +41,19 @@ export interface AppOptions {
   log: Logger;
   now?: () => Date;
   config?: GemeenteConfig;
+  team?: TeamConfig;
 }
 
-export async function createApp(settings: Settings, { log, now = () => new Date(), config = loadGemeenteConfig() }: AppOptions): Promise<App> {
+export async function createApp(
+  settings: Settings,
+  { log, now = () => new Date(), config = loadGemeenteConfig(), team = loadTeamConfig() }: AppOptions,
+): Promise<App> {
   const stores = await openStores({
     dataDir: path.resolve(settings.DATA_DIR),
     onInvalidState: (key, problem) => log.warn({ event: 'state.invalid', problem }),
   });
-  const conversations = new Conversations({ stores, config, intake: createIntakeDialog({ config }), log });
-  const bot = new AanmeldBot(conversations, now);
-
   const local = isLocalMode(settings);
+  const appId = settings.MicrosoftAppId ?? '';
   const adapter = new Adapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: settings.MicrosoftAppId ?? '',
@@ -54,6 +62,19 @@ export async function createApp(settings: Settings, { log, now = () => new Date(
       MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
     }),
   );
+  const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer: new Pacer(), now });
+  const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
+  const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick() });
+  const conversations = new Conversations({
+    stores,
+    config,
+    intake: createIntakeDialog({ config }),
+    log,
+    praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
+    onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
+  });
+  const bot = new AanmeldBot({ conversations, cases, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now });
+
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.error', err: errorSummary(error) });
     try {
@@ -122,6 +143,7 @@ export async function createApp(settings: Settings, { log, now = () => new Date(
     stores,
     config,
     listen(port) {
+      worker.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
@@ -137,6 +159,7 @@ export async function createApp(settings: Settings, { log, now = () => new Date(
       const deadline = Date.now() + 10_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await conversations.idle();
+      await worker.stop();
       await stores.flush();
       server.server.closeAllConnections();
       await closed;

@@ -1,15 +1,24 @@
-import { CardFactory, TeamsActivityHandler, TurnContext, type Activity, type ChannelAccount } from 'botbuilder';
+import {
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ChannelAccount,
+} from 'botbuilder';
+import { z } from 'zod';
+import type { PeopleStore } from '../data/people.store.js';
+import type { ChannelLinkStore } from '../data/channel-link.store.js';
+import type { TeamConfig } from '../data/team.config.js';
 import type { Reply } from '../dialogs/card.js';
+import { channelHelp, channelStatus, linked, linkRefused, linkWhich, parseChannelCommand } from '../dialogs/channel.dialog.js';
+import { STATUS_LABELS } from '../dialogs/referral.card.js';
 import { onlyInPersonalChat, welcome } from '../dialogs/welcome.dialog.js';
+import { teamRoleOf, type Actor } from '../machines/referral-case.js';
+import type { CaseService } from './case-service.js';
 import type { Conversations } from './conversation.js';
-
-export function toActivity(reply: Reply): Partial<Activity> {
-  return {
-    type: 'message',
-    ...(reply.text ? { text: reply.text, textFormat: 'markdown' } : {}),
-    ...(reply.card ? { attachments: [CardFactory.adaptiveCard(reply.card)] } : {}),
-  };
-}
+import { toActivity, toRef } from './activities.js';
+import type { ReferralStore } from '../data/referral.store.js';
 
 /** Where the referral conversation may happen: never in a channel or group chat, which many people read. */
 function isPersonal(context: TurnContext): boolean {
@@ -17,41 +26,149 @@ function isPersonal(context: TurnContext): boolean {
   return type === undefined || type === 'personal';
 }
 
-/** Thin: turns an activity into a Turn for Conversations and sends back what it answers. */
+function actorOf(activity: Activity): Actor {
+  return { aadObjectId: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? '' };
+}
+
+const AnswerSchema = z.looseObject({ flow: z.literal('vraag'), reference: z.string().min(1), question: z.string().min(1), answer: z.string().optional() });
+const TeamsChannelDataSchema = z.looseObject({
+  team: z.looseObject({ id: z.string().min(1) }).optional(),
+  channel: z.looseObject({ id: z.string().min(1) }).optional(),
+  tenant: z.looseObject({ id: z.string().min(1) }).optional(),
+});
+
+export interface BotDeps {
+  conversations: Conversations;
+  cases: CaseService;
+  people: PeopleStore;
+  channels: ChannelLinkStore;
+  referrals: ReferralStore;
+  team: TeamConfig;
+  now?: () => Date;
+}
+
+/** Thin: turns activities into calls on Conversations (1:1 intake) and CaseService (the team's work). */
 export class AanmeldBot extends TeamsActivityHandler {
-  constructor(
-    private readonly conversations: Conversations,
-    private readonly now: () => Date = () => new Date(),
-  ) {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: BotDeps) {
     super();
+    this.now = deps.now ?? (() => new Date());
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      await this.remember(context);
+      if (isPersonal(context)) await this.handlePersonal(context);
+      else if (context.activity.conversation.conversationType === 'channel') await this.handleChannel(context);
+      else await context.sendActivity(toActivity(onlyInPersonalChat()));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient.id;
-      const people = (context.activity.membersAdded ?? []).filter((member: ChannelAccount) => member.id !== botId);
-      if (people.length > 0 && isPersonal(context)) await context.sendActivity(toActivity(welcome()));
+      const added = context.activity.membersAdded ?? [];
+      const people = added.filter((member: ChannelAccount) => member.id !== botId);
+      if (isPersonal(context) && people.length > 0) await context.sendActivity(toActivity(welcome()));
+      // The bot itself was added to a team: tell the team how to link a channel.
+      if (!isPersonal(context) && added.some((member: ChannelAccount) => member.id === botId)) {
+        await context.sendActivity(toActivity(channelHelp((await deps.channels.all()).map((l) => l.service))));
+      }
       await next();
     });
   }
 
-  private async handleMessage(context: TurnContext): Promise<void> {
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    await this.remember(context);
+    const { card } = await this.deps.cases.onCardAction(
+      invokeValue.action?.verb ?? '',
+      invokeValue.action?.data,
+      actorOf(context.activity),
+      context.activity.conversation.id,
+    );
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+  }
+
+  private async handlePersonal(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    if (!isPersonal(context)) {
-      await context.sendActivity(toActivity(onlyInPersonalChat()));
+    const value = activity.value !== null && typeof activity.value === 'object' && !Array.isArray(activity.value) ? (activity.value as Record<string, unknown>) : undefined;
+    const answer = AnswerSchema.safeParse(value);
+    if (answer.success) {
+      const reply = await this.deps.cases.onAnswer(answer.data.reference, answer.data.question, answer.data.answer ?? '', actorOf(activity), activity.conversation.id);
+      await context.sendActivity(toActivity({ text: reply }));
       return;
     }
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
-    const value = activity.value !== null && typeof activity.value === 'object' && !Array.isArray(activity.value) ? (activity.value as Record<string, unknown>) : undefined;
     const from = activity.from;
-    const replies = await this.conversations.handle({
+    const replies = await this.deps.conversations.handle({
       key: `${activity.conversation.id}|${from.aadObjectId ?? from.id}`,
       activityId: activity.id,
       conversationId: activity.conversation.id,
+      conversationRef: toRef(TurnContext.getConversationReference(activity)),
       user: { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), name: from.name ?? '' },
       input: { text: value ? undefined : text, value, at: this.now() },
     });
     for (const reply of replies) await context.sendActivity(toActivity(reply));
+  }
+
+  private async handleChannel(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const said = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').replace(/<at>.*?<\/at>/g, '').trim();
+    const command = parseChannelCommand(said);
+    const channelData = TeamsChannelDataSchema.safeParse(activity.channelData ?? {});
+    const channelId = channelData.success ? (channelData.data.channel?.id ?? activity.conversation.id.split(';')[0]!) : activity.conversation.id.split(';')[0]!;
+    const linkedServices = (await this.deps.channels.all()).map((l) => l.service);
+    let reply: Reply;
+    switch (command.kind) {
+      case 'link-which':
+        reply = linkWhich();
+        break;
+      case 'link': {
+        const actor = actorOf(activity);
+        if (teamRoleOf(actor.aadObjectId, this.deps.team) !== 'coordinator') {
+          reply = linkRefused();
+          break;
+        }
+        const reference = toRef(TurnContext.getConversationReference(activity));
+        // Posts go to the channel itself (a new thread each), not to the thread this command was typed in.
+        const channelReference = { ...reference, conversation: { ...reference.conversation, id: channelId } };
+        const waiting = await this.deps.cases.link({
+          service: command.service,
+          teamId: channelData.success ? (channelData.data.team?.id ?? channelId) : channelId,
+          channelId,
+          reference: channelReference,
+          linkedBy: actor,
+          linkedAt: this.now().toISOString(),
+        });
+        reply = linked(command.service, waiting);
+        break;
+      }
+      case 'status': {
+        const open = (await this.deps.referrals.list()).filter((a) => a.status !== 'afgesloten');
+        const counts: Record<string, number> = {};
+        for (const a of open) counts[STATUS_LABELS[a.status]] = (counts[STATUS_LABELS[a.status]] ?? 0) + 1;
+        reply = channelStatus(counts, linkedServices);
+        break;
+      }
+      case 'refer':
+        reply = onlyInPersonalChat();
+        break;
+      case 'help':
+        reply = channelHelp(linkedServices);
+        break;
+    }
+    await context.sendActivity(toActivity(reply));
+  }
+
+  /** How to reach this person 1:1 later (a dossier, an answer): their Teams id, and their personal chat. */
+  private async remember(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const aadObjectId = activity.from?.aadObjectId;
+    if (!aadObjectId || !activity.serviceUrl) return;
+    const tenantId = TeamsChannelDataSchema.safeParse(activity.channelData ?? {}).data?.tenant?.id ?? activity.conversation?.tenantId;
+    await this.deps.people.remember({
+      aadObjectId,
+      teamsUserId: activity.from.id,
+      name: activity.from.name ?? '',
+      serviceUrl: activity.serviceUrl,
+      ...(tenantId ? { tenantId } : {}),
+      ...(isPersonal(context) ? { personal: toRef(TurnContext.getConversationReference(activity)) } : {}),
+    });
   }
 }

@@ -103,6 +103,44 @@ export type AanmeldingAnswers = z.infer<typeof AanmeldingAnswersSchema>;
 
 export const REFERENCE_PATTERN = /^AM-\d{4}-\d{4,}$/;
 
+/** Where the bot can write to someone later (a proactive message): Bot Framework's conversation reference. */
+export const ConversationRefSchema = z.looseObject({
+  serviceUrl: z.string().min(1),
+  channelId: z.string().min(1),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+  bot: z.looseObject({ id: z.string() }).optional(),
+  user: z.looseObject({ id: z.string() }).optional(),
+});
+export type ConversationRef = z.infer<typeof ConversationRefSchema>;
+
+/** The life of a case after the aanmelding (domain.md: assign, waiting list, more information, close). */
+export const CASE_STATUSES = ['nieuw', 'toegewezen', 'wachtlijst', 'meer-informatie', 'afgesloten'] as const;
+export const CaseStatusSchema = z.enum(CASE_STATUSES);
+export type CaseStatus = z.infer<typeof CaseStatusSchema>;
+
+export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten'] as const;
+
+export const WAITLIST_REASONS = ['geen-ruimte', 'gezin-later', 'wacht-op-overleg', 'anders'] as const;
+export const CLOSE_REASONS = [
+  'doelen-behaald',
+  'doorverwezen-jeugdconsulent',
+  'doorverwezen-wijkteam',
+  'doorverwezen-specialistisch',
+  'eenzijdig-gestopt',
+  'anders',
+] as const;
+
+const ActorSchema = z.strictObject({ aadObjectId: z.string().min(1), name: z.string() });
+
+export const CaseEventSchema = z.strictObject({
+  at: z.iso.datetime(),
+  action: z.enum(CASE_ACTIONS),
+  by: ActorSchema,
+  /** Shown on the channel card: never family data (names of professionals, reasons from fixed lists). */
+  detail: z.string().max(200).optional(),
+});
+export type CaseEvent = z.infer<typeof CaseEventSchema>;
+
 export const AanmeldingSchema = z
   .strictObject({
     reference: z.string().regex(REFERENCE_PATTERN),
@@ -110,18 +148,51 @@ export const AanmeldingSchema = z
     intakeId: z.string().min(1),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-    status: z.enum(['nieuw']),
+    /** Raised by every change: two coordinators acting on the same card cannot both win. */
+    version: z.number().int().min(1),
+    status: CaseStatusSchema,
     referrer: z.strictObject({
       identity: TeamsIdentitySchema,
       role: ReferrerRoleSchema,
       conversationId: z.string().min(1),
+      praktijk: z.string().optional(),
+      /** For telling the referrer who picked the case up, in their 1:1 chat. */
+      conversation: ConversationRefSchema.optional(),
     }),
     answers: AanmeldingAnswersSchema,
     triage: TriageResultSchema,
+    assignee: z
+      .strictObject({ aadObjectId: z.string().min(1), name: z.string(), role: z.enum(['gezinscoach', 'gezinsverzorger', 'jeugdconsulent']) })
+      .optional(),
+    waitlist: z.strictObject({ reason: z.enum(WAITLIST_REASONS), since: z.iso.datetime() }).optional(),
+    closure: z.strictObject({ reason: z.enum(CLOSE_REASONS), at: z.iso.datetime() }).optional(),
+    questions: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1),
+          askedBy: ActorSchema,
+          question: z.string().min(1).max(1000),
+          askedAt: z.iso.datetime(),
+          answer: z.string().max(2000).optional(),
+          answeredAt: z.iso.datetime().optional(),
+        }),
+      )
+      .default([]),
+    /** The card in the team channel, once posted. */
+    post: z
+      .strictObject({
+        service: z.enum(['gezinscoach', 'gezinsverzorger']),
+        conversationId: z.string().min(1),
+        activityId: z.string().min(1),
+        serviceUrl: z.string().min(1),
+        postedAt: z.iso.datetime(),
+      })
+      .optional(),
+    history: z.array(CaseEventSchema).default([]),
   })
   .refine((a) => a.answers.consent.referral === 'ja' || a.answers.contact === undefined, {
     message: 'contactgegevens alleen met toestemming',
     path: ['answers', 'contact'],
   });
 export type Aanmelding = z.infer<typeof AanmeldingSchema>;
-export type NewAanmelding = Omit<Aanmelding, 'reference' | 'createdAt' | 'updatedAt' | 'status'>;
+export type NewAanmelding = Pick<Aanmelding, 'intakeId' | 'referrer' | 'answers' | 'triage'>;

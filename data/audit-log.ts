@@ -10,7 +10,18 @@ import { KeyedMutex } from './keyed-mutex.js';
  * hash of the one before, so a changed or removed line shows. It holds no family identifiers beyond the
  * reference. One JSON line per entry: appending never rewrites what is already there.
  */
-export const AUDIT_EVENTS = ['aanmelding.aangemaakt'] as const;
+export const AUDIT_EVENTS = [
+  'aanmelding.aangemaakt',
+  'aanmelding.geplaatst', // posted to the team channel (without identifiers)
+  'aanmelding.opgepakt',
+  'aanmelding.toegewezen',
+  'aanmelding.wachtlijst',
+  'aanmelding.vraag',
+  'aanmelding.antwoord',
+  'aanmelding.afgesloten',
+  'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
+  'kanaal.gekoppeld',
+] as const;
 
 export const AuditEventSchema = z.strictObject({
   event: z.enum(AUDIT_EVENTS),

@@ -14,7 +14,17 @@ export interface ReferralStore {
   create(draft: NewAanmelding, at: Date): Promise<{ aanmelding: Aanmelding; created: boolean }>;
   get(reference: string): Promise<Aanmelding | undefined>;
   list(): Promise<Aanmelding[]>;
+  /**
+   * Changes one aanmelding if it is still at `expectedVersion` (optimistic concurrency: of two coordinators
+   * acting on the same card, exactly one wins). The change gets the next version and `at` as updatedAt.
+   */
+  update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date): Promise<UpdateResult>;
 }
+
+export type UpdateResult =
+  | { ok: true; aanmelding: Aanmelding }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'conflict'; current: Aanmelding };
 
 const ReferralFileSchema = z.object({
   /** The last number handed out per year; numbers are never reused, even if a record is removed. */
@@ -55,6 +65,8 @@ export class LowdbReferralStore implements ReferralStore {
         createdAt: at.toISOString(),
         updatedAt: at.toISOString(),
         status: 'nieuw',
+        version: 1,
+        history: [{ at: at.toISOString(), action: 'aangemaakt', by: { aadObjectId: draft.referrer.identity.aadObjectId ?? draft.referrer.identity.id, name: draft.referrer.identity.name } }],
       });
       const before = this.db.data;
       this.db.data = { sequences: { ...before.sequences, [year]: number }, referrals: [...before.referrals, record] };
@@ -65,6 +77,27 @@ export class LowdbReferralStore implements ReferralStore {
         throw error;
       }
       return { aanmelding: record, created: true };
+    });
+  }
+
+  update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date): Promise<UpdateResult> {
+    return this.mutex.run('write', async () => {
+      const index = this.db.data.referrals.findIndex((r) => r.reference === reference);
+      const current = this.db.data.referrals[index];
+      if (!current) return { ok: false, reason: 'not-found' };
+      if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
+      const next = AanmeldingSchema.parse({ ...change(current), reference, version: current.version + 1, updatedAt: at.toISOString() });
+      const before = this.db.data;
+      const referrals = [...before.referrals];
+      referrals[index] = next;
+      this.db.data = { ...before, referrals };
+      try {
+        await this.db.write();
+      } catch (error) {
+        this.db.data = before;
+        throw error;
+      }
+      return { ok: true, aanmelding: next };
     });
   }
 

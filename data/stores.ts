@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { JsonlAuditLog, type AuditLog } from './audit-log.js';
+import { LowdbChannelLinkStore, type ChannelLinkStore } from './channel-link.store.js';
+import { LowdbOutbox, type Outbox } from './outbox.store.js';
+import { LowdbPeopleStore, type PeopleStore } from './people.store.js';
 import { LowdbConversationStateStore, type ConversationStateStore } from './conversation-state.store.js';
 import { LowdbReferralStore, type ReferralStore } from './referral.store.js';
 
@@ -8,6 +11,9 @@ export interface Stores {
   conversations: ConversationStateStore;
   referrals: ReferralStore;
   audit: AuditLog;
+  channels: ChannelLinkStore;
+  people: PeopleStore;
+  outbox: Outbox;
   /** Waits for every write in progress. */
   flush(): Promise<void>;
 }
@@ -22,12 +28,18 @@ export async function openStores({ dataDir, onInvalidState }: StoreOptions): Pro
   const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
   const referrals = await LowdbReferralStore.open(dataDir);
   const audit = await JsonlAuditLog.open(dataDir);
+  const channels = await LowdbChannelLinkStore.open(dataDir);
+  const people = await LowdbPeopleStore.open(dataDir);
+  const outbox = await LowdbOutbox.open(dataDir);
   return {
     conversations,
     referrals,
     audit,
+    channels,
+    people,
+    outbox,
     async flush() {
-      await Promise.all([referrals.flush(), audit.flush()]);
+      await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush()]);
     },
   };
 }

@@ -66,7 +66,7 @@ export const ROLE_OPTIONS: Option<ReferrerRole>[] = [
   { value: 'anders', title: 'Anders', aliases: ['overig', 'andere'] },
 ];
 
-const SAFETY_ACTION_OPTIONS: Option<SafetyAction>[] = [
+export const SAFETY_ACTION_OPTIONS: Option<SafetyAction>[] = [
   { value: '112-gebeld', title: '112 gebeld', aliases: ['112', 'politie'] },
   { value: 'veilig-thuis-gemeld', title: 'Melding bij Veilig Thuis gedaan', aliases: ['melding', 'gemeld'] },
   { value: 'veilig-thuis-advies', title: 'Advies gevraagd bij Veilig Thuis', aliases: ['advies'] },
@@ -74,7 +74,7 @@ const SAFETY_ACTION_OPTIONS: Option<SafetyAction>[] = [
   { value: 'nog-niets', title: 'Nog niets', aliases: ['niets', 'nee'] },
 ];
 
-const HOUSEHOLD_OPTIONS: Option<Household>[] = [
+export const HOUSEHOLD_OPTIONS: Option<Household>[] = [
   { value: 'ouders-met-kinderen', title: 'Ouders met kinderen', aliases: ['ouders', 'twee ouders', 'gezin'] },
   { value: 'alleenstaande-moeder', title: 'Alleenstaande moeder', aliases: ['moeder', 'eenoudergezin moeder'] },
   { value: 'alleenstaande-vader', title: 'Alleenstaande vader', aliases: ['vader'] },

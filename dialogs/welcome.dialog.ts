@@ -68,7 +68,7 @@ export function cancelled(): Reply {
   };
 }
 
-export function submitted(aanmelding: Aanmelding, config: GemeenteConfig): Reply {
+export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, deliveryNote?: string): Reply {
   const route = config.routes[aanmelding.triage.route];
   const body = [
     text(`Verstuurd. De aanmelding is bewaard onder referentie **${aanmelding.reference}**.`, { weight: 'Bolder' }),
@@ -78,6 +78,7 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig): Reply
     body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorg over de veiligheid. ' + SAFETY_LINE)], 'attention'));
   }
   if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
+  if (deliveryNote) body.push(text(deliveryNote));
   body.push(text('Noem deze referentie als je contact opneemt over deze aanmelding.', { subtle: true }));
   return { card: adaptiveCard([...body, { type: 'ActionSet', actions: [submit('Nieuwe aanmelding', START_DATA)] }]) };
 }

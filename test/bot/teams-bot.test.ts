@@ -1,14 +1,9 @@
 import { TestAdapter, type Activity } from 'botbuilder';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Conversations } from '../../bot/conversation.js';
-import { AanmeldBot } from '../../bot/teams-bot.js';
-import { gemeenteConfigPath, loadGemeenteConfig } from '../../data/gemeente.config.js';
-import { openStores } from '../../data/stores.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
-import { createIntakeDialog } from '../../dialogs/intake.dialog.js';
 
-const config = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'standaard' }));
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
+import { inMemoryBot } from '../support/in-memory-bot.js';
+
 const NOW = new Date('2026-03-02T09:30:00.000Z');
 const REFERENCE = /AM-\d{4}-\d{4}/;
 
@@ -52,9 +47,7 @@ function buttonsOf(card: AdaptiveCard | undefined): Button[] {
 
 /** A referrer in a 1:1 chat with the bot (TestAdapter's conversation has no conversationType: personal). */
 async function startBot() {
-  const stores = await openStores({ dataDir: undefined });
-  const conversations = new Conversations({ stores, config, intake: createIntakeDialog({ config }), log: pino({ level: 'silent' }) });
-  const bot = new AanmeldBot(conversations, () => NOW);
+  const { bot, stores } = await inMemoryBot(() => NOW);
   const adapter = new TestAdapter(async (context) => bot.run(context));
   let lastCard: AdaptiveCard | undefined;
 

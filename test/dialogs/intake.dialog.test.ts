@@ -513,7 +513,10 @@ function aanmeldingOf(overrides: Partial<Aanmelding> = {}): Aanmelding {
     intakeId: 'test',
     createdAt: AT,
     updatedAt: AT,
+    version: 1,
     status: 'nieuw',
+    questions: [],
+    history: [],
     referrer: { identity: { id: 'user-1', name: 'Dokter Jansen' }, role: 'huisarts', conversationId: 'conv-1' },
     answers: {
       service: 'gezinscoach',

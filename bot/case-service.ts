@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Aanmelding } from '../data/aanmelding.schema.js';
+import { CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { AuditEvent } from '../data/audit-log.js';
+import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import type { Stores } from '../data/stores.js';
+import type { TeamConfig } from '../data/team.config.js';
+import type { AdaptiveCard } from '../dialogs/card.js';
+import { referralCard } from '../dialogs/referral.card.js';
+import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
+import { isForTheTeam, serviceOf, type MessagePayload } from './deliveries.js';
+import type { Logger } from './logger.js';
+
+/** What a card's Action.Execute sends (its data merged with the inputs of the opened ShowCard). */
+const ActionDataSchema = z.looseObject({
+  reference: z.string().min(1),
+  version: z.coerce.number().int().min(1).optional(),
+  professional: z.string().min(1).optional(),
+  reason: z.string().optional(),
+  question: z.string().optional(),
+});
+
+const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
+  claim: 'aanmelding.opgepakt',
+  assign: 'aanmelding.toegewezen',
+  waitlist: 'aanmelding.wachtlijst',
+  ask: 'aanmelding.vraag',
+  answer: 'aanmelding.antwoord',
+  close: 'aanmelding.afgesloten',
+};
+
+const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
+  claim: (a) => `Je hebt ${a.reference} opgepakt. Het dossier staat in je persoonlijke chat met mij.`,
+  assign: (a) => `Toegewezen aan ${a.assignee?.name ?? 'de professional'}. Die krijgt het dossier persoonlijk, en de verwijzer hoort het.`,
+  waitlist: () => 'Op de wachtlijst gezet. De verwijzer hoort het.',
+  ask: () => 'Je vraag is persoonlijk naar de verwijzer gestuurd. Het antwoord krijg je in je persoonlijke chat met mij.',
+  close: () => 'Afgesloten. De verwijzer hoort het.',
+  dossier: () => 'Het dossier staat in je persoonlijke chat met mij.',
+  answer: () => 'Antwoord verstuurd.',
+};
+
+export interface CaseServiceDeps {
+  stores: Stores;
+  config: GemeenteConfig;
+  team: TeamConfig;
+  log: Logger;
+  now: () => Date;
+  /** Called after jobs were added to the outbox. */
+  deliver: () => void;
+}
+
+export interface CardActionOutcome {
+  card: AdaptiveCard;
+}
+
+/** Everything the team does with an aanmelding, and everything that follows from it. */
+export class CaseService {
+  constructor(private readonly deps: CaseServiceDeps) {}
+
+  /** The card for one viewer, optionally with a notice on top. */
+  async cardFor(a: Aanmelding, viewer: Actor | undefined, notice?: { text: string; tone: 'good' | 'attention' | 'warning' }): Promise<AdaptiveCard> {
+    const { config, team, stores } = this.deps;
+    return referralCard(a, {
+      config,
+      team,
+      viewer: viewer && { aadObjectId: viewer.aadObjectId, role: teamRoleOf(viewer.aadObjectId, team) },
+      candidates: assignCandidates(a, team, caseloads(await stores.referrals.list())),
+      ...(notice ? { notice } : {}),
+    });
+  }
+
+  /** An Action.Execute on the channel card: answered within Teams' 5 seconds, deliveries follow afterwards. */
+  async onCardAction(verb: string, rawData: unknown, actor: Actor, source: string): Promise<CardActionOutcome> {
+    const { stores, team, now, log } = this.deps;
+    const data = ActionDataSchema.safeParse(rawData);
+    const a = data.success ? await stores.referrals.get(data.data.reference) : undefined;
+    if (!data.success || !a) {
+      return { card: { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: 'Deze aanmelding kan ik niet (meer) vinden.', wrap: true }] } };
+    }
+    if (verb === 'refresh') return { card: await this.cardFor(a, actor) };
+
+    const request = requestFrom(verb, data.data);
+    if ('problem' in request) return { card: await this.cardFor(a, actor, { text: request.problem, tone: 'attention' }) };
+
+    // Teams retries an invoke it did not hear back from: the same action by the same person is done already.
+    const version = data.data.version ?? a.version;
+    if (version !== a.version) {
+      const last = a.history.at(-1);
+      const retried = version === a.version - 1 && last?.by.aadObjectId === actor.aadObjectId && sameAction(last.action, request.kind);
+      if (retried) return { card: await this.cardFor(a, actor, { text: DONE[request.kind](a), tone: 'good' }) };
+      log.info({ event: 'case.conflict', reference: a.reference, verb });
+      return { card: await this.cardFor(a, actor, { text: 'Iemand anders heeft deze aanmelding net gewijzigd. Dit is de huidige stand; kijk of je actie nog nodig is.', tone: 'warning' }) };
+    }
+
+    const decision = decide(a, request, actor, team, now());
+    if (!decision.ok) {
+      log.info({ event: 'case.refused', reference: a.reference, verb });
+      return { card: await this.cardFor(a, actor, { text: decision.refusal, tone: 'attention' }) };
+    }
+    let current = a;
+    if (decision.changed) {
+      const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+      if (!saved.ok) {
+        const latest = saved.reason === 'conflict' ? saved.current : a;
+        return { card: await this.cardFor(latest, actor, { text: 'Iemand anders was je net voor. Dit is de huidige stand.', tone: 'warning' }) };
+      }
+      current = saved.aanmelding;
+      const auditEvent = AUDIT_FOR[request.kind];
+      if (auditEvent) {
+        await stores.audit.append(
+          { event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: current.history.at(-1)?.detail },
+          now(),
+        );
+      }
+      log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
+    }
+    await this.follow(current, decision.effects, decision.changed);
+    return { card: await this.cardFor(current, actor, { text: DONE[request.kind](current), tone: 'good' }) };
+  }
+
+  /** The referrer answers a question from the team, in their 1:1 chat. */
+  async onAnswer(reference: string, questionId: string, answer: string, actor: Actor, source: string): Promise<string> {
+    const { stores, team, now } = this.deps;
+    const text = answer.trim();
+    if (text === '') return 'Typ eerst je antwoord in het vak en kies dan Antwoord versturen.';
+    if (text.length > 2000) return `Je antwoord is ${text.length} tekens; het maximum is 2000.`;
+    const a = await stores.referrals.get(reference);
+    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now());
+    if (!decision.ok) return decision.refusal;
+    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+    if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
+    await stores.audit.append({ event: 'aanmelding.antwoord', reference, actor: { id: actor.aadObjectId, name: actor.name }, source }, now());
+    await this.follow(saved.aanmelding, decision.effects, true);
+    return `Dank je. Je antwoord over ${reference} is doorgestuurd naar ${a.questions.find((q) => q.id === questionId)?.askedBy.name ?? 'het team'}.`;
+  }
+
+  /** After a submitted aanmelding: to the team's channel if it has one. Returns whether a channel was linked. */
+  async afterSubmit(a: Aanmelding): Promise<'posting' | 'no-channel' | 'not-for-team'> {
+    if (!isForTheTeam(a)) return 'not-for-team';
+    const link = await this.deps.stores.channels.get(serviceOf(a));
+    if (!link) return 'no-channel';
+    await this.deps.stores.outbox.enqueue({ key: `post:${a.reference}:${link.linkedAt}`, kind: 'post', payload: { reference: a.reference } }, this.deps.now());
+    this.deps.deliver();
+    return 'posting';
+  }
+
+  /** A coordinator links a channel: it gets every aanmelding of that service that is still waiting for one. */
+  async link(link: ChannelLink): Promise<number> {
+    const { stores, now } = this.deps;
+    await stores.channels.link(link);
+    await stores.audit.append(
+      { event: 'kanaal.gekoppeld', actor: { id: link.linkedBy.aadObjectId, name: link.linkedBy.name }, source: link.channelId, detail: `kanaal voor ${link.service}` },
+      now(),
+    );
+    const waiting = (await stores.referrals.list()).filter((a) => !a.post && isForTheTeam(a) && serviceOf(a) === link.service && a.status !== 'afgesloten');
+    for (const a of waiting) {
+      await stores.outbox.enqueue({ key: `post:${a.reference}:${link.linkedAt}`, kind: 'post', payload: { reference: a.reference } }, now());
+    }
+    this.deps.deliver();
+    return waiting.length;
+  }
+
+  /** Turns what a decision implies into outbox jobs (a card update for everyone, 1:1 messages). */
+  private async follow(a: Aanmelding, effects: CaseEffect[], changed: boolean): Promise<void> {
+    const { stores, now } = this.deps;
+    const at = now();
+    const jobs: { key: string; payload: MessagePayload }[] = effects.map((effect, index) => {
+      const key = `${a.reference}:v${a.version}:${index}`;
+      switch (effect.kind) {
+        case 'tell-referrer':
+          return { key, payload: { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: effect.about } } };
+        case 'send-dossier':
+          // Asked again later (a new view) gets a new key; the same request retried by Teams does not.
+          return {
+            key: changed ? key : `${key}:dossier:${effect.to.aadObjectId}:${Math.floor(at.getTime() / 10_000)}`,
+            payload: { reference: a.reference, to: { kind: 'person', aadObjectId: effect.to.aadObjectId, name: effect.to.name }, content: { kind: 'dossier' } },
+          };
+        case 'forward-answer':
+          return {
+            key,
+            payload: { reference: a.reference, to: { kind: 'person', aadObjectId: effect.to.aadObjectId, name: effect.to.name }, content: { kind: 'answer', questionId: effect.questionId } },
+          };
+      }
+    });
+    if (changed && a.post) await stores.outbox.enqueue({ key: `update:${a.reference}:v${a.version}`, kind: 'update-card', payload: { reference: a.reference } }, at);
+    for (const job of jobs) await stores.outbox.enqueue({ key: job.key, kind: 'message', payload: job.payload }, at);
+    if (jobs.length > 0 || changed) this.deps.deliver();
+  }
+}
+
+function sameAction(action: string, kind: CaseRequest['kind']): boolean {
+  return (
+    { claim: 'opgepakt', assign: 'toegewezen', waitlist: 'wachtlijst', ask: 'vraag', close: 'afgesloten', answer: 'antwoord', dossier: '' } as Record<string, string>
+  )[kind] === action;
+}
+
+function requestFrom(verb: string, data: z.infer<typeof ActionDataSchema>): CaseRequest | { problem: string } {
+  switch (verb) {
+    case 'claim':
+      return { kind: 'claim' };
+    case 'dossier':
+      return { kind: 'dossier' };
+    case 'assign':
+      return data.professional ? { kind: 'assign', professional: data.professional } : { problem: 'Kies eerst aan wie je de aanmelding toewijst.' };
+    case 'waitlist': {
+      const reason = z.enum(WAITLIST_REASONS).safeParse(data.reason);
+      return reason.success ? { kind: 'waitlist', reason: reason.data } : { problem: 'Kies een reden voor de wachtlijst.' };
+    }
+    case 'close': {
+      const reason = z.enum(CLOSE_REASONS).safeParse(data.reason);
+      return reason.success ? { kind: 'close', reason: reason.data } : { problem: 'Kies een reden om af te sluiten.' };
+    }
+    case 'ask': {
+      const question = data.question?.trim() ?? '';
+      if (question === '') return { problem: 'Typ eerst je vraag aan de verwijzer.' };
+      if (question.length > 500) return { problem: 'Je vraag is te lang (hoogstens 500 tekens).' };
+      return { kind: 'ask', question, questionId: randomUUID() };
+    }
+    default:
+      return { problem: 'Deze knop ken ik niet.' };
+  }
+}
+
+export type { LinkableService };

@@ -1,0 +1,238 @@
+import { CardFactory, TeamsInfo, TurnContext, type Activity, type CloudAdapter } from 'botbuilder';
+import { z } from 'zod';
+import type { Aanmelding, ConversationRef } from '../data/aanmelding.schema.js';
+import type { LinkableService } from '../data/channel-link.store.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import type { OutboxJob } from '../data/outbox.store.js';
+import type { Stores } from '../data/stores.js';
+import type { TeamConfig } from '../data/team.config.js';
+import type { AdaptiveCard, Reply } from '../dialogs/card.js';
+import { answerForwarded, dossierCard, referralCard, referrerUpdate } from '../dialogs/referral.card.js';
+import { assignCandidates, caseloads } from '../machines/referral-case.js';
+import type { Logger } from './logger.js';
+import { withRetry, type Pacer } from './teams-sender.js';
+import { asReference, toActivity, toRef } from './activities.js';
+
+/** The service whose channel receives an aanmelding. */
+export function serviceOf(a: Aanmelding): LinkableService {
+  return a.triage.route === 'gezinsverzorger' ? 'gezinsverzorger' : 'gezinscoach';
+}
+
+/** Which aanmeldingen go to a channel at all: the ones a team has to act on. */
+export function isForTheTeam(a: Aanmelding): boolean {
+  return a.triage.route !== 'buiten-doelgroep' && a.triage.route !== 'toestemming-nodig';
+}
+
+const TargetSchema = z.union([
+  z.strictObject({ kind: z.literal('referrer'), reference: z.string() }),
+  z.strictObject({ kind: z.literal('person'), aadObjectId: z.string(), name: z.string() }),
+]);
+export type Target = z.infer<typeof TargetSchema>;
+
+/** What a 1:1 message says is rendered when it is sent: the outbox holds references, never a family's data. */
+const ContentSchema = z.union([
+  z.strictObject({ kind: z.literal('referrer-update'), about: z.enum(['opgepakt', 'wachtlijst', 'vraag', 'afgesloten']) }),
+  z.strictObject({ kind: z.literal('dossier') }),
+  z.strictObject({ kind: z.literal('answer'), questionId: z.string() }),
+]);
+export const MessagePayloadSchema = z.strictObject({ reference: z.string(), to: TargetSchema, content: ContentSchema });
+export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
+const ReferencePayloadSchema = z.looseObject({ reference: z.string() });
+
+export interface DeliveryDeps {
+  adapter: CloudAdapter;
+  appId: string;
+  stores: Stores;
+  config: GemeenteConfig;
+  team: TeamConfig;
+  log: Logger;
+  pacer: Pacer;
+  now: () => Date;
+}
+
+export type DeliveryResult = { ok: true } | { ok: false; permanent: boolean; error: string };
+
+const AUDIENCE = 'https://api.botframework.com';
+
+/** Carries out outbox jobs against Teams (or the Playground, or a test's fake connector). */
+export class Deliveries {
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  async run(job: OutboxJob): Promise<DeliveryResult> {
+    const parsed = (job.kind === 'message' ? MessagePayloadSchema : ReferencePayloadSchema).safeParse(job.payload);
+    if (!parsed.success) return { ok: false, permanent: true, error: 'ongeldige opdracht' };
+    const aanmelding = await this.deps.stores.referrals.get(parsed.data.reference);
+    if (!aanmelding) return { ok: false, permanent: true, error: 'aanmelding bestaat niet' };
+    if (job.kind === 'post') return this.post(aanmelding);
+    if (job.kind === 'update-card') return this.updateCard(aanmelding);
+    return this.message(aanmelding, parsed.data as MessagePayload);
+  }
+
+  /** The card for the channel as everyone sees it (each viewer's own actions come with the refresh). */
+  channelCard(a: Aanmelding, all: Aanmelding[]): AdaptiveCard {
+    const { config, team } = this.deps;
+    return referralCard(a, { config, team, candidates: assignCandidates(a, team, caseloads(all)) });
+  }
+
+  private async post(a: Aanmelding): Promise<DeliveryResult> {
+    const { stores, adapter, appId, pacer, now, log } = this.deps;
+    if (a.post) return { ok: true };
+    const link = await stores.channels.get(serviceOf(a));
+    if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
+    const card = this.channelCard(a, await stores.referrals.list());
+    let posted: { conversationId: string; activityId: string } | undefined;
+    await pacer.turn(link.channelId);
+    await withRetry(
+      () =>
+        adapter.continueConversationAsync(appId, asReference(link.reference), async (context) => {
+          const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(context, messageWith(card) as Activity, link.channelId, appId);
+          posted = { conversationId: reference.conversation.id, activityId };
+        }),
+      this.retryLog('post'),
+    );
+    if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
+    const at = now();
+    const saved = await this.updateWithRetry(a.reference, (current) => ({
+      ...current,
+      post: { service: serviceOf(current), ...posted!, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() },
+      history: [...current.history, { at: at.toISOString(), action: 'geplaatst', by: { aadObjectId: 'bot', name: 'Aanmeldbot' }, detail: 'geplaatst in het teamkanaal' }],
+    }));
+    await stores.audit.append(
+      { event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: posted.conversationId, detail: `kanaal ${serviceOf(a)}` },
+      at,
+    );
+    log.info({ event: 'aanmelding.posted', reference: a.reference, service: serviceOf(a) });
+    // A change made while we were posting shows on the card right away.
+    if (saved && saved.version !== a.version + 1) return this.updateCard(saved);
+    return { ok: true };
+  }
+
+  private async updateCard(a: Aanmelding): Promise<DeliveryResult> {
+    const { adapter, appId, pacer } = this.deps;
+    if (!a.post) return { ok: true };
+    const post = a.post;
+    const card = this.channelCard(a, await this.deps.stores.referrals.list());
+    await pacer.turn(post.conversationId);
+    await withRetry(
+      () =>
+        adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
+          await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
+        }),
+      this.retryLog('update-card'),
+    );
+    return { ok: true };
+  }
+
+  private async message(a: Aanmelding, payload: MessagePayload): Promise<DeliveryResult> {
+    const { stores, config, now } = this.deps;
+    let reply: Reply;
+    switch (payload.content.kind) {
+      case 'referrer-update': {
+        const waiting = (await stores.referrals.list()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length;
+        reply = referrerUpdate(a, payload.content.about, waiting);
+        break;
+      }
+      case 'dossier':
+        reply = { card: dossierCard(a, config) };
+        break;
+      case 'answer':
+        reply = answerForwarded(a, payload.content.questionId);
+        break;
+    }
+    const sent = await this.sendTo(payload.to, a, reply);
+    if (!sent.ok) return sent;
+    if (payload.content.kind === 'dossier' && payload.to.kind === 'person') {
+      // NEN 7513: every view of the full record is logged, with who and where.
+      await stores.audit.append(
+        { event: 'dossier.verstuurd', reference: a.reference, actor: { id: payload.to.aadObjectId, name: payload.to.name }, source: sent.conversationId, detail: 'volledig dossier in persoonlijke chat' },
+        now(),
+      );
+    }
+    return { ok: true };
+  }
+
+  private async sendTo(to: Target, a: Aanmelding, reply: Reply): Promise<DeliveryResult & { conversationId?: string }> {
+    const { adapter, appId, pacer, stores, team } = this.deps;
+    let reference: ConversationRef | undefined;
+    let person: { teamsUserId?: string; serviceUrl?: string; tenantId?: string; aadObjectId: string; name: string } | undefined;
+    if (to.kind === 'referrer') {
+      reference = a.referrer.conversation;
+      if (!reference) return { ok: false, permanent: true, error: 'geen gesprek met de verwijzer bekend' };
+    } else {
+      const known = await stores.people.get(to.aadObjectId);
+      reference = known?.personal;
+      const configured = [...team.coordinators, ...team.professionals].find((p) => p.aadObjectId === to.aadObjectId);
+      person = {
+        aadObjectId: to.aadObjectId,
+        name: to.name,
+        teamsUserId: known?.teamsUserId ?? configured?.teamsUserId,
+        serviceUrl: known?.serviceUrl ?? a.post?.serviceUrl ?? a.referrer.conversation?.serviceUrl,
+        tenantId: known?.tenantId,
+      };
+    }
+    const activity = toActivity(reply);
+    if (reference) {
+      const ref = reference;
+      await pacer.turn(ref.conversation.id);
+      await withRetry(
+        () => adapter.continueConversationAsync(appId, asReference(ref), async (context) => void (await context.sendActivity(activity))),
+        this.retryLog('message'),
+      );
+      return { ok: true, conversationId: ref.conversation.id };
+    }
+    // Never chatted with the bot: start a 1:1 chat with them (Teams allows this within the tenant).
+    if (!person?.teamsUserId || !person.serviceUrl) return { ok: false, permanent: true, error: 'persoon niet bereikbaar (nog nooit gezien)' };
+    let started: ConversationRef | undefined;
+    const target = person;
+    await withRetry(
+      () =>
+        adapter.createConversationAsync(
+          appId,
+          'msteams',
+          target.serviceUrl!,
+          AUDIENCE,
+          {
+            isGroup: false,
+            bot: { id: appId, name: 'Aanmeldbot' },
+            members: [{ id: target.teamsUserId!, name: target.name }],
+            ...(target.tenantId ? { tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } } : {}),
+          } as never,
+          async (context) => {
+            started = toRef(TurnContext.getConversationReference(context.activity));
+            await context.sendActivity(activity);
+          },
+        ),
+      this.retryLog('message'),
+    );
+    if (started) {
+      await stores.people.remember({
+        aadObjectId: target.aadObjectId,
+        teamsUserId: target.teamsUserId!,
+        name: target.name,
+        serviceUrl: target.serviceUrl!,
+        personal: started,
+        ...(target.tenantId ? { tenantId: target.tenantId } : {}),
+      });
+    }
+    return { ok: true, conversationId: started?.conversation.id };
+  }
+
+  /** Applies a change on the newest version, trying again when someone else changed it in between. */
+  private async updateWithRetry(reference: string, change: (current: Aanmelding) => Aanmelding): Promise<Aanmelding | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.deps.stores.referrals.get(reference);
+      if (!current) return undefined;
+      const result = await this.deps.stores.referrals.update(reference, current.version, change, this.deps.now());
+      if (result.ok) return result.aanmelding;
+    }
+    throw new Error(`kon ${reference} niet bijwerken`);
+  }
+
+  private retryLog(what: string) {
+    return { onRetry: (attempt: number, status: number | undefined, delayMs: number) => this.deps.log.warn({ event: 'teams.retry', what, attempt, status, delayMs }) };
+  }
+}
+
+function messageWith(card: AdaptiveCard): Partial<Activity> {
+  return { type: 'message', attachments: [CardFactory.adaptiveCard(card)] };
+}

@@ -1,0 +1,56 @@
+/**
+ * Teams limits: about 7 messages a second per conversation, and it answers 429 (and sometimes 412, 502, 504)
+ * when pushed. Outgoing messages are spaced per conversation and retried with exponential back-off and jitter.
+ */
+
+export const RETRYABLE_STATUSES = new Set([429, 412, 502, 504]);
+
+export function statusOf(error: unknown): number | undefined {
+  const e = error as { statusCode?: number; status?: number; response?: { status?: number } };
+  return e?.statusCode ?? e?.status ?? e?.response?.status;
+}
+
+export interface RetryOptions {
+  retries?: number;
+  baseMs?: number;
+  maxMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onRetry?: (attempt: number, status: number | undefined, delayMs: number) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function withRetry<T>(send: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const { retries = 5, baseMs = 400, maxMs = 8000, random = Math.random } = options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === undefined || !RETRYABLE_STATUSES.has(status) || attempt >= retries) throw error;
+      // Full back-off doubled per attempt, with jitter so that many senders do not retry in step.
+      const delay = Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random() / 2);
+      options.onRetry?.(attempt + 1, status, Math.round(delay));
+      await (options.sleep ?? sleep)(delay);
+    }
+  }
+}
+
+/** Spaces sends to one conversation at least `gapMs` apart (150 ms: under 7 a second). */
+export class Pacer {
+  private readonly nextFree = new Map<string, number>();
+
+  constructor(
+    private readonly gapMs = 150,
+    private readonly clock: () => number = Date.now,
+    private readonly wait: (ms: number) => Promise<void> = sleep,
+  ) {}
+
+  async turn(conversationId: string): Promise<void> {
+    const now = this.clock();
+    const at = Math.max(now, this.nextFree.get(conversationId) ?? 0);
+    this.nextFree.set(conversationId, at + this.gapMs);
+    if (at > now) await this.wait(at - now);
+  }
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './gemeente.config.js';
+import { formatIssues } from './zod-messages.js';
+
+/**
+ * The team behind the referral channel: who coordinates, which professionals take cases (with their wijken,
+ * linked practices and schools, and capacity), and which referrers belong to which practice.
+ * People are identified by their Entra ID object id (aadObjectId), which Teams sends with every activity.
+ */
+
+export const PROFESSIONAL_ROLES = ['gezinscoach', 'gezinsverzorger', 'jeugdconsulent'] as const;
+export const ProfessionalRoleSchema = z.enum(PROFESSIONAL_ROLES);
+export type ProfessionalRole = z.infer<typeof ProfessionalRoleSchema>;
+
+const PersonSchema = z.strictObject({
+  aadObjectId: z.string().min(1),
+  /** The Teams user id (29:...), when known: lets the card refresh for this person automatically. */
+  teamsUserId: z.string().min(1).optional(),
+  name: z.string().min(2).max(100),
+});
+
+export const ProfessionalSchema = PersonSchema.extend({
+  role: ProfessionalRoleSchema,
+  wijken: z.array(z.string().min(1)).default([]),
+  praktijken: z.array(z.string().min(1)).default([]),
+  scholen: z.array(z.string().min(1)).default([]),
+  /** Capacity norms (seed 004): cases at the same time, of which waakvlam and complex-intensief, and hours a week. */
+  capacity: z.strictObject({
+    maxCases: z.number().int().min(1).max(100),
+    maxWaakvlam: z.number().int().min(0).max(50),
+    maxComplexIntensief: z.number().int().min(0).max(50),
+    hoursPerWeek: z.number().min(1).max(60),
+  }),
+});
+export type Professional = z.infer<typeof ProfessionalSchema>;
+
+export const TeamConfigSchema = z
+  .strictObject({
+    name: z.string().min(2).max(100),
+    coordinators: z.array(PersonSchema).min(1),
+    professionals: z.array(ProfessionalSchema).min(1),
+    /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
+    verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
+  })
+  .superRefine((team, ctx) => {
+    const seen = new Map<string, string>();
+    const check = (list: { aadObjectId: string }[], key: string) =>
+      list.forEach((person, index) => {
+        const where = `${key}.${index}`;
+        if (key !== 'verwijzers' && seen.has(person.aadObjectId) && seen.get(person.aadObjectId) !== 'coordinators') {
+          ctx.addIssue({ code: 'custom', path: [key, index, 'aadObjectId'], message: `staat al bij ${seen.get(person.aadObjectId)}` });
+        }
+        if (!seen.has(person.aadObjectId)) seen.set(person.aadObjectId, where.split('.')[0]!);
+      });
+    check(team.coordinators, 'coordinators');
+    check(team.professionals, 'professionals');
+  });
+export type TeamConfig = z.infer<typeof TeamConfigSchema>;
+
+const TEAMS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'teams');
+
+/** TEAM_CONFIG (a path) or else data/teams/voorbeeld.json: the Agents Playground's people as an example team. */
+export function teamConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TEAM_CONFIG ? path.resolve(env.TEAM_CONFIG) : path.join(TEAMS_DIR, 'voorbeeld.json');
+}
+
+export function loadTeamConfig(file: string = teamConfigPath()): TeamConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(file, [(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bestand bestaat niet' : 'geen geldige JSON']);
+  }
+  const parsed = TeamConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error));
+  return parsed.data;
+}

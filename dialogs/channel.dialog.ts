@@ -1,0 +1,80 @@
+import type { LinkableService } from '../data/channel-link.store.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import { adaptiveCard, text, type Reply } from './card.js';
+import { normalize } from './parse.js';
+
+/** What the bot says and understands in a team channel (always after an @mention). */
+
+export type ChannelCommand =
+  | { kind: 'link'; service: LinkableService }
+  | { kind: 'link-which' }
+  | { kind: 'status' }
+  | { kind: 'refer' }
+  | { kind: 'help' };
+
+export function parseChannelCommand(said: string): ChannelCommand {
+  const words = normalize(said);
+  if (/^(koppel|link)\b/.test(words)) {
+    if (/gezinsverzorg/.test(words)) return { kind: 'link', service: 'gezinsverzorger' };
+    if (/gezinscoach/.test(words)) return { kind: 'link', service: 'gezinscoach' };
+    return { kind: 'link-which' };
+  }
+  if (/^status\b/.test(words)) return { kind: 'status' };
+  if (/^(aanmeld|nieuwe aanmelding|start)/.test(words)) return { kind: 'refer' };
+  return { kind: 'help' };
+}
+
+const SERVICE_LABELS: Record<LinkableService, string> = { gezinscoach: 'gezinscoaches', gezinsverzorger: 'gezinsverzorgers' };
+
+export function channelHelp(linked: LinkableService[]): Reply {
+  return {
+    card: adaptiveCard([
+      text('Aanmeldbot in dit team', { weight: 'Bolder', size: 'Medium' }),
+      text('Ik plaats nieuwe aanmeldingen als kaart in het kanaal van het team, zonder gegevens die een gezin herkenbaar maken. Op de kaart pak je een aanmelding op of wijs je hem toe; het volledige dossier krijgt alleen de professional, in een persoonlijke chat.'),
+      text(
+        linked.length > 0
+          ? `Gekoppeld: ${linked.map((s) => `het kanaal voor ${SERVICE_LABELS[s]}`).join(' en ')}.`
+          : 'Er is nog geen kanaal gekoppeld.',
+        { weight: 'Bolder' },
+      ),
+      text('Een coördinator koppelt een kanaal door mij te noemen: **@Aanmeldbot koppel dit kanaal voor gezinscoach** (of **voor gezinsverzorger**).'),
+      text('Een gezin aanmelden doe je in een persoonlijke chat met mij, niet hier.', { subtle: true }),
+    ]),
+  };
+}
+
+export function linkWhich(): Reply {
+  return { text: 'Voor welke dienst koppel ik dit kanaal? Typ **koppel dit kanaal voor gezinscoach** of **koppel dit kanaal voor gezinsverzorger**.' };
+}
+
+export function linkRefused(): Reply {
+  return { text: 'Alleen een coördinator van het team kan een kanaal koppelen. Vraag je coördinator.' };
+}
+
+export function linked(service: LinkableService, waiting: number): Reply {
+  return {
+    text: [
+      `Dit kanaal is gekoppeld voor de ${SERVICE_LABELS[service]}. Nieuwe aanmeldingen verschijnen hier als kaart, zonder namen of contactgegevens.`,
+      waiting > 0 ? `${waiting} aanmelding${waiting === 1 ? '' : 'en'} die op een kanaal wachtte${waiting === 1 ? '' : 'n'}, plaats ik nu.` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+  };
+}
+
+export function channelStatus(counts: Record<string, number>, linkedServices: LinkableService[]): Reply {
+  const rows = Object.entries(counts).map(([status, n]) => `- ${status}: ${n}`);
+  return {
+    text: [
+      linkedServices.length ? `Gekoppeld: ${linkedServices.map((s) => SERVICE_LABELS[s]).join(', ')}.` : 'Er is nog geen kanaal gekoppeld.',
+      rows.length ? `Open aanmeldingen:\n${rows.join('\n')}` : 'Er zijn geen open aanmeldingen.',
+    ].join('\n\n'),
+  };
+}
+
+/** What the referrer hears after Versturen about the team. */
+export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team', config: GemeenteConfig, route: keyof GemeenteConfig['routes']): string | undefined {
+  if (outcome === 'posting') return `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens. Je hoort van mij wie hem oppakt.`;
+  if (outcome === 'no-channel') return 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
+  return undefined;
+}

@@ -1,0 +1,277 @@
+import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { GemeenteConfig } from '../data/gemeente.config.js';
+import type { TeamConfig } from '../data/team.config.js';
+import type { Candidate, TeamRole } from '../machines/referral-case.js';
+import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
+import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { describeChildren, listNl } from './parse.js';
+
+/**
+ * The aanmelding as the team sees it in the channel, and the messages that follow from what the team does.
+ * The channel card carries NO direct identifiers (domain.md, privacy rules): no names, address, phone, date of
+ * birth or BSN of the family, and none of the referrer's free text. Only the 1:1 dossier shows those.
+ */
+
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  nieuw: 'Nieuw',
+  toegewezen: 'Toegewezen',
+  wachtlijst: 'Op de wachtlijst',
+  'meer-informatie': 'Meer informatie gevraagd',
+  afgesloten: 'Afgesloten',
+};
+
+export const WAITLIST_LABELS: Record<(typeof WAITLIST_REASONS)[number], string> = {
+  'geen-ruimte': 'Geen ruimte bij de passende professional',
+  'gezin-later': 'Het gezin wil later starten',
+  'wacht-op-overleg': 'Wacht op overleg of informatie',
+  anders: 'Andere reden',
+};
+
+export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
+  'doelen-behaald': 'Doelen behaald',
+  'doorverwezen-jeugdconsulent': 'Doorverwezen naar de jeugdconsulent',
+  'doorverwezen-wijkteam': 'Doorverwezen naar het wijkteam',
+  'doorverwezen-specialistisch': 'Doorverwezen naar specialistische hulp',
+  'eenzijdig-gestopt': 'Eenzijdig gestopt',
+  anders: 'Anders',
+};
+
+const dateTime = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: 'Europe/Amsterdam',
+  day: 'numeric',
+  month: 'long',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+export function formatMoment(iso: string): string {
+  return dateTime.format(new Date(iso)).replace(' om ', ', ');
+}
+
+/** The monitoring's age groups (seed 004, sturingsmatrix): 0–4, 4–12, 12–23; a child on the way apart. */
+export function ageBands(children: readonly Child[]): string {
+  const bands = new Map<string, number>();
+  for (const child of children) {
+    const band = 'expected' in child ? 'op komst' : child.age < 4 ? '0–4 jaar' : child.age < 12 ? '4–12 jaar' : child.age <= 23 ? '12–23 jaar' : 'ouder dan 23';
+    bands.set(band, (bands.get(band) ?? 0) + 1);
+  }
+  return [...bands].map(([band, n]) => `${n}× ${band}`).join(', ');
+}
+
+function titleOf(options: { value: string; title: string }[], value: string | undefined): string {
+  return options.find((o) => o.value === value)?.title ?? value ?? '–';
+}
+
+export interface CardView {
+  config: GemeenteConfig;
+  team: TeamConfig;
+  /** Whose card this is (an invoke or a refresh): only their actions are shown. Undefined: everyone's. */
+  viewer?: { aadObjectId: string; role: TeamRole | undefined };
+  candidates?: Candidate[];
+  notice?: { text: string; tone: 'good' | 'attention' | 'warning' };
+}
+
+export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
+  const { config } = view;
+  const route = config.routes[a.triage.route];
+  const statusLine =
+    a.status === 'toegewezen' && a.assignee ? `Toegewezen aan ${a.assignee.name} (${a.assignee.role})` : STATUS_LABELS[a.status];
+  const body: CardElement[] = [
+    text(`Aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
+    text(`Status: ${statusLine}`, { weight: 'Bolder', color: a.status === 'afgesloten' ? 'Good' : 'Accent', spacing: 'Small' }),
+  ];
+  if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
+  if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
+  const referrerRole = titleOf(ROLE_OPTIONS, a.referrer.role);
+  body.push(
+    facts([
+      ['Route', route.label],
+      ['Wijk of dorp', a.answers.wijk],
+      ['Gezin', titleOf(HOUSEHOLD_OPTIONS, a.answers.household)],
+      ['Kinderen', ageBands(a.answers.children)],
+      ['Hoofdvraag', listNl(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
+      ['Complexiteit', a.triage.criteria.length === 0 ? 'Geen criterium' : a.triage.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; ')],
+      ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
+      ['Aangemeld', formatMoment(a.createdAt)],
+      ...(a.waitlist ? ([['Wachtlijst', `${WAITLIST_LABELS[a.waitlist.reason]} (sinds ${formatMoment(a.waitlist.since)})`]] as [string, string][]) : []),
+      ...(a.closure ? ([['Afgesloten', CLOSE_LABELS[a.closure.reason]]] as [string, string][]) : []),
+    ]),
+    text(a.triage.reasons.map((r) => `- ${r}`).join('\n'), { subtle: true }),
+  );
+  const history = a.history.filter((e) => e.action !== 'aangemaakt' && e.action !== 'geplaatst').slice(-5);
+  if (history.length > 0) {
+    body.push(
+      text('Wat er gebeurde', { weight: 'Bolder', spacing: 'Medium' }),
+      text(history.map((e) => `- ${formatMoment(e.at)}: ${e.detail ?? e.action}`).join('\n'), { size: 'Small' }),
+    );
+  }
+  const card = adaptiveCard(body, actionsFor(a, view));
+  card.refresh = {
+    action: { type: 'Action.Execute', title: 'Vernieuwen', verb: 'refresh', data: { reference: a.reference } },
+    userIds: teamUserIds(view.team),
+  };
+  return card;
+}
+
+/** Teams refreshes a card automatically only for listed users (at most 60). */
+function teamUserIds(team: TeamConfig): string[] {
+  return [...team.coordinators, ...team.professionals].flatMap((p) => (p.teamsUserId ? [p.teamsUserId] : [])).slice(0, 60);
+}
+
+function execute(title: string, verb: string, a: Aanmelding, style?: 'positive' | 'destructive'): CardElement {
+  return { type: 'Action.Execute', title, verb, data: { reference: a.reference, version: a.version }, ...(style ? { style } : {}) };
+}
+
+function withInputs(title: string, inputs: CardElement[], submit: CardElement): CardElement {
+  return { type: 'Action.ShowCard', title, card: adaptiveCard(inputs, [submit]) };
+}
+
+function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
+  if (a.status === 'afgesloten') return [];
+  const role = view.viewer?.role;
+  const everyone = view.viewer === undefined;
+  const isCoordinator = everyone || role === 'coordinator';
+  const isAssignee = everyone || (a.assignee !== undefined && a.assignee.aadObjectId === view.viewer?.aadObjectId);
+  const isProfessional = everyone || (role !== undefined && role !== 'coordinator');
+  const actions: CardElement[] = [];
+  if (!a.assignee && isProfessional) actions.push(execute('Ik pak deze op', 'claim', a, 'positive'));
+  if (isCoordinator) {
+    const candidates = view.candidates ?? [];
+    actions.push(
+      withInputs(
+        'Toewijzen aan…',
+        [
+          choiceSet(
+            'professional',
+            'Aan wie? (passend bij route, wijk of praktijk eerst)',
+            candidates.map((c) => ({
+              title: `${c.professional.name} · ${c.professional.role}${c.linked ? ' · gekoppeld' : ''} · ${c.activeCases}/${c.professional.capacity.maxCases} casussen${c.room === 0 ? ' · VOL' : ` · ${c.room} ruimte`}`,
+              value: c.professional.aadObjectId,
+            })),
+            { style: 'compact', required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
+          ),
+        ],
+        execute('Toewijzen', 'assign', a, 'positive'),
+      ),
+    );
+    if (a.status === 'nieuw' || a.status === 'meer-informatie') {
+      actions.push(
+        withInputs(
+          'Op wachtlijst',
+          [
+            choiceSet('reason', 'Reden', Object.entries(WAITLIST_LABELS).map(([value, title]) => ({ title, value })), {
+              style: 'compact',
+              required: true,
+              value: 'geen-ruimte',
+            }),
+          ],
+          execute('Op wachtlijst zetten', 'waitlist', a),
+        ),
+      );
+    }
+  }
+  if (isCoordinator || isAssignee) {
+    actions.push(
+      withInputs(
+        'Meer informatie nodig',
+        [
+          text('Je vraag gaat in een persoonlijke chat naar de verwijzer; hij komt niet in dit kanaal.', { subtle: true }),
+          textInput('question', 'Wat wil je weten?', { multiline: true, maxLength: 500, required: true, errorMessage: 'Typ je vraag.' }),
+        ],
+        execute('Vraag versturen', 'ask', a),
+      ),
+    );
+    actions.push(execute('Dossier (persoonlijk)', 'dossier', a));
+  }
+  if (a.assignee && isAssignee) {
+    actions.push(
+      withInputs(
+        'Afsluiten',
+        [
+          choiceSet('reason', 'Reden', Object.entries(CLOSE_LABELS).map(([value, title]) => ({ title, value })), {
+            style: 'compact',
+            required: true,
+            value: 'doelen-behaald',
+          }),
+        ],
+        execute('Afsluiten', 'close', a, 'destructive'),
+      ),
+    );
+  }
+  return actions;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Messages in 1:1 chats.
+
+/** To the referrer: what happened to their aanmelding. */
+export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten', waitlistLength: number): { text?: string; card?: AdaptiveCard } {
+  switch (about) {
+    case 'opgepakt': {
+      const who = a.assignee ? `${a.assignee.name} (${a.assignee.role})` : 'een professional';
+      const last = a.history.at(-1);
+      const lines = [`Je aanmelding **${a.reference}** is opgepakt door ${who}, op ${formatMoment(last?.at ?? a.updatedAt)}.`];
+      const referrerIsGp = a.referrer.role === 'huisarts' || a.referrer.role === 'poh';
+      if (a.answers.consent.referral === 'ja' && !a.answers.consent.feedbackToHuisarts && !referrerIsGp) {
+        lines.push('Het gezin wil niet dat de huisarts hierover bericht krijgt; deel dit dus niet met de huisarts.');
+      }
+      return { text: lines.join('\n\n') };
+    }
+    case 'wachtlijst':
+      return {
+        text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er staan nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
+      };
+    case 'afgesloten':
+      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${CLOSE_LABELS[a.closure.reason].toLowerCase()}` : ''}.` };
+    case 'vraag': {
+      const open = a.questions.filter((q) => q.answer === undefined).at(-1);
+      if (!open) return { text: `Er is een vraag over aanmelding ${a.reference}.` };
+      return {
+        card: adaptiveCard([
+          text(`Vraag over je aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
+          text(`${open.askedBy.name} vraagt:`, { subtle: true }),
+          container([text(open.question)], 'emphasis'),
+          textInput('answer', 'Je antwoord', { multiline: true, maxLength: 2000, required: true, errorMessage: 'Typ je antwoord.' }),
+          {
+            type: 'ActionSet',
+            actions: [{ type: 'Action.Submit', title: 'Antwoord versturen', style: 'positive', data: { flow: 'vraag', action: 'answer', reference: a.reference, question: open.id } }],
+          },
+        ]),
+      };
+    }
+  }
+}
+
+/** To the professional or coordinator who asked: the referrer's answer. */
+export function answerForwarded(a: Aanmelding, questionId: string): { text: string } {
+  const q = a.questions.find((x) => x.id === questionId);
+  return { text: `Antwoord van de verwijzer over **${a.reference}**\n\nJe vroeg: ${q?.question ?? ''}\n\nAntwoord: ${q?.answer ?? ''}` };
+}
+
+/** The full dossier, only in a 1:1 chat with the assignee or a coordinator (and every sending is audited). */
+export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard {
+  const ans = a.answers;
+  const contact = ans.contact;
+  const rows: [string, string][] = [
+    ['Route', config.routes[a.triage.route].label + (a.triage.urgent ? ' (SPOED)' : '')],
+    ['Verwijzer', `${a.referrer.identity.name}, ${titleOf(ROLE_OPTIONS, a.referrer.role)}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''}`],
+    ['Veiligheid', ans.safety.concern ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}` : 'Geen acute zorg'],
+    ['Kinderen', describeChildren(ans.children)],
+    ['Toestemming', ans.consent.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : ans.consent.referral === 'anoniem' ? 'Anoniem overleg' : 'Nee (alleen vanwege de veiligheid aangemeld)'],
+    ['Gezin', titleOf(HOUSEHOLD_OPTIONS, ans.household)],
+    ['Wijk of dorp', ans.wijk],
+    ['Hoofdvraag', listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
+    ['Specialistische zorg nodig', ans.specialistCareNeeded ? 'Ja' : 'Nee'],
+    ['Toelichting', ans.explanation ?? 'Geen'],
+  ];
+  if (contact) rows.push(['Contact', [contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', ')]);
+  else rows.push(['Contact', ans.consent.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
+  const answered = a.questions.filter((q) => q.answer !== undefined);
+  return adaptiveCard([
+    text(`Dossier ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
+    text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { color: 'Warning', size: 'Small' }),
+    facts(rows),
+    ...(answered.length > 0
+      ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${q.question}\n  → ${q.answer}`).join('\n'))]
+      : []),
+  ]);
+}

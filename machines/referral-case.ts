@@ -1,0 +1,207 @@
+import type { Aanmelding, CaseEvent, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Professional, ProfessionalRole, TeamConfig } from '../data/team.config.js';
+
+/**
+ * What happens to an aanmelding after it is posted: claim, assign, waiting list, a question to the referrer,
+ * close, and reading the dossier. Pure: the caller passes the time, the team and the caseloads, and turns the
+ * returned effects into messages, card updates and audit entries.
+ */
+
+export interface Actor {
+  aadObjectId: string;
+  name: string;
+}
+
+export type CaseRequest =
+  | { kind: 'claim' }
+  | { kind: 'assign'; professional: string }
+  | { kind: 'waitlist'; reason: (typeof WAITLIST_REASONS)[number] }
+  | { kind: 'ask'; question: string; questionId: string }
+  | { kind: 'close'; reason: (typeof CLOSE_REASONS)[number] }
+  | { kind: 'dossier' }
+  | { kind: 'answer'; questionId: string; answer: string };
+
+export type CaseEffect =
+  | { kind: 'tell-referrer'; about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten' }
+  | { kind: 'send-dossier'; to: Actor }
+  | { kind: 'forward-answer'; to: Actor; questionId: string };
+
+export type CaseDecision =
+  | { ok: true; next: Aanmelding; effects: CaseEffect[]; changed: boolean }
+  | { ok: false; refusal: string };
+
+export type TeamRole = 'coordinator' | ProfessionalRole;
+
+export function teamRoleOf(aadObjectId: string, team: TeamConfig): TeamRole | undefined {
+  if (team.coordinators.some((c) => c.aadObjectId === aadObjectId)) return 'coordinator';
+  return team.professionals.find((p) => p.aadObjectId === aadObjectId)?.role;
+}
+
+/** Which professionals may take a case on this route (keukentafelgesprek: gezinscoach with the jeugdconsulent). */
+export function rolesForRoute(route: Aanmelding['triage']['route']): ProfessionalRole[] {
+  switch (route) {
+    case 'gezinsverzorger':
+      return ['gezinsverzorger'];
+    case 'jeugdconsulent':
+      return ['jeugdconsulent'];
+    default:
+      return ['gezinscoach', 'jeugdconsulent'];
+  }
+}
+
+const ROLE_LABELS: Record<ProfessionalRole, string> = {
+  gezinscoach: 'gezinscoach',
+  gezinsverzorger: 'gezinsverzorger',
+  jeugdconsulent: 'jeugdconsulent',
+};
+
+export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig, at: Date): CaseDecision {
+  const role = teamRoleOf(actor.aadObjectId, team);
+  const isCoordinator = role === 'coordinator';
+  const isAssignee = aanmelding.assignee?.aadObjectId === actor.aadObjectId;
+  const event = (action: CaseEvent['action'], detail?: string): CaseEvent => ({
+    at: at.toISOString(),
+    action,
+    by: { aadObjectId: actor.aadObjectId, name: actor.name },
+    ...(detail ? { detail } : {}),
+  });
+  const change = (next: Partial<Aanmelding>, history: CaseEvent, effects: CaseEffect[] = []): CaseDecision => ({
+    ok: true,
+    changed: true,
+    next: { ...aanmelding, ...next, history: [...aanmelding.history, history] },
+    effects,
+  });
+  const refuse = (refusal: string): CaseDecision => ({ ok: false, refusal });
+
+  if (request.kind === 'dossier') {
+    if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator en de professional aan wie de aanmelding is toegewezen, kunnen het dossier inzien.');
+    return { ok: true, changed: false, next: aanmelding, effects: [{ kind: 'send-dossier', to: actor }] };
+  }
+  if (request.kind === 'answer') {
+    if (actor.aadObjectId !== (aanmelding.referrer.identity.aadObjectId ?? aanmelding.referrer.identity.id)) {
+      return refuse('Alleen de verwijzer kan deze vraag beantwoorden.');
+    }
+    const question = aanmelding.questions.find((q) => q.id === request.questionId);
+    if (!question) return refuse('Die vraag bestaat niet (meer).');
+    if (question.answer !== undefined) return refuse('Deze vraag is al beantwoord.');
+    const questions = aanmelding.questions.map((q) => (q.id === request.questionId ? { ...q, answer: request.answer, answeredAt: at.toISOString() } : q));
+    const stillOpen = questions.some((q) => q.answer === undefined);
+    return change(
+      { questions, status: stillOpen ? 'meer-informatie' : aanmelding.assignee ? 'toegewezen' : 'nieuw' },
+      event('antwoord', 'informatie aangevuld door de verwijzer'),
+      [{ kind: 'forward-answer', to: question.askedBy, questionId: question.id }],
+    );
+  }
+  if (aanmelding.status === 'afgesloten') return refuse('Deze aanmelding is afgesloten; er kan niets meer aan veranderen.');
+
+  switch (request.kind) {
+    case 'claim': {
+      if (role === undefined || role === 'coordinator') return refuse('Alleen een professional uit het team kan een aanmelding oppakken. Coördinatoren kiezen Toewijzen aan….');
+      if (aanmelding.assignee) {
+        return isAssignee
+          ? { ok: true, changed: false, next: aanmelding, effects: [] }
+          : refuse(`Deze aanmelding is al opgepakt door ${aanmelding.assignee.name}.`);
+      }
+      if (!rolesForRoute(aanmelding.triage.route).includes(role)) {
+        return refuse(`Deze aanmelding is voor de route ${aanmelding.triage.route}; als ${ROLE_LABELS[role]} kun je hem niet oppakken. Vraag de coördinator.`);
+      }
+      return change(
+        { status: 'toegewezen', assignee: { aadObjectId: actor.aadObjectId, name: actor.name, role }, waitlist: undefined },
+        event('opgepakt', `opgepakt door ${actor.name}`),
+        [
+          { kind: 'tell-referrer', about: 'opgepakt' },
+          { kind: 'send-dossier', to: actor },
+        ],
+      );
+    }
+    case 'assign': {
+      if (!isCoordinator) return refuse('Alleen een coördinator kan een aanmelding toewijzen.');
+      const professional = team.professionals.find((p) => p.aadObjectId === request.professional);
+      if (!professional) return refuse('Die professional staat niet in het team.');
+      if (aanmelding.assignee?.aadObjectId === professional.aadObjectId) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      const target = { aadObjectId: professional.aadObjectId, name: professional.name };
+      return change(
+        { status: 'toegewezen', assignee: { ...target, role: professional.role }, waitlist: undefined },
+        event('toegewezen', `toegewezen aan ${professional.name} door ${actor.name}`),
+        [
+          { kind: 'tell-referrer', about: 'opgepakt' },
+          { kind: 'send-dossier', to: target },
+        ],
+      );
+    }
+    case 'waitlist': {
+      if (!isCoordinator) return refuse('Alleen een coördinator kan een aanmelding op de wachtlijst zetten.');
+      if (aanmelding.status === 'toegewezen') return refuse(`Deze aanmelding is al toegewezen aan ${aanmelding.assignee?.name ?? 'een professional'}.`);
+      if (aanmelding.status === 'wachtlijst') return { ok: true, changed: false, next: aanmelding, effects: [] };
+      return change(
+        { status: 'wachtlijst', waitlist: { reason: request.reason, since: at.toISOString() } },
+        event('wachtlijst', `op de wachtlijst gezet door ${actor.name}`),
+        [{ kind: 'tell-referrer', about: 'wachtlijst' }],
+      );
+    }
+    case 'ask': {
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of de professional aan wie de aanmelding is toegewezen, kan de verwijzer iets vragen.');
+      if (aanmelding.questions.some((q) => q.id === request.questionId)) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      return change(
+        {
+          status: 'meer-informatie',
+          questions: [...aanmelding.questions, { id: request.questionId, askedBy: { aadObjectId: actor.aadObjectId, name: actor.name }, question: request.question, askedAt: at.toISOString() }],
+        },
+        event('vraag', `meer informatie gevraagd door ${actor.name}`),
+        [{ kind: 'tell-referrer', about: 'vraag' }],
+      );
+    }
+    case 'close': {
+      if (!isAssignee) return refuse('Alleen de professional aan wie de aanmelding is toegewezen, kan hem afsluiten.');
+      return change(
+        { status: 'afgesloten', closure: { reason: request.reason, at: at.toISOString() } },
+        event('afgesloten', `afgesloten door ${actor.name}`),
+        [{ kind: 'tell-referrer', about: 'afgesloten' }],
+      );
+    }
+  }
+}
+
+export interface Candidate {
+  professional: Professional;
+  /** Linked to the referrer's practice or the family's wijk (seed 004: every gezinscoach has a wijk and its practices). */
+  linked: boolean;
+  fitsRoute: boolean;
+  activeCases: number;
+  room: number;
+}
+
+/** Active cases per professional: assigned and not closed. */
+export function caseloads(all: readonly Aanmelding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of all) {
+    if (a.assignee && a.status !== 'afgesloten') counts.set(a.assignee.aadObjectId, (counts.get(a.assignee.aadObjectId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The choices for "Toewijzen aan…": fitting role first, then linked to the practice or wijk, then most room. */
+export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads: Map<string, number>): Candidate[] {
+  const roles = rolesForRoute(aanmelding.triage.route);
+  return team.professionals
+    .map((professional) => {
+      const activeCases = loads.get(professional.aadObjectId) ?? 0;
+      return {
+        professional,
+        linked:
+          professional.wijken.includes(aanmelding.answers.wijk) ||
+          (aanmelding.referrer.praktijk !== undefined && professional.praktijken.includes(aanmelding.referrer.praktijk)),
+        fitsRoute: roles.includes(professional.role),
+        activeCases,
+        room: Math.max(0, professional.capacity.maxCases - activeCases),
+      };
+    })
+    .sort(
+      (a, b) =>
+        Number(b.fitsRoute) - Number(a.fitsRoute) ||
+        Number(b.linked) - Number(a.linked) ||
+        Number(b.room > 0) - Number(a.room > 0) ||
+        b.room - a.room ||
+        a.professional.name.localeCompare(b.professional.name),
+    );
+}
