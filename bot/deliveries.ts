@@ -1,4 +1,5 @@
-import { CardFactory, TeamsInfo, TurnContext, type Activity, type CloudAdapter } from 'botbuilder';
+import { CardFactory, TurnContext, type Activity, type CloudAdapter, type ConversationParameters } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
 import type { Aanmelding, ConversationRef } from '../data/aanmelding.schema.js';
 import type { LinkableService } from '../data/channel-link.store.js';
@@ -85,8 +86,15 @@ export class Deliveries {
     await withRetry(
       () =>
         adapter.continueConversationAsync(appId, asReference(link.reference), async (context) => {
-          const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(context, messageWith(card) as Activity, link.channelId, appId);
-          posted = { conversationId: reference.conversation.id, activityId };
+          // The connector's own answer has both ids; botbuilder's createConversationAsync drops the activity id,
+          // which we need to update the card in place later.
+          const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
+          const created = await client.conversations.createConversation({
+            isGroup: true,
+            channelData: { channel: { id: link.channelId } },
+            activity: messageWith(card) as Activity,
+          } as ConversationParameters);
+          posted = { conversationId: created.id, activityId: created.activityId ?? created.id };
         }),
       this.retryLog('post'),
     );
@@ -108,18 +116,14 @@ export class Deliveries {
   }
 
   private async updateCard(a: Aanmelding): Promise<DeliveryResult> {
-    const { adapter, appId, pacer } = this.deps;
+    const { adapter, appId } = this.deps;
     if (!a.post) return { ok: true };
     const post = a.post;
     const card = this.channelCard(a, await this.deps.stores.referrals.list());
-    await pacer.turn(post.conversationId);
-    await withRetry(
-      () =>
-        adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
-          await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
-        }),
-      this.retryLog('update-card'),
-    );
+    // Pacing and retries on 429/412/502/504 come from TeamsLimitsMiddleware, which every send passes through.
+    await adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
+      await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
+    });
     return { ok: true };
   }
 
@@ -152,7 +156,7 @@ export class Deliveries {
   }
 
   private async sendTo(to: Target, a: Aanmelding, reply: Reply): Promise<DeliveryResult & { conversationId?: string }> {
-    const { adapter, appId, pacer, stores, team } = this.deps;
+    const { adapter, appId, stores, team } = this.deps;
     let reference: ConversationRef | undefined;
     let person: { teamsUserId?: string; serviceUrl?: string; tenantId?: string; aadObjectId: string; name: string } | undefined;
     if (to.kind === 'referrer') {
@@ -173,11 +177,7 @@ export class Deliveries {
     const activity = toActivity(reply);
     if (reference) {
       const ref = reference;
-      await pacer.turn(ref.conversation.id);
-      await withRetry(
-        () => adapter.continueConversationAsync(appId, asReference(ref), async (context) => void (await context.sendActivity(activity))),
-        this.retryLog('message'),
-      );
+      await adapter.continueConversationAsync(appId, asReference(ref), async (context) => void (await context.sendActivity(activity)));
       return { ok: true, conversationId: ref.conversation.id };
     }
     // Never chatted with the bot: start a 1:1 chat with them (Teams allows this within the tenant).

@@ -17,7 +17,7 @@ import { CaseService } from './case-service.js';
 import { Deliveries } from './deliveries.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { AanmeldBot } from './teams-bot.js';
-import { Pacer } from './teams-sender.js';
+import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -62,7 +62,10 @@ export async function createApp(
       MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
     }),
   );
-  const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer: new Pacer(), now });
+  const pacer = new Pacer();
+  const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
+  adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
+  const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
   const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick() });
   const conversations = new Conversations({

@@ -54,3 +54,34 @@ export class Pacer {
     if (at > now) await this.wait(at - now);
   }
 }
+
+/** The part of botbuilder's TurnContext the middleware needs (kept structural so this file stays botbuilder-free). */
+interface SendingContext {
+  activity: { conversation?: { id?: string } };
+  onSendActivities(handler: (context: unknown, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>): unknown;
+  onUpdateActivity(handler: (context: unknown, activity: unknown, next: () => Promise<void>) => Promise<void>): unknown;
+}
+
+/**
+ * Botbuilder middleware: every message and card update the bot sends, in a turn or proactively, waits for its
+ * turn in the conversation and is retried on Teams' throttling answers.
+ */
+export class TeamsLimitsMiddleware {
+  constructor(
+    private readonly pacer: Pacer,
+    private readonly retry: RetryOptions = {},
+  ) {}
+
+  async onTurn(context: SendingContext, next: () => Promise<void>): Promise<void> {
+    const conversationId = () => context.activity.conversation?.id ?? '';
+    context.onSendActivities(async (_ctx, _activities, send) => {
+      await this.pacer.turn(conversationId());
+      return withRetry(send, this.retry);
+    });
+    context.onUpdateActivity(async (_ctx, _activity, update) => {
+      await this.pacer.turn(conversationId());
+      return withRetry(update, this.retry);
+    });
+    await next();
+  }
+}

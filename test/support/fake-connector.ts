@@ -5,8 +5,11 @@ export interface ConnectorCall {
   method: string;
   path: string;
   conversationId: string;
-  body: Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test data, read by many shapes
+  body: Record<string, any>;
   authorization?: string;
+  /** For CREATE: the id of the first activity in the new conversation. */
+  activityId?: string;
 }
 
 /**
@@ -38,6 +41,16 @@ export class FakeConnector {
           res.writeHead(fail, { 'content-type': 'application/json' }).end('{}');
           return;
         }
+        const n = ++this.counter;
+        // POST /v3/conversations: a new thread in a channel (isGroup) or a new 1:1 chat.
+        if (req.method === 'POST' && /^\/v3\/conversations\/?$/.test(path)) {
+          const channelId = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+          const conversationId = body.isGroup && channelId ? `${channelId};messageid=post-${n}` : `personal-created-${n}`;
+          const activityId = `post-${n}`;
+          this.calls.push({ method: 'CREATE', path, conversationId, body, activityId });
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: conversationId, activityId }));
+          return;
+        }
         this.calls.push({
           method: req.method ?? '',
           path,
@@ -45,7 +58,7 @@ export class FakeConnector {
           body,
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${++this.counter}` }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${n}` }));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -55,6 +68,27 @@ export class FakeConnector {
   /** Activities the bot sent into a conversation, oldest first. */
   activities(conversationId?: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.method === 'POST' && (!conversationId || c.conversationId === conversationId)).map((c) => c.body);
+  }
+
+  /** Conversations the bot created: channel threads (with their card) and 1:1 chats (with their first message). */
+  created(): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'CREATE');
+  }
+
+  /** Card updates: PUT /v3/conversations/:id/activities/:activityId. */
+  updates(): ConnectorCall[] {
+    return this.calls.filter((c) => c.method === 'PUT');
+  }
+
+  /** Waits until the predicate holds over the calls so far (deliveries happen after the turn answered). */
+  async waitFor<T>(find: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find();
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls so far: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,286 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allText, BotClient, textOf } from '../support/bot-client.js';
+import { startBot, type BotProcess } from '../support/bot-process.js';
+import { FakeConnector } from '../support/fake-connector.js';
+
+/**
+ * The referral channel over the Bot Framework protocol: linking, posting as a new thread, the card's actions
+ * (Action.Execute invokes), the card update for everyone (PUT), feedback to the referrer, the dossier to the
+ * assignee, the audit log, a concurrent assignment, 429 back-off, and that the channel never sees the family.
+ */
+
+type Json = Record<string, any>;
+const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
+const CHANNEL = '19:aanmeldingen@thread.tacv2';
+const PEOPLE = {
+  referrer: { id: 'user-id-0', aadObjectId: '00000000-0000-0000-0000-0000000000020', name: 'Alex Wilber' },
+  coordinator: { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' },
+  coach: { id: 'user-id-2', aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' },
+  otherCoach: { id: 'user-id-3', aadObjectId: '00000000-0000-0000-0000-0000000000023', name: 'Isaiah Langer' },
+  secondCoordinator: { id: 'user-id-6', aadObjectId: '00000000-0000-0000-0000-0000000000026', name: 'Nestor Wilke' },
+};
+const FAMILY = {
+  name: 'Fatima El Amrani',
+  phone: '06 98765432',
+  email: 'fatima.elamrani@example.nl',
+  address: 'Kerkstraat 12, Venray',
+  explanation: 'Moeder Fatima is overbelast; zoon Youssef (geb. 12-03-2015) verzuimt school.',
+};
+
+let connector: FakeConnector;
+let serviceUrl: string;
+let dataDir: string;
+let server: BotProcess;
+let seq = 0;
+
+async function post(body: Json): Promise<Response> {
+  return fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+function inChannel(from: Json, extra: Json): Json {
+  return {
+    id: `ch-${++seq}`,
+    channelId: 'msteams',
+    serviceUrl,
+    from,
+    recipient: { id: 'bot', name: 'Aanmeldbot' },
+    conversation: { id: `${CHANNEL};messageid=cmd-${seq}`, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
+    channelData: { team: { id: 'team-1' }, channel: { id: CHANNEL }, tenant: TENANT },
+    ...extra,
+  };
+}
+
+async function say(from: Json, text: string) {
+  const before = connector.activities().length;
+  const response = await post(inChannel(from, { type: 'message', text: `<at>Aanmeldbot</at> ${text}`, entities: [{ type: 'mention', text: '<at>Aanmeldbot</at>', mentioned: { id: 'bot', name: 'Aanmeldbot' } }] }));
+  expect(response.status).toBe(200);
+  return allText(connector.activities().slice(before));
+}
+
+/** Presses a button on the channel card: Teams sends an adaptiveCard/action invoke and shows the card it gets back. */
+async function press(from: Json, verb: string, data: Json, thread: string): Promise<{ status: number; card: Json; text: string }> {
+  const response = await post({
+    ...inChannel(from, {}),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  });
+  const body = (await response.json()) as Json;
+  return { status: response.status, card: body.value, text: allText([{ attachments: [{ content: body.value }] }]) };
+}
+
+/** A referrer completes an aanmelding in their 1:1 chat; returns the confirmation text. */
+async function refer(conversationId: string) {
+  const c = new BotClient(server.url, serviceUrl, () => connector.activities(conversationId), conversationId, PEOPLE.referrer);
+  await c.say('aanmelden');
+  await c.click('Huisarts');
+  await c.click('Nee');
+  await c.say('3 en 9');
+  await c.click('Ja, er is toestemming');
+  await c.click('Nee'); // the family does not want the huisarts informed
+  await c.click('Alleenstaande moeder');
+  await c.click('Verder', { value: 'Oostrum' });
+  await c.click('Verder', { value: 'pedagogisch,school' });
+  await c.click('Geen van deze');
+  await c.click('Nee');
+  await c.say(FAMILY.explanation);
+  await c.click('Verder', { name: FAMILY.name, phone: FAMILY.phone, email: FAMILY.email, address: FAMILY.address });
+  const done = allText(await c.click('Versturen'));
+  return { client: c, done, reference: /AM-\d{4}-\d{4}/.exec(done)![0] };
+}
+
+async function stored(reference: string): Promise<Json> {
+  const data = JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Json[] };
+  return data.referrals.find((r) => r.reference === reference)!;
+}
+
+async function audit(): Promise<Json[]> {
+  return (await readFile(path.join(dataDir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+}
+
+/** Polls until `check` gives a value: for what the bot does after it has answered. */
+async function eventually<T>(check: () => Promise<T | false | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function channelPostOf(reference: string) {
+  return connector.created().find((c) => c.body.isGroup && JSON.stringify(c.body).includes(reference));
+}
+
+beforeAll(async () => {
+  connector = new FakeConnector();
+  serviceUrl = await connector.start();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'aanmeld-channel-'));
+  // The example team plus a second coordinator, to show that of two simultaneous assignments one wins.
+  const team = JSON.parse(await readFile(path.resolve('data/teams/voorbeeld.json'), 'utf8')) as Json;
+  team.coordinators.push({ aadObjectId: PEOPLE.secondCoordinator.aadObjectId, teamsUserId: PEOPLE.secondCoordinator.id, name: PEOPLE.secondCoordinator.name });
+  await writeFile(path.join(dataDir, 'team.json'), JSON.stringify(team));
+  server = await startBot({ DATA_DIR: dataDir, TEAM_CONFIG: path.join(dataDir, 'team.json') });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await connector.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the referral channel', () => {
+  let reference: string;
+  let thread: string;
+
+  it('keeps an aanmelding until a coordinator links the channel, then posts it as a new thread', async () => {
+    const first = await refer('personal-referrer-1');
+    reference = first.reference;
+    expect(first.done).toContain('nog niet bereikbaar');
+
+    expect(await say(PEOPLE.coach, 'koppel dit kanaal voor gezinscoach')).toContain('Alleen een coördinator');
+    expect(await say(PEOPLE.coordinator, 'koppel dit kanaal')).toContain('Voor welke dienst');
+    expect(await say(PEOPLE.coordinator, 'koppel dit kanaal voor gezinscoach')).toContain('1 aanmelding die op een kanaal wachtte');
+
+    const created = await connector.waitFor(() => channelPostOf(reference), 'the card in the channel');
+    expect(created.body.channelData.channel.id).toBe(CHANNEL);
+    thread = created.conversationId;
+    const card = created.body.activity.attachments[0].content;
+    const seen = textOf({ attachments: [{ content: card }] });
+    expect(seen).toContain(`Aanmelding ${reference}`);
+    expect(seen).toContain('Status: Nieuw');
+    expect(seen).toContain('1× 0–4 jaar, 1× 4–12 jaar');
+    expect(seen).toContain('Huisarts, Huisartsenpraktijk De Linde');
+    expect(JSON.stringify(card)).toContain('"verb":"claim"');
+    expect((await stored(reference)).post).toMatchObject({ conversationId: thread, service: 'gezinscoach' });
+    expect((await audit()).map((e) => e.event)).toEqual(expect.arrayContaining(['kanaal.gekoppeld', 'aanmelding.geplaatst']));
+  });
+
+  it('refuses an action to someone without the role, and changes nothing', async () => {
+    const before = await stored(reference);
+    const pressed = await press(PEOPLE.coach, 'assign', { reference, version: before.version, professional: PEOPLE.otherCoach.aadObjectId }, thread);
+    expect(pressed.status).toBe(200);
+    expect(pressed.text).toContain('Alleen een coördinator kan een aanmelding toewijzen');
+    expect((await stored(reference)).version).toBe(before.version);
+  });
+
+  it('lets a gezinscoach claim it: the card updates for everyone, the referrer hears who, the coach gets the dossier', async () => {
+    const before = await stored(reference);
+    const updatesBefore = connector.updates().length;
+    const pressed = await press(PEOPLE.coach, 'claim', { reference, version: before.version }, thread);
+    expect(pressed.text).toContain('Toegewezen aan Adele Vance');
+    expect(pressed.text).toContain('opgepakt door Adele Vance');
+
+    const update = await connector.waitFor(() => connector.updates().slice(updatesBefore).find((u) => u.path.endsWith(encodeURIComponent(before.post.activityId)) || u.path.includes(before.post.activityId)), 'the card update (PUT)');
+    expect(textOf(update.body)).toContain('Toegewezen aan Adele Vance');
+
+    const told = await connector.waitFor(() => connector.activities('personal-referrer-1').find((a) => String(a.text ?? '').includes('opgepakt door Adele Vance')), 'the referrer hearing who picked it up');
+    expect(told.text).toContain(reference);
+
+    const dossierChat = await connector.waitFor(() => connector.created().find((c) => !c.body.isGroup && c.body.members?.[0]?.id === PEOPLE.coach.id), 'a 1:1 chat with the coach');
+    const dossier = await connector.waitFor(() => connector.activities(dossierChat.conversationId).find((a) => textOf(a).includes(`Dossier ${reference}`)), 'the dossier');
+    for (const detail of [FAMILY.name, FAMILY.phone, FAMILY.explanation]) expect(textOf(dossier)).toContain(detail);
+
+    // The dossier's sending is audited right after it went out.
+    const logged = await eventually(async () => {
+      const events = (await audit()).filter((e) => e.reference === reference).map((e) => e.event);
+      return events.includes('dossier.verstuurd') && events;
+    }, 'the dossier in the audit log');
+    expect(logged).toEqual(expect.arrayContaining(['aanmelding.opgepakt', 'dossier.verstuurd']));
+  });
+
+  it('treats an invoke that Teams retries as the same action', async () => {
+    const now = await stored(reference);
+    const retried = await press(PEOPLE.coach, 'claim', { reference, version: now.version - 1 }, thread);
+    expect(retried.text).toContain('Je hebt');
+    const after = await stored(reference);
+    expect(after.version).toBe(now.version);
+    expect(after.history.filter((e: Json) => e.action === 'opgepakt')).toHaveLength(1);
+  });
+
+  it('sends a question to the referrer 1:1 and the answer back to whoever asked', async () => {
+    const now = await stored(reference);
+    const pressed = await press(PEOPLE.coach, 'ask', { reference, version: now.version, question: 'Is er al contact met school?' }, thread);
+    expect(pressed.text).toContain('Je vraag is persoonlijk naar de verwijzer gestuurd');
+    const questionCard = await connector.waitFor(
+      () => connector.activities('personal-referrer-1').find((a) => textOf(a).includes('Is er al contact met school?')),
+      'the question in the referrer chat',
+    );
+    const submit = JSON.stringify(questionCard).match(/"data":(\{"flow":"vraag"[^}]*\})/)![1]!;
+    const referrer = new BotClient(server.url, serviceUrl, () => connector.activities('personal-referrer-1'), 'personal-referrer-1', PEOPLE.referrer);
+    const thanks = allText(await referrer.send({ value: { ...JSON.parse(submit), answer: 'Ja, met de intern begeleider.' } }));
+    expect(thanks).toContain('doorgestuurd naar Adele Vance');
+    const chat = connector.created().find((c) => !c.body.isGroup && c.body.members?.[0]?.id === PEOPLE.coach.id)!;
+    await connector.waitFor(() => connector.activities(chat.conversationId).find((a) => String(a.text ?? '').includes('Ja, met de intern begeleider.')), 'the answer to the coach');
+    expect((await stored(reference)).status).toBe('toegewezen');
+  });
+
+  it('lets only the assignee close the case, with a reason', async () => {
+    const now = await stored(reference);
+    expect((await press(PEOPLE.coordinator, 'close', { reference, version: now.version, reason: 'doelen-behaald' }, thread)).text).toContain('Alleen de professional');
+    const closed = await press(PEOPLE.coach, 'close', { reference, version: now.version, reason: 'doelen-behaald' }, thread);
+    expect(closed.text).toContain('Status: Afgesloten');
+    expect(JSON.stringify(closed.card)).not.toContain('Action.Execute","title":"Ik pak');
+    await connector.waitFor(() => connector.activities('personal-referrer-1').find((a) => String(a.text ?? '').includes('is afgesloten: doelen behaald')), 'the referrer hearing it closed');
+  });
+
+  it('gives exactly one of two simultaneous assignments, and shows the other the current state', async () => {
+    const { reference: second } = await refer('personal-referrer-2');
+    const card = await connector.waitFor(() => channelPostOf(second), 'the second card');
+    const version = (await stored(second)).version;
+    const [a, b] = await Promise.all([
+      press(PEOPLE.coordinator, 'assign', { reference: second, version, professional: PEOPLE.coach.aadObjectId }, card.conversationId),
+      press(PEOPLE.secondCoordinator, 'assign', { reference: second, version, professional: PEOPLE.otherCoach.aadObjectId }, card.conversationId),
+    ]);
+    const winners = [a, b].filter((p) => p.text.includes('Die krijgt het dossier persoonlijk'));
+    const losers = [a, b].filter((p) => p.text.includes('Iemand anders'));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    const record = await stored(second);
+    expect(record.history.filter((e: Json) => e.action === 'toegewezen')).toHaveLength(1);
+    expect(losers[0]!.text).toContain(`Toegewezen aan ${record.assignee.name}`);
+  });
+
+  it('puts an aanmelding on the waiting list and tells the referrer how long the list is', async () => {
+    const { reference: third } = await refer('personal-referrer-3');
+    const card = await connector.waitFor(() => channelPostOf(third), 'the third card');
+    const pressed = await press(PEOPLE.coordinator, 'waitlist', { reference: third, version: (await stored(third)).version, reason: 'geen-ruimte' }, card.conversationId);
+    expect(pressed.text).toContain('Status: Op de wachtlijst');
+    await connector.waitFor(
+      () => connector.activities('personal-referrer-3').find((a) => String(a.text ?? '').includes('Er staan nu 1 aanmelding op de wachtlijst')),
+      'the referrer hearing about the waiting list',
+    );
+  });
+
+  it('backs off and retries when Teams answers 429, and still posts', async () => {
+    connector.failNext.push(429, 429);
+    const { reference: fourth } = await refer('personal-referrer-4');
+    await connector.waitFor(() => channelPostOf(fourth), 'the card after two 429s', 20_000);
+    expect(server.logs.some((line) => line.includes('"teams.retry"') && line.includes('"status":429'))).toBe(true);
+  });
+
+  it('never shows the family in the channel: no name, phone, e-mail, address, date of birth or free text', async () => {
+    const toChannel = connector.calls.filter((c) => c.conversationId.startsWith(CHANNEL));
+    expect(toChannel.length).toBeGreaterThan(5);
+    const everything = JSON.stringify(toChannel.map((c) => c.body));
+    for (const secret of [FAMILY.name, 'Fatima', 'Youssef', FAMILY.phone, FAMILY.email, 'Kerkstraat', '12-03-2015', 'overbelast', PEOPLE.referrer.name]) {
+      expect(everything, secret).not.toContain(secret);
+    }
+    // ...and the invoke answers (the card each person sees after pressing a button) neither.
+    const seen = await press(PEOPLE.coordinator, 'refresh', { reference }, 'x');
+    expect(JSON.stringify(seen.card)).not.toContain(FAMILY.name);
+  });
+
+  it('keeps the channel link across a restart', async () => {
+    await server.stop();
+    server = await startBot({ DATA_DIR: dataDir, TEAM_CONFIG: path.join(dataDir, 'team.json') });
+    const { reference: fifth, done } = await refer('personal-referrer-5');
+    expect(done).toContain('ziet de aanmelding nu in hun kanaal');
+    await connector.waitFor(() => channelPostOf(fifth), 'the card after a restart');
+  });
+});
