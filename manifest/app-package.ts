@@ -85,7 +85,7 @@ type IconFile = { name: string; content: Buffer };
 
 /** Reads and checks the icons manifest.icons names; they must lie beside manifest.json in the zip's root. */
 async function readIcons(manifest: unknown, sourceDir: string): Promise<{ files: IconFile[]; problems: string[] }> {
-  const named = (manifest as { icons?: Record<string, unknown> }).icons ?? {};
+  const named = (manifest as { icons?: Record<string, unknown> } | null)?.icons ?? {};
   const files: IconFile[] = [];
   const problems: string[] = [];
   for (const [kind, spec] of Object.entries(ICON_SPECS)) {

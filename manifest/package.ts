@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
   const result = await buildAppPackage({ env: process.env, outDir: out });
   if (!result.ok) {
     for (const problem of result.problems) console.error(problem);
-    console.error(`Geen app-pakket gemaakt: ${result.problems.length === 1 ? "1 probleem" : `${result.problems.length} problemen`}.`);
+    const count = result.problems.length;
+    console.error(`Geen app-pakket gemaakt: ${count} ${count === 1 ? 'probleem' : 'problemen'}.`);
     return 2;
   }
   const { manifest } = result;
