@@ -100,18 +100,19 @@ export class Deliveries {
     );
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
-    const saved = await this.updateWithRetry(a.reference, (current) => ({
-      ...current,
-      post: { service: serviceOf(current), ...posted!, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() },
-      history: [...current.history, { at: at.toISOString(), action: 'geplaatst', by: { aadObjectId: 'bot', name: 'Aanmeldbot' }, detail: 'geplaatst in het teamkanaal' }],
-    }));
+    const saved = await stores.referrals.recordPost(a.reference, {
+      service: serviceOf(a),
+      ...posted,
+      serviceUrl: link.reference.serviceUrl,
+      postedAt: at.toISOString(),
+    });
     await stores.audit.append(
       { event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: posted.conversationId, detail: `kanaal ${serviceOf(a)}` },
       at,
     );
     log.info({ event: 'aanmelding.posted', reference: a.reference, service: serviceOf(a) });
     // A change made while we were posting shows on the card right away.
-    if (saved && saved.version !== a.version + 1) return this.updateCard(saved);
+    if (saved && saved.version !== a.version) return this.updateCard(saved);
     return { ok: true };
   }
 
@@ -215,17 +216,6 @@ export class Deliveries {
       });
     }
     return { ok: true, conversationId: started?.conversation.id };
-  }
-
-  /** Applies a change on the newest version, trying again when someone else changed it in between. */
-  private async updateWithRetry(reference: string, change: (current: Aanmelding) => Aanmelding): Promise<Aanmelding | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.deps.stores.referrals.get(reference);
-      if (!current) return undefined;
-      const result = await this.deps.stores.referrals.update(reference, current.version, change, this.deps.now());
-      if (result.ok) return result.aanmelding;
-    }
-    throw new Error(`kon ${reference} niet bijwerken`);
   }
 
   private retryLog(what: string) {

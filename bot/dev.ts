@@ -3,13 +3,28 @@
  * runs offline), pointed at the bot. Ctrl-C stops both.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PLAYGROUND_ROLES, playgroundConfig, type PlaygroundRole } from './playground-config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BOT_PORT = Number(process.env.PORT ?? 3978);
 const PLAYGROUND_PORT = Number(process.env.PLAYGROUND_PORT ?? 56150);
+
+// --as coordinator: start the Playground as another person of the example team (data/teams/voorbeeld.json).
+const { values } = parseArgs({ options: { as: { type: 'string', default: 'verwijzer' } }, allowPositionals: false });
+const as = values.as as PlaygroundRole;
+if (!PLAYGROUND_ROLES.includes(as)) {
+  process.stderr.write(`Onbekende rol "${values.as}". Kies uit: ${PLAYGROUND_ROLES.join(', ')}\n`);
+  process.exit(2);
+}
+const configDir = path.join(ROOT, '.data', 'playground');
+mkdirSync(configDir, { recursive: true });
+const configFile = path.join(configDir, `${as}.m365agentsplayground.yml`);
+writeFileSync(configFile, playgroundConfig(as));
 
 const playgroundCli = path.join(path.dirname(createRequire(import.meta.url).resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
 
@@ -54,10 +69,11 @@ run('De bot', ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/main.ts'], {
 run(
   'De Agents Playground',
   [playgroundCli, 'start', '-e', `http://localhost:${BOT_PORT}/api/messages`, '-c', 'msteams', '-p', String(PLAYGROUND_PORT), '--disable-telemetry'],
-  { TEAMSAPPTESTER_BROWSER: 'none' },
+  { TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_CONFIG_PATH: configFile },
 );
 
 process.stdout.write(
-  `\nOpen http://localhost:${PLAYGROUND_PORT} in je browser om met de bot te chatten (persoonlijke chat: typ "aanmelden").\n` +
+  `\nOpen http://localhost:${PLAYGROUND_PORT} in je browser. Je bent ${as} (${PLAYGROUND_ROLES.join(', ')}: kies met --as).\n` +
+    'Persoonlijke chat: typ "aanmelden". Team "Gezinscoaches Venray", kanaal Aanmeldingen: "@Aanmeldbot koppel dit kanaal voor gezinscoach" (als coordinator).\n' +
     'Stoppen: Ctrl-C.\n\n',
 );

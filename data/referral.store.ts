@@ -19,6 +19,11 @@ export interface ReferralStore {
    * acting on the same card, exactly one wins). The change gets the next version and `at` as updatedAt.
    */
   update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date): Promise<UpdateResult>;
+  /**
+   * Records where the bot posted the card. Not a change of the case: the version stays, so the card that was
+   * just posted (which carries that version) is current.
+   */
+  recordPost(reference: string, post: NonNullable<Aanmelding['post']>): Promise<Aanmelding | undefined>;
 }
 
 export type UpdateResult =
@@ -98,6 +103,26 @@ export class LowdbReferralStore implements ReferralStore {
         throw error;
       }
       return { ok: true, aanmelding: next };
+    });
+  }
+
+  recordPost(reference: string, post: NonNullable<Aanmelding['post']>): Promise<Aanmelding | undefined> {
+    return this.mutex.run('write', async () => {
+      const index = this.db.data.referrals.findIndex((r) => r.reference === reference);
+      const current = this.db.data.referrals[index];
+      if (!current) return undefined;
+      const next = AanmeldingSchema.parse({ ...current, post });
+      const before = this.db.data;
+      const referrals = [...before.referrals];
+      referrals[index] = next;
+      this.db.data = { ...before, referrals };
+      try {
+        await this.db.write();
+      } catch (error) {
+        this.db.data = before;
+        throw error;
+      }
+      return next;
     });
   }
 

@@ -41,6 +41,7 @@ import { CardDataSchema, type FlowDialog, type Interpretation, type RenderNote, 
 import {
   describeChildren,
   listNl,
+  sentenceList,
   parseChildren,
   parseCommand,
   parseOption,
@@ -173,11 +174,6 @@ function helpFor(state: State, context: IntakeContext, config: GemeenteConfig): 
 }
 
 /** "de ouders met gezag", "het kind van 13 samen met de ouders", "de jongeren van 16 en 17 zelf", ... */
-/** "Opvoeding en psychische problemen": one list read as a sentence. */
-function sentenceList(titles: string[]): string {
-  return listNl(titles.map((t, i) => (i === 0 ? t : t.charAt(0).toLowerCase() + t.slice(1))));
-}
-
 function consentHolders(groups: ConsentGroup[]): string {
   const parts = groups.map((group) => {
     switch (group.giver) {

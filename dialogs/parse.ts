@@ -149,3 +149,8 @@ export function listNl(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} en ${items.at(-1)}`;
 }
+
+/** "Opvoeding en psychische problemen": titles joined as one sentence (only the first keeps its capital). */
+export function sentenceList(titles: readonly string[]): string {
+  return listNl(titles.map((t, i) => (i === 0 ? t : t.charAt(0).toLowerCase() + t.slice(1))));
+}

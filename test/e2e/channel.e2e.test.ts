@@ -113,6 +113,17 @@ async function eventually<T>(check: () => Promise<T | false | undefined>, what: 
   }
 }
 
+/** The data an Action.Execute on this card sends. */
+function versionedData(card: Json, verb: string): Json {
+  let found: Json | undefined;
+  JSON.stringify(card, (_key, value) => {
+    if (value && value.type === 'Action.Execute' && value.verb === verb) found = value.data;
+    return value;
+  });
+  if (!found) throw new Error(`no ${verb} button on the card`);
+  return found;
+}
+
 function channelPostOf(reference: string) {
   return connector.created().find((c) => c.body.isGroup && JSON.stringify(c.body).includes(reference));
 }
@@ -137,6 +148,8 @@ afterAll(async () => {
 describe('the referral channel', () => {
   let reference: string;
   let thread: string;
+  /** The card as the channel shows it: buttons send the version printed on it, not the stored one. */
+  let postedCard: Json;
 
   it('keeps an aanmelding until a coordinator links the channel, then posts it as a new thread', async () => {
     const first = await refer('personal-referrer-1');
@@ -151,6 +164,7 @@ describe('the referral channel', () => {
     expect(created.body.channelData.channel.id).toBe(CHANNEL);
     thread = created.conversationId;
     const card = created.body.activity.attachments[0].content;
+    postedCard = card;
     const seen = textOf({ attachments: [{ content: card }] });
     expect(seen).toContain(`Aanmelding ${reference}`);
     expect(seen).toContain('Status: Nieuw');
@@ -172,7 +186,7 @@ describe('the referral channel', () => {
   it('lets a gezinscoach claim it: the card updates for everyone, the referrer hears who, the coach gets the dossier', async () => {
     const before = await stored(reference);
     const updatesBefore = connector.updates().length;
-    const pressed = await press(PEOPLE.coach, 'claim', { reference, version: before.version }, thread);
+    const pressed = await press(PEOPLE.coach, 'claim', versionedData(postedCard, 'claim'), thread);
     expect(pressed.text).toContain('Toegewezen aan Adele Vance');
     expect(pressed.text).toContain('opgepakt door Adele Vance');
 
@@ -232,7 +246,7 @@ describe('the referral channel', () => {
   it('gives exactly one of two simultaneous assignments, and shows the other the current state', async () => {
     const { reference: second } = await refer('personal-referrer-2');
     const card = await connector.waitFor(() => channelPostOf(second), 'the second card');
-    const version = (await stored(second)).version;
+    const { version } = versionedData(card.body.activity.attachments[0].content, 'assign');
     const [a, b] = await Promise.all([
       press(PEOPLE.coordinator, 'assign', { reference: second, version, professional: PEOPLE.coach.aadObjectId }, card.conversationId),
       press(PEOPLE.secondCoordinator, 'assign', { reference: second, version, professional: PEOPLE.otherCoach.aadObjectId }, card.conversationId),
@@ -249,7 +263,7 @@ describe('the referral channel', () => {
   it('puts an aanmelding on the waiting list and tells the referrer how long the list is', async () => {
     const { reference: third } = await refer('personal-referrer-3');
     const card = await connector.waitFor(() => channelPostOf(third), 'the third card');
-    const pressed = await press(PEOPLE.coordinator, 'waitlist', { reference: third, version: (await stored(third)).version, reason: 'geen-ruimte' }, card.conversationId);
+    const pressed = await press(PEOPLE.coordinator, 'waitlist', { ...versionedData(card.body.activity.attachments[0].content, 'waitlist'), reason: 'geen-ruimte' }, card.conversationId);
     expect(pressed.text).toContain('Status: Op de wachtlijst');
     await connector.waitFor(
       () => connector.activities('personal-referrer-3').find((a) => String(a.text ?? '').includes('Er staan nu 1 aanmelding op de wachtlijst')),

@@ -12,12 +12,15 @@ fi
 status=0
 for scenario in test/playground/*.scenario.json; do
   name="$(basename "$scenario" .scenario.json)"
+  # NAME.ROLE.scenario.json runs as that person of the example team (bot/playground-config.ts).
+  role="${name#*.}"; [ "$role" = "$name" ] && role=verwijzer
   out="test/artifacts/playground/$name"
   data="$(mktemp -d)"
   rm -rf "$out"
   mkdir -p "$(dirname "$out")"
   echo "== $name"
-  bash "$WALKER" "DATA_DIR=$data npm start" "$scenario" "$out" >"$out.log" 2>&1
+  npx --no-install tsx bot/playground-config.ts "$role" >"$data/playground.yml"
+  PLAYGROUND_CONFIG="$data/playground.yml" bash "$WALKER" "DATA_DIR=$data npm start" "$scenario" "$out" >"$out.log" 2>&1
   code=$?
   mv "$out.log" "$out/walker.log" 2>/dev/null || true
   if [ $code -eq 0 ]; then
