@@ -15,6 +15,7 @@ import {
   finishedFlow,
   generalHelp,
   restarted,
+  statusOverview,
   submitFailed,
   submitted,
   topLevelCommand,
@@ -99,6 +100,17 @@ export class Conversations {
     if (command === 'start') return this.start(record, turn);
     await this.save(turn, record);
     if (command === 'help') return [generalHelp(this.deps.config)];
+    if (command === 'status') {
+      const me = turn.user.aadObjectId ?? turn.user.id;
+      const all = await this.deps.stores.referrals.list();
+      return [
+        statusOverview(
+          all.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
+          all.filter((a) => a.assignee?.aadObjectId === me),
+          this.deps.config,
+        ),
+      ];
+    }
     const card = CardDataSchema.safeParse(turn.input.value);
     if (card.success) {
       const last = record.last?.instanceId === card.data.instance ? record.last : undefined;

@@ -11,7 +11,7 @@ const HELP_WORDS = ['help', 'hulp', '?', 'uitleg', 'wat kun je', 'wat kan je'];
 export const START_DATA = { flow: 'start', action: 'start' } as const;
 const HELP_DATA = { flow: 'start', action: 'help' } as const;
 
-export type TopLevelCommand = 'start' | 'help';
+export type TopLevelCommand = 'start' | 'help' | 'status';
 
 /** What someone outside a flow asks for, by text or by one of the buttons below. */
 export function topLevelCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
@@ -19,6 +19,7 @@ export function topLevelCommand(input: { text?: string; value?: Record<string, u
   const said = normalize(input.text ?? '');
   if (START_WORDS.includes(said)) return 'start';
   if (HELP_WORDS.includes(said)) return 'help';
+  if (['status', 'mijn aanmeldingen', 'overzicht'].includes(said)) return 'status';
   return undefined;
 }
 
@@ -106,4 +107,31 @@ export function onlyInPersonalChat(): Reply {
 
 export function somethingWentWrong(): Reply {
   return { text: 'Er ging iets mis aan mijn kant. Je antwoorden tot nu toe zijn bewaard; probeer het zo nog eens of typ "help".' };
+}
+
+const STATUS_TEXT: Record<Aanmelding['status'], string> = {
+  nieuw: 'nieuw, nog niet opgepakt',
+  toegewezen: 'opgepakt',
+  wachtlijst: 'op de wachtlijst',
+  'meer-informatie': 'er is een vraag aan jou',
+  afgesloten: 'afgesloten',
+};
+
+function statusLine(a: Aanmelding, config: GemeenteConfig): string {
+  const who = a.status === 'toegewezen' && a.assignee ? ` door ${a.assignee.name}` : '';
+  return `- **${a.reference}** · ${config.routes[a.triage.route].label} · ${STATUS_TEXT[a.status]}${who}${a.triage.urgent ? ' · SPOED' : ''}`;
+}
+
+/** "status" in the 1:1 chat: your own aanmeldingen, and the cases assigned to you (newest first, at most 10 each). */
+export function statusOverview(referred: Aanmelding[], assigned: Aanmelding[], config: GemeenteConfig): Reply {
+  const newest = (list: Aanmelding[]) => [...list].sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
+  const body = [text('Stand van zaken', { weight: 'Bolder', size: 'Medium' })];
+  body.push(
+    referred.length > 0
+      ? text(`Jouw aanmeldingen:\n${newest(referred).map((a) => statusLine(a, config)).join('\n')}`)
+      : text('Je hebt nog geen aanmeldingen gedaan.'),
+  );
+  const open = assigned.filter((a) => a.status !== 'afgesloten');
+  if (open.length > 0) body.push(text(`Aan jou toegewezen (${open.length}):\n${newest(open).map((a) => statusLine(a, config)).join('\n')}`));
+  return { card: adaptiveCard([...body, ...startButtons()]) };
 }
