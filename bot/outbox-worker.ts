@@ -1,4 +1,4 @@
-import type { Outbox } from '../data/outbox.store.js';
+import type { Outbox, OutboxJob } from '../data/outbox.store.js';
 import { errorSummary } from './conversation.js';
 import type { Deliveries } from './deliveries.js';
 import type { Logger } from './logger.js';
@@ -18,7 +18,7 @@ export class OutboxWorker {
     private readonly deliveries: Deliveries,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
-    private readonly options: { intervalMs?: number; leaseMs?: number; maxAttempts?: number } = {},
+    private readonly options: { intervalMs?: number; leaseMs?: number; maxAttempts?: number; parallel?: number } = {},
   ) {}
 
   start(): void {
@@ -49,30 +49,43 @@ export class OutboxWorker {
     await this.running;
   }
 
+  /**
+   * Several jobs at a time: pacing is per conversation, so forty dossiers for one coach (paced at Teams' limit)
+   * must not hold up a card update in the channel.
+   */
   private async work(): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 60_000;
-    const maxAttempts = this.options.maxAttempts ?? 8;
+    const parallel = this.options.parallel ?? 8;
+    const running = new Set<Promise<void>>();
     for (;;) {
-      const jobs = await this.outbox.claim(this.now(), leaseMs, 10);
-      if (jobs.length === 0) return;
+      const room = parallel - running.size;
+      const jobs = room > 0 ? await this.outbox.claim(this.now(), leaseMs, room) : [];
       for (const job of jobs) {
-        let result;
-        try {
-          result = await this.deliveries.run(job);
-        } catch (error) {
-          result = { ok: false as const, permanent: false, error: errorSummary(error).message };
-        }
-        if (result.ok) {
-          await this.outbox.complete(job.id);
-        } else if (result.permanent || job.attempts >= maxAttempts) {
-          this.log.error({ event: 'outbox.failed', kind: job.kind, key: job.key, attempts: job.attempts, error: result.error });
-          await this.outbox.fail(job.id, result.error);
-        } else {
-          const delay = Math.min(5 * 60_000, 1000 * 2 ** job.attempts);
-          this.log.warn({ event: 'outbox.retry', kind: job.kind, key: job.key, attempts: job.attempts, delayMs: delay, error: result.error });
-          await this.outbox.retry(job.id, new Date(this.now().getTime() + delay), result.error);
-        }
+        const done: Promise<void> = this.deliver(job).finally(() => running.delete(done));
+        running.add(done);
       }
+      if (running.size === 0) return;
+      await Promise.race(running);
+    }
+  }
+
+  private async deliver(job: OutboxJob): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    let result;
+    try {
+      result = await this.deliveries.run(job);
+    } catch (error) {
+      result = { ok: false as const, permanent: false, error: errorSummary(error).message };
+    }
+    if (result.ok) {
+      await this.outbox.complete(job.id);
+    } else if (result.permanent || job.attempts >= maxAttempts) {
+      this.log.error({ event: 'outbox.failed', kind: job.kind, key: job.key, attempts: job.attempts, error: result.error });
+      await this.outbox.fail(job.id, result.error);
+    } else {
+      const delay = Math.min(5 * 60_000, 1000 * 2 ** job.attempts);
+      this.log.warn({ event: 'outbox.retry', kind: job.kind, key: job.key, attempts: job.attempts, delayMs: delay, error: result.error });
+      await this.outbox.retry(job.id, new Date(this.now().getTime() + delay), result.error);
     }
   }
 }

@@ -1,10 +1,10 @@
 import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
-import type { Candidate, TeamRole } from '../machines/referral-case.js';
+import { rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
-import { describeChildren, listNl } from './parse.js';
+import { describeChildren, listNl, sentenceList } from './parse.js';
 
 /**
  * The aanmelding as the team sees it in the channel, and the messages that follow from what the team does.
@@ -88,7 +88,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ['Wijk of dorp', a.answers.wijk],
       ['Gezin', titleOf(HOUSEHOLD_OPTIONS, a.answers.household)],
       ['Kinderen', ageBands(a.answers.children)],
-      ['Hoofdvraag', listNl(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
+      ['Hoofdvraag', sentenceList(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
       ['Complexiteit', a.triage.criteria.length === 0 ? 'Geen criterium' : a.triage.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; ')],
       ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
       ['Aangemeld', formatMoment(a.createdAt)],
@@ -133,7 +133,9 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   const isAssignee = everyone || (a.assignee !== undefined && a.assignee.aadObjectId === view.viewer?.aadObjectId);
   const isProfessional = everyone || (role !== undefined && role !== 'coordinator');
   const actions: CardElement[] = [];
-  if (!a.assignee && isProfessional) actions.push(execute('Ik pak deze op', 'claim', a, 'positive'));
+  // A viewer whose role cannot take this route does not get the button (the rule refuses it anyway).
+  const mayTakeRoute = everyone || (role !== undefined && role !== 'coordinator' && rolesForRoute(a.triage.route).includes(role));
+  if (!a.assignee && isProfessional && mayTakeRoute) actions.push(execute('Ik pak deze op', 'claim', a, 'positive'));
   if (isCoordinator) {
     const candidates = view.candidates ?? [];
     actions.push(
@@ -153,7 +155,7 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
         execute('Toewijzen', 'assign', a, 'positive'),
       ),
     );
-    if (a.status === 'nieuw' || a.status === 'meer-informatie') {
+    if (!a.assignee && (a.status === 'nieuw' || a.status === 'meer-informatie')) {
       actions.push(
         withInputs(
           'Op wachtlijst',
@@ -218,7 +220,7 @@ export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' |
     }
     case 'wachtlijst':
       return {
-        text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er staan nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
+        text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er ${waitlistLength === 1 ? 'staat' : 'staan'} nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
       };
     case 'afgesloten':
       return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${CLOSE_LABELS[a.closure.reason].toLowerCase()}` : ''}.` };

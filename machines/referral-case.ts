@@ -77,6 +77,8 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
     if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator en de professional aan wie de aanmelding is toegewezen, kunnen het dossier inzien.');
     return { ok: true, changed: false, next: aanmelding, effects: [{ kind: 'send-dossier', to: actor }] };
   }
+  // Checked before the answer too: a late answer must not reopen a closed case.
+  if (aanmelding.status === 'afgesloten') return refuse('Deze aanmelding is afgesloten; er kan niets meer aan veranderen.');
   if (request.kind === 'answer') {
     if (actor.aadObjectId !== (aanmelding.referrer.identity.aadObjectId ?? aanmelding.referrer.identity.id)) {
       return refuse('Alleen de verwijzer kan deze vraag beantwoorden.');
@@ -87,16 +89,15 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
     const questions = aanmelding.questions.map((q) => (q.id === request.questionId ? { ...q, answer: request.answer, answeredAt: at.toISOString() } : q));
     const stillOpen = questions.some((q) => q.answer === undefined);
     return change(
-      { questions, status: stillOpen ? 'meer-informatie' : aanmelding.assignee ? 'toegewezen' : 'nieuw' },
+      { questions, status: stillOpen ? 'meer-informatie' : aanmelding.assignee ? 'toegewezen' : aanmelding.waitlist ? 'wachtlijst' : 'nieuw' },
       event('antwoord', 'informatie aangevuld door de verwijzer'),
       [{ kind: 'forward-answer', to: question.askedBy, questionId: question.id }],
     );
   }
-  if (aanmelding.status === 'afgesloten') return refuse('Deze aanmelding is afgesloten; er kan niets meer aan veranderen.');
 
   switch (request.kind) {
     case 'claim': {
-      if (role === undefined || role === 'coordinator') return refuse('Alleen een professional uit het team kan een aanmelding oppakken. Coördinatoren kiezen Toewijzen aan….');
+      if (role === undefined || role === 'coordinator') return refuse('Alleen een professional uit het team kan een aanmelding oppakken. Coördinatoren kiezen "Toewijzen aan…".');
       if (aanmelding.assignee) {
         return isAssignee
           ? { ok: true, changed: false, next: aanmelding, effects: [] }
@@ -131,7 +132,8 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
     }
     case 'waitlist': {
       if (!isCoordinator) return refuse('Alleen een coördinator kan een aanmelding op de wachtlijst zetten.');
-      if (aanmelding.status === 'toegewezen') return refuse(`Deze aanmelding is al toegewezen aan ${aanmelding.assignee?.name ?? 'een professional'}.`);
+      // Not only in status toegewezen: an assignee's case stays theirs while they wait for the referrer's answer.
+      if (aanmelding.assignee) return refuse(`Deze aanmelding is al toegewezen aan ${aanmelding.assignee.name}.`);
       if (aanmelding.status === 'wachtlijst') return { ok: true, changed: false, next: aanmelding, effects: [] };
       return change(
         { status: 'wachtlijst', waitlist: { reason: request.reason, since: at.toISOString() } },
@@ -180,7 +182,7 @@ export function caseloads(all: readonly Aanmelding[]): Map<string, number> {
   return counts;
 }
 
-/** The choices for "Toewijzen aan…": fitting role first, then linked to the practice or wijk, then most room. */
+/** The choices for "Toewijzen aan…": fitting role first, then with room, then linked to the practice or wijk, then most room. */
 export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads: Map<string, number>): Candidate[] {
   const roles = rolesForRoute(aanmelding.triage.route);
   return team.professionals
@@ -199,8 +201,10 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
     .sort(
       (a, b) =>
         Number(b.fitsRoute) - Number(a.fitsRoute) ||
-        Number(b.linked) - Number(a.linked) ||
+        // Someone with room before the linked professional who is full (seed 004: another professional with
+        // room picks it up), then the linked one first.
         Number(b.room > 0) - Number(a.room > 0) ||
+        Number(b.linked) - Number(a.linked) ||
         b.room - a.room ||
         a.professional.name.localeCompare(b.professional.name),
     );

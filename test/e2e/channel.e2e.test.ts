@@ -266,7 +266,7 @@ describe('the referral channel', () => {
     const pressed = await press(PEOPLE.coordinator, 'waitlist', { ...versionedData(card.body.activity.attachments[0].content, 'waitlist'), reason: 'geen-ruimte' }, card.conversationId);
     expect(pressed.text).toContain('Status: Op de wachtlijst');
     await connector.waitFor(
-      () => connector.activities('personal-referrer-3').find((a) => String(a.text ?? '').includes('Er staan nu 1 aanmelding op de wachtlijst')),
+      () => connector.activities('personal-referrer-3').find((a) => String(a.text ?? '').includes('Er staat nu 1 aanmelding op de wachtlijst')),
       'the referrer hearing about the waiting list',
     );
   });

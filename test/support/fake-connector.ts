@@ -86,7 +86,10 @@ export class FakeConnector {
     for (;;) {
       const found = find();
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; calls so far: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`);
+      if (Date.now() > deadline) {
+        const last = this.calls.slice(-8).map((c) => `${c.method} ${c.path}`);
+        throw new Error(`timed out waiting for ${what}; ${this.calls.length} calls so far, the last: ${last.join(', ')}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer, statusOf, TEAMS_CONVERSATION_LIMITS, withRetry, type RetryOptions } from '../../bot/teams-sender.js';
+
+/** An error as botbuilder's connector throws it. */
+const httpError = (statusCode: number) => Object.assign(new Error(`HTTP ${statusCode}`), { statusCode });
+
+/** A send that fails with these errors first, then answers "sent". */
+function failing(...errors: unknown[]) {
+  let calls = 0;
+  const send = async () => {
+    calls++;
+    const error = errors.shift();
+    if (error !== undefined) throw error;
+    return 'sent';
+  };
+  return { send, calls: () => calls };
+}
+
+/** Options with a sleep that only records how long it was asked to wait. */
+function recorded(options: RetryOptions = {}) {
+  const delays: number[] = [];
+  const retries: [attempt: number, status: number | undefined][] = [];
+  return {
+    delays,
+    retries,
+    options: {
+      sleep: async (ms: number) => void delays.push(ms),
+      onRetry: (attempt: number, status: number | undefined) => void retries.push([attempt, status]),
+      ...options,
+    } satisfies RetryOptions,
+  };
+}
+
+describe('withRetry: back-off on Teams throttling', () => {
+  it('returns what the send returns, without waiting, when it succeeds', async () => {
+    const send = failing();
+    const { delays, options } = recorded();
+    await expect(withRetry(send.send, options)).resolves.toBe('sent');
+    expect(send.calls()).toBe(1);
+    expect(delays).toEqual([]);
+  });
+
+  it.each([429, 412, 502, 504])('retries on %i and then succeeds', async (status) => {
+    const send = failing(httpError(status), httpError(status));
+    const { delays, retries, options } = recorded({ random: () => 1 });
+    await expect(withRetry(send.send, options)).resolves.toBe('sent');
+    expect(send.calls()).toBe(3);
+    expect(delays).toHaveLength(2);
+    expect(retries).toEqual([
+      [1, status],
+      [2, status],
+    ]);
+  });
+
+  it('doubles the wait on each attempt (base · 2^n, jitter at its top)', async () => {
+    const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
+    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 1 });
+    await withRetry(send.send, options);
+    expect(delays).toEqual([400, 800, 1600, 3200, 6400]);
+  });
+
+  it('waits at least half of that with the lowest jitter', async () => {
+    const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
+    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 0 });
+    await withRetry(send.send, options);
+    expect(delays).toEqual([200, 400, 800, 1600, 3200]);
+  });
+
+  it('keeps every wait within [0.5, 1] × base · 2^n with real jitter', async () => {
+    const send = failing(...Array.from({ length: 5 }, () => httpError(502)));
+    const { delays, options } = recorded({ baseMs: 100, maxMs: 100_000 });
+    await withRetry(send.send, options);
+    delays.forEach((delay, n) => {
+      expect(delay).toBeGreaterThanOrEqual(0.5 * 100 * 2 ** n);
+      expect(delay).toBeLessThanOrEqual(100 * 2 ** n);
+    });
+  });
+
+  it('never waits longer than maxMs', async () => {
+    const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
+    const { delays, options } = recorded({ baseMs: 1000, maxMs: 3000, random: () => 1 });
+    await withRetry(send.send, options);
+    expect(delays).toEqual([1000, 2000, 3000, 3000, 3000]);
+    const low = recorded({ baseMs: 1000, maxMs: 3000, random: () => 0 });
+    await withRetry(failing(...Array.from({ length: 4 }, () => httpError(429))).send, low.options);
+    expect(low.delays).toEqual([500, 1000, 1500, 1500]);
+  });
+
+  it('gives up after the number of retries and throws the last error', async () => {
+    const last = httpError(504);
+    const send = failing(httpError(429), httpError(429), last, httpError(429));
+    const { delays, options } = recorded({ retries: 2, random: () => 1 });
+    await expect(withRetry(send.send, options)).rejects.toBe(last);
+    expect(send.calls()).toBe(3);
+    expect(delays).toHaveLength(2);
+  });
+
+  it('tries 6 times by default (5 retries)', async () => {
+    const send = failing(...Array.from({ length: 10 }, () => httpError(429)));
+    const { options } = recorded();
+    await expect(withRetry(send.send, options)).rejects.toThrow('HTTP 429');
+    expect(send.calls()).toBe(6);
+  });
+
+  it.each([
+    ['400', httpError(400)],
+    ['401', httpError(401)],
+    ['403', httpError(403)],
+    ['404', httpError(404)],
+    ['500', httpError(500)],
+    ['an error without a status', new Error('socket hang up')],
+  ])('does not retry on %s', async (_name, error) => {
+    const send = failing(error);
+    const { delays, options } = recorded();
+    await expect(withRetry(send.send, options)).rejects.toBe(error);
+    expect(send.calls()).toBe(1);
+    expect(delays).toEqual([]);
+  });
+
+  it('reads the status the way each HTTP client reports it', () => {
+    expect(statusOf({ statusCode: 429 })).toBe(429);
+    expect(statusOf({ status: 502 })).toBe(502);
+    expect(statusOf({ response: { status: 412 } })).toBe(412);
+    expect(statusOf(new Error('no status'))).toBeUndefined();
+    expect(statusOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('Pacer: within Teams’ limits per conversation', () => {
+  /** A clock that only moves when someone waits, or when the test lets time pass. */
+  function fakeTime() {
+    let now = 0;
+    const waits: number[] = [];
+    return {
+      clock: () => now,
+      wait: async (ms: number) => {
+        waits.push(ms);
+        now += ms;
+      },
+      pass: (ms: number) => void (now += ms),
+      waits,
+    };
+  }
+
+  /** When each of `n` sends that arrive together goes out (the clock stands still; each waits its own time). */
+  async function burst(pacer: (wait: (ms: number) => Promise<void>) => Pacer, n: number, conversation = 'a'): Promise<number[]> {
+    const sentAt: number[] = [];
+    const p = pacer(async (ms) => void sentAt.push(ms));
+    await Promise.all(Array.from({ length: n }, () => p.turn(conversation).then(() => undefined)));
+    // A send that did not wait went out at 0.
+    return [...Array(n - sentAt.length).fill(0), ...sentAt].sort((x, y) => x - y);
+  }
+
+  /** The most sends that fall in any window of this length (a window (t - ms, t], as Teams counts). */
+  function busiest(sentAt: number[], windowMs: number): number {
+    return Math.max(...sentAt.map((end) => sentAt.filter((t) => t > end - windowMs && t <= end).length));
+  }
+
+  it('spaces sends to the same conversation at least the gap apart, with a limit of one per gap', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer([[1, 150]], time.clock, time.wait);
+    const sentAt: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await pacer.turn('conversation-a');
+      sentAt.push(time.clock());
+    }
+    expect(sentAt).toEqual([0, 150, 300, 450]);
+  });
+
+  it('lets a burst of 7 go out at once, then waits for room (7 a second, 8 in 2 seconds)', async () => {
+    const sentAt = await burst((wait) => new Pacer(TEAMS_CONVERSATION_LIMITS, () => 0, wait), 10);
+    expect(sentAt.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(sentAt[7]).toBe(1000);
+    expect(sentAt[8]).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('never sends more than 7 in a second, 8 in 2 seconds or 60 in 30 seconds to one conversation', async () => {
+    const sentAt = await burst((wait) => new Pacer(TEAMS_CONVERSATION_LIMITS, () => 0, wait), 100);
+    expect(busiest(sentAt, 1000)).toBeLessThanOrEqual(7);
+    expect(busiest(sentAt, 2000)).toBeLessThanOrEqual(8);
+    expect(busiest(sentAt, 30_000)).toBeLessThanOrEqual(60);
+    expect(TEAMS_CONVERSATION_LIMITS).toEqual([
+      [7, 1000],
+      [8, 2000],
+      [60, 30_000],
+    ]);
+  });
+
+  it('does not delay a send to another conversation', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer([[1, 150]], time.clock, time.wait);
+    await pacer.turn('conversation-a');
+    await pacer.turn('conversation-b');
+    await pacer.turn('conversation-c');
+    expect(time.waits).toEqual([]);
+  });
+
+  it('does not wait once the window has passed', async () => {
+    const time = fakeTime();
+    const pacer = new Pacer([[1, 150]], time.clock, time.wait);
+    await pacer.turn('a');
+    time.pass(200);
+    await pacer.turn('a');
+    time.pass(100);
+    await pacer.turn('a');
+    expect(time.waits).toEqual([50]);
+  });
+});
