@@ -40,6 +40,8 @@ export interface ConversationDeps {
   stores: Stores;
   config: GemeenteConfig;
   intake: FlowDialog<IntakeMachine>;
+  /** A casemanager's request for a gezinsverzorger, when the gemeente offers one. */
+  gezinsverzorger?: FlowDialog<IntakeMachine>;
   log: Logger;
   newId?: () => string;
   /** The referrer's practice, from the team configuration. */
@@ -88,8 +90,9 @@ export class Conversations {
 
     const replies: Reply[] = [];
     if (record.flow) {
-      const snapshot = record.flow.id === intake.id && record.flow.version === intake.version ? intake.restore(record.flow.snapshot) : undefined;
-      if (snapshot) return this.step(record, snapshot, turn);
+      const flow = this.flowById(record.flow.id);
+      const snapshot = flow && record.flow.version === flow.version ? flow.restore(record.flow.snapshot) : undefined;
+      if (flow && snapshot) return this.step(record, flow, snapshot, turn);
       this.deps.log.warn({ event: 'flow.unrestorable', flow: record.flow.id, version: record.flow.version });
       record = { ...record, flow: undefined };
       replies.push(restarted());
@@ -98,6 +101,7 @@ export class Conversations {
 
     const command = topLevelCommand(turn.input);
     if (command === 'start') return this.start(record, turn);
+    if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) return this.start(record, turn, this.deps.gezinsverzorger);
     await this.save(turn, record);
     if (command === 'help') return [generalHelp(this.deps.config)];
     if (command === 'status') {
@@ -119,8 +123,11 @@ export class Conversations {
     return [welcome(firstName(turn.user.name))];
   }
 
-  private async start(record: ConversationRecord, turn: Turn): Promise<Reply[]> {
-    const { intake } = this.deps;
+  private flowById(id: string): FlowDialog<IntakeMachine> | undefined {
+    return [this.deps.intake, this.deps.gezinsverzorger].find((flow) => flow?.id === id);
+  }
+
+  private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake): Promise<Reply[]> {
     const actor = createActor(intake.machine, { input: intake.input(this.newId()) }).start();
     const snapshot = actor.getSnapshot();
     await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
@@ -128,8 +135,8 @@ export class Conversations {
     return intake.render(snapshot);
   }
 
-  private async step(record: ConversationRecord, snapshot: SnapshotFrom<IntakeMachine>, turn: Turn): Promise<Reply[]> {
-    const { intake, log } = this.deps;
+  private async step(record: ConversationRecord, intake: FlowDialog<IntakeMachine>, snapshot: SnapshotFrom<IntakeMachine>, turn: Turn): Promise<Reply[]> {
+    const { log } = this.deps;
     const state = String(snapshot.value);
     const interpretation = intake.interpret(snapshot, turn.input);
     const stay = async (note: RenderNote) => {
@@ -156,6 +163,11 @@ export class Conversations {
     }
 
     const instanceId = intake.instanceOf(snapshot);
+    // A casemanager who asks for a gezinsverzorger goes on in that request (its own flow).
+    if (next.value === 'toGezinsverzorger' && this.deps.gezinsverzorger) {
+      log.info({ event: 'flow.handover', from: intake.id, to: this.deps.gezinsverzorger.id });
+      return this.start({ ...record, flow: undefined }, turn, this.deps.gezinsverzorger);
+    }
     if (next.value === 'submitted') {
       let aanmelding: Aanmelding;
       try {

@@ -16,6 +16,8 @@ import { toActivity } from './activities.js';
 import { CaseService } from './case-service.js';
 import { Deliveries } from './deliveries.js';
 import { OutboxWorker } from './outbox-worker.js';
+import { startRetention, type Retention } from './retention.js';
+import { registerOverviewRoutes } from './tab/overview-routes.js';
 import { AanmeldBot } from './teams-bot.js';
 import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
 
@@ -72,6 +74,7 @@ export async function createApp(
     stores,
     config,
     intake: createIntakeDialog({ config }),
+    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
     log,
     praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
@@ -88,6 +91,8 @@ export async function createApp(
   };
 
   const server = restify.createServer({ name: 'aanmeldbot', handleUncaughtExceptions: false });
+  let retention: Retention | undefined;
+  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, log, now });
   let inFlight = 0;
   let closing = false;
 
@@ -147,6 +152,7 @@ export async function createApp(
     config,
     listen(port) {
       worker.start();
+      retention ??= startRetention({ referrals: stores.referrals, audit: stores.audit, months: settings.RETENTION_MONTHS, log, now });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
@@ -163,6 +169,7 @@ export async function createApp(
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await conversations.idle();
       await worker.stop();
+      await retention?.stop();
       await stores.flush();
       server.server.closeAllConnections();
       await closed;

@@ -64,6 +64,36 @@ export const ContactDetailsSchema = z
   .refine((c) => c.phone !== undefined || c.email !== undefined, { message: 'telefoon of e-mail is nodig', path: ['phone'] });
 export type ContactDetails = z.infer<typeof ContactDetailsSchema>;
 
+/** What a casemanager asks of a gezinsverzorger (seed 000: tasks, form of support, target group). */
+export const GV_TASKS = ['huishoudelijk', 'verzorgend', 'begeleidend', 'omgang'] as const;
+export const GV_SUPPORT_FORMS = ['ondersteunend', 'gedeeltelijk-compenserend', 'volledig-compenserend', 'nazorg', 'overbrugging'] as const;
+/** The cause decides the target group: a temporary drastic event, or the parents' own long-term problems. */
+export const GV_CAUSES = {
+  ziekte: 'tijdelijk',
+  operatie: 'tijdelijk',
+  geboorte: 'tijdelijk',
+  lvb: 'langdurig',
+  psychiatrie: 'langdurig',
+  verslaving: 'langdurig',
+  armoede: 'langdurig',
+  'chronische-ziekte': 'langdurig',
+} as const;
+export type GvCause = keyof typeof GV_CAUSES;
+export const GV_CAUSE_IDS = Object.keys(GV_CAUSES) as [GvCause, ...GvCause[]];
+export const GV_MAX_HOURS = 40;
+export const GV_MAX_MONTHS = 36;
+
+export const GezinsverzorgerRequestSchema = z.strictObject({
+  goal: z.string().trim().min(5).max(500),
+  tasks: z.array(z.enum(GV_TASKS)).min(1),
+  supportForm: z.enum(GV_SUPPORT_FORMS),
+  hoursPerWeek: z.number().min(0.5).max(GV_MAX_HOURS),
+  durationMonths: z.number().int().min(1).max(GV_MAX_MONTHS),
+  cause: z.enum(GV_CAUSE_IDS),
+  targetGroup: z.enum(['tijdelijk', 'langdurig']),
+});
+export type GezinsverzorgerRequest = z.infer<typeof GezinsverzorgerRequestSchema>;
+
 export const TriageResultSchema = z.strictObject({
   route: z.enum(ROUTE_IDS),
   urgent: z.boolean(),
@@ -98,6 +128,8 @@ export const AanmeldingAnswersSchema = z.strictObject({
   specialistCareNeeded: z.boolean(),
   explanation: z.string().max(EXPLANATION_MAX_LENGTH).optional(),
   contact: ContactDetailsSchema.optional(),
+  /** Only for a casemanager's request for a gezinsverzorger. */
+  gezinsverzorger: GezinsverzorgerRequestSchema.optional(),
 });
 export type AanmeldingAnswers = z.infer<typeof AanmeldingAnswersSchema>;
 
@@ -189,6 +221,8 @@ export const AanmeldingSchema = z
       })
       .optional(),
     history: z.array(CaseEventSchema).default([]),
+    /** When the retention period removed the family's identifying data (bot/retention.ts). */
+    purgedAt: z.iso.datetime().optional(),
   })
   .refine((a) => a.answers.consent.referral === 'ja' || a.answers.contact === undefined, {
     message: 'contactgegevens alleen met toestemming',

@@ -2,6 +2,11 @@ import type { SnapshotFrom } from 'xstate';
 import { z } from 'zod';
 import {
   ContactDetailsSchema,
+  GV_MAX_HOURS,
+  GV_MAX_MONTHS,
+  type GV_SUPPORT_FORMS,
+  type GV_TASKS,
+  type GvCause,
   EXPLANATION_MAX_LENGTH,
   type ContactDetails,
   type Household,
@@ -23,6 +28,8 @@ import {
   type IntakeEvent,
   type IntakeMachine,
 } from '../machines/intake.machine.js';
+import { gezinsverzorgerMachine } from '../machines/gezinsverzorger.machine.js';
+import { stepsOf } from '../machines/steps.js';
 import { triageInputOf } from '../machines/intake.record.js';
 import { routeFor, type TriageResult } from '../machines/triage.js';
 import {
@@ -52,7 +59,8 @@ import {
 } from './parse.js';
 
 type Snapshot = SnapshotFrom<IntakeMachine>;
-type State = Exclude<Snapshot['value'], 'submitted' | 'cancelled' | 'resume'>;
+/** Every state a referrer can be asked something in (the flows' steps and their sub-states). */
+type State = EditableStep | 'safetyAdvice' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu';
 
 // ---------------------------------------------------------------------------------------------------------
 // Texts: everything the referrer reads in this dialog.
@@ -101,6 +109,37 @@ const CONSENT_OPTIONS: Option<'ja' | 'nee' | 'anoniem'>[] = [
   { value: 'anoniem', title: 'Anoniem overleg', aliases: ['anoniem', 'anonieme', 'anoniem overleggen'] },
 ];
 
+const SERVICE_OPTIONS: Option<'gezinscoach' | 'gezinsverzorger'>[] = [
+  { value: 'gezinscoach', title: 'Een gezinscoach (aanmelding)', aliases: ['gezinscoach', 'coach', 'aanmelding'] },
+  { value: 'gezinsverzorger', title: 'Een gezinsverzorger (aanvraag)', aliases: ['gezinsverzorger', 'gezinsverzorging', 'verzorger', 'aanvraag'] },
+];
+
+export const GV_TASK_OPTIONS: Option<(typeof GV_TASKS)[number]>[] = [
+  { value: 'huishoudelijk', title: 'Huishoudelijke taken', aliases: ['huishouden', 'huishoudelijk'] },
+  { value: 'verzorgend', title: 'Verzorging van de kinderen', aliases: ['verzorging', 'verzorgend', 'kinderen'] },
+  { value: 'begeleidend', title: 'Begeleiding van de ouder(s)', aliases: ['begeleiding', 'begeleidend'] },
+  { value: 'omgang', title: 'Omgang begeleiden', aliases: ['omgang'] },
+];
+
+export const GV_FORM_OPTIONS: Option<(typeof GV_SUPPORT_FORMS)[number]>[] = [
+  { value: 'ondersteunend', title: 'Ondersteunend', aliases: ['ondersteunen'] },
+  { value: 'gedeeltelijk-compenserend', title: 'Gedeeltelijk compenserend', aliases: ['gedeeltelijk'] },
+  { value: 'volledig-compenserend', title: 'Volledig compenserend', aliases: ['volledig'] },
+  { value: 'nazorg', title: 'Nazorg' },
+  { value: 'overbrugging', title: 'Overbrugging', aliases: ['overbruggen'] },
+];
+
+export const GV_CAUSE_OPTIONS: Option<GvCause>[] = [
+  { value: 'ziekte', title: 'Ziekte van een ouder (tijdelijk)', aliases: ['ziek', 'ziekte'] },
+  { value: 'operatie', title: 'Operatie of herstel (tijdelijk)', aliases: ['operatie', 'herstel'] },
+  { value: 'geboorte', title: 'Geboorte (tijdelijk)', aliases: ['geboorte', 'bevalling', 'baby'] },
+  { value: 'lvb', title: 'Licht verstandelijke beperking (langdurig)', aliases: ['lvb'] },
+  { value: 'psychiatrie', title: 'Psychiatrie (langdurig)', aliases: ['psychiatrisch', 'ggz'] },
+  { value: 'verslaving', title: 'Verslaving (langdurig)', aliases: ['verslaafd'] },
+  { value: 'armoede', title: 'Langdurige armoede (langdurig)', aliases: ['armoede', 'schulden'] },
+  { value: 'chronische-ziekte', title: 'Chronische ziekte (langdurig)', aliases: ['chronisch'] },
+];
+
 const STEP_TITLES: Record<EditableStep | 'summary', string> = {
   role: 'Je rol',
   safety: 'Veiligheid',
@@ -111,6 +150,12 @@ const STEP_TITLES: Record<EditableStep | 'summary', string> = {
   hoofdvraag: 'Hoofdvraag',
   criteria: 'Complexiteit',
   specialist: 'Specialistische zorg',
+  goal: 'Doel uit het plan',
+  tasks: 'Taken',
+  supportForm: 'Vorm van ondersteuning',
+  hours: 'Uren per week',
+  duration: 'Duur',
+  cause: 'Aanleiding',
   explanation: 'Toelichting',
   contact: 'Contactgegevens',
   summary: 'Controleren en versturen',
@@ -170,6 +215,22 @@ function helpFor(state: State, context: IntakeContext, config: GemeenteConfig): 
       return ['Controleer de antwoorden en de voorgestelde route. Met Wijzigen pas je een antwoord aan; daarna kom je hier terug. Met Versturen wordt de aanmelding bewaard.'];
     case 'editMenu':
       return ['Kies het onderdeel dat je wilt aanpassen. Na je nieuwe antwoord kom je terug bij het overzicht.'];
+    case 'service':
+      return ['Een gezinscoach biedt lichte, preventieve ondersteuning bij opvoeden en opgroeien. Een gezinsverzorger helpt praktisch thuis, meerdere keren per week, bij een gezin waarvan jij als casemanager het plan hebt.'];
+    case 'goal':
+      return ['Het doel uit jouw plan vertaalt de gezinsverzorger naar de praktijk; bij elke evaluatie kijken jullie ernaar terug. Maak het concreet en haalbaar.'];
+    case 'tasks':
+      return ['Kies wat de gezinsverzorger gaat doen: het huishouden, de verzorging van de kinderen, begeleiding van de ouders, of begeleiding van de omgang.'];
+    case 'supportForm':
+      return ['Ondersteunend: de ouder doet het zelf, met hulp. Compenserend: de gezinsverzorger neemt taken (deels) over. Nazorg: na eerdere hulp. Overbrugging: tot andere hulp start.'];
+    case 'hours':
+      return ['In Groningen was de inzet gemiddeld 4 tot 5 uur per week per gezin (2022–2023). Typ een getal, bijvoorbeeld 4 of 4,5.'];
+    case 'duration':
+      return ['Afgesloten trajecten duurden gemiddeld 7,7 maanden (Groningen, 2023). Na de toewijzing plant de bot evaluatiemomenten.'];
+    case 'cause':
+      return ['Tijdelijk: een ingrijpende gebeurtenis zoals ziekte, een operatie of een geboorte. Langdurig: eigen problematiek van de ouders, zoals een LVB, psychiatrie, verslaving, langdurige armoede of een chronische ziekte.'];
+    case 'toGezinsverzorger':
+      return [];
   }
 }
 
@@ -248,6 +309,18 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
       return [['Specialistische zorg nu nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
     case 'explanation':
       return [['Toelichting', context.explanation ? context.explanation : 'Geen']];
+    case 'goal':
+      return [['Doel uit het plan', context.goal ?? '–']];
+    case 'tasks':
+      return [['Taken', context.tasks ? sentenceList(context.tasks.map((v) => title(GV_TASK_OPTIONS, v))) : '–']];
+    case 'supportForm':
+      return [['Vorm van ondersteuning', title(GV_FORM_OPTIONS, context.supportForm)]];
+    case 'hours':
+      return [['Uren per week', context.hoursPerWeek === undefined ? '–' : `${formatHours(context.hoursPerWeek)} uur`]];
+    case 'duration':
+      return [['Verwachte duur', context.durationMonths === undefined ? '–' : `${context.durationMonths} maanden`]];
+    case 'cause':
+      return [['Aanleiding', title(GV_CAUSE_OPTIONS, context.cause)]];
     case 'contact': {
       const c = context.contact;
       if (!c) return [['Contact', '–']];
@@ -406,6 +479,54 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         ],
         submitInputs: 'Verder',
       };
+    case 'service': {
+      const offered = config.services.includes('gezinsverzorger');
+      return {
+        question: 'Wat wil je aanvragen?',
+        hint: [offered ? 'Een gezinsverzorger vraag je aan voor een gezin waarvan jij het plan hebt.' : `Gemeente ${config.gemeente} biedt geen gezinsverzorger aan.`],
+        answers: SERVICE_OPTIONS.filter((o) => offered || o.value === 'gezinscoach').map((o) => ({ title: o.title, value: o.value })),
+      };
+    }
+    case 'toGezinsverzorger':
+      return { question: '' };
+    case 'goal':
+      return {
+        question: 'Wat is het doel uit jouw plan voor de gezinsverzorger?',
+        hint: [
+          'Bijvoorbeeld: "Moeder houdt over drie maanden zelf de dagstructuur en het huishouden vol."',
+          mayHoldIdentifyingData(context) ? 'Alleen de gezinsverzorger en de coördinator lezen dit.' : '**Noem geen namen of andere gegevens waarmee het gezin herkenbaar is.**',
+        ],
+        inputs: [textInput('value', 'Doel', { multiline: true, maxLength: 500, value: context.goal, required: true, errorMessage: 'Beschrijf het doel.' })],
+        submitInputs: 'Verder',
+      };
+    case 'tasks':
+      return {
+        question: 'Welke taken gaat de gezinsverzorger doen?',
+        inputs: [choiceSet('value', 'Taken', GV_TASK_OPTIONS.map((o) => ({ title: o.title, value: o.value })), { multi: true, value: context.tasks?.join(','), required: true, errorMessage: 'Kies minstens één taak.' })],
+        submitInputs: 'Verder',
+      };
+    case 'supportForm':
+      return { question: 'Welke vorm van ondersteuning is nodig?', answers: GV_FORM_OPTIONS.map((o) => ({ title: o.title, value: o.value })) };
+    case 'hours':
+      return {
+        question: 'Hoeveel uur per week is nodig?',
+        hint: ['Ter vergelijking: gemiddeld is dat 4 tot 5 uur per week per gezin.'],
+        inputs: [textInput('value', 'Uren per week', { placeholder: 'bijv. 4,5', value: context.hoursPerWeek === undefined ? undefined : formatHours(context.hoursPerWeek), required: true, errorMessage: 'Vul het aantal uren in.' })],
+        submitInputs: 'Verder',
+        answers: [2, 4, 5, 8].map((h) => ({ title: `${h} uur`, value: String(h) })),
+      };
+    case 'duration':
+      return {
+        question: 'Hoe lang is de hulp naar verwachting nodig?',
+        hint: ['Afgesloten trajecten duurden gemiddeld 7,7 maanden. Een ander aantal maanden? Typ het.'],
+        answers: [3, 6, 9, 12].map((m) => ({ title: `${m} maanden`, value: String(m) })),
+      };
+    case 'cause':
+      return {
+        question: 'Wat is de aanleiding?',
+        hint: ['Tijdelijk: een ingrijpende gebeurtenis. Langdurig: eigen problematiek van de ouders.'],
+        answers: GV_CAUSE_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
     case 'summary':
       return summaryPrompt(context, config);
     case 'editMenu':
@@ -417,7 +538,18 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
 }
 
 function editableSteps(context: IntakeContext): EditableStep[] {
-  return EDITABLE_STEPS.filter((step) => step !== 'contact' || mayHoldIdentifyingData(context));
+  return stepsOf(context).filter((step) => step !== 'contact' || mayHoldIdentifyingData(context));
+}
+
+/** "4,5" for 4.5: Dutch decimals. */
+function formatHours(hours: number): string {
+  return String(hours).replace('.', ',');
+}
+
+/** A number as a person types it: "4", "4,5", "4.5 uur". */
+function parseNumber(value: string): number | undefined {
+  const match = /^\s*(\d+(?:[.,]\d+)?)\s*(uur|u|maanden|maand)?\s*$/.exec(normalize(value));
+  return match ? Number(match[1]!.replace(',', '.')) : undefined;
 }
 
 function summaryPrompt(context: IntakeContext, config: GemeenteConfig): Prompt {
@@ -454,7 +586,7 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   const prompt = promptFor(state, context, config);
   const progress = progressOf(state, context);
   const step = stepOf(state)!;
-  const data = (action: string, value?: string) => ({ flow: 'intake', instance: context.intakeId, step: state, action, ...(value !== undefined ? { value } : {}) });
+  const data = (action: string, value?: string) => ({ flow: flowIdOf(context), instance: context.intakeId, step: state, action, ...(value !== undefined ? { value } : {}) });
 
   const body: CardElement[] = [];
   if (progress) body.push(text(`Stap ${progress.step} van ${progress.total} · ${STEP_TITLES[step]}`, { size: 'Small', subtle: true }));
@@ -491,16 +623,26 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
 
 export interface IntakeDialogOptions {
   config: GemeenteConfig;
+  kind?: 'intake' | 'gezinsverzorger';
 }
 
-const RESUMABLE_STATES = Object.keys(intakeMachine.config.states ?? {}).filter((s) => !['submitted', 'cancelled', 'resume'].includes(s));
-const PersistedIntakeSchema = z.looseObject({
-  status: z.literal('active'),
-  value: z.string().refine((v) => RESUMABLE_STATES.includes(v)),
-  context: IntakeContextSchema,
-});
+/** The flow a card belongs to: its buttons say so, and a card of another flow is not read as an answer. */
+function flowIdOf(context: IntakeContext): 'intake' | 'gezinsverzorger' {
+  return context.service === 'gezinsverzorger' ? 'gezinsverzorger' : 'intake';
+}
 
-export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
+function persistedSchema(machine: IntakeMachine) {
+  const resumable = Object.keys(machine.config.states ?? {}).filter((s) => !['submitted', 'cancelled', 'resume', 'toGezinsverzorger'].includes(s));
+  return z.looseObject({ status: z.literal('active'), value: z.string().refine((v) => resumable.includes(v)), context: IntakeContextSchema });
+}
+
+/**
+ * The dialog of a referral flow: the gezinscoach intake, or (kind 'gezinsverzorger') a casemanager's request for a
+ * gezinsverzorger. The two share every text, prompt and parser of the steps they share.
+ */
+export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
+  const machine: IntakeMachine = kind === 'gezinsverzorger' ? (gezinsverzorgerMachine as unknown as IntakeMachine) : intakeMachine;
+  const PersistedIntakeSchema = persistedSchema(machine);
   const wijkOptions: Option[] = config.wijken.map((w) => ({ value: w, title: w }));
   const criteriaOptions: Option[] = config.criteria.map((c) => ({ value: c.id, title: c.label }));
 
@@ -557,6 +699,42 @@ export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<
       }
       case 'specialist':
         return yesNo((needed) => ({ type: 'answer.specialist', needed }));
+      case 'service': {
+        const chosen = parseOption(value, SERVICE_OPTIONS);
+        if (chosen === 'gezinsverzorger' && !config.services.includes('gezinsverzorger')) {
+          return problem(`Gemeente ${config.gemeente} biedt geen gezinsverzorger aan. Kies een gezinscoach, of Stoppen.`);
+        }
+        return chosen === undefined ? problem('Kies een gezinscoach of een gezinsverzorger.') : event({ type: 'answer.service', service: chosen });
+      }
+      case 'goal':
+        if (value.length < 5) return problem('Beschrijf het doel uit je plan in een zin.');
+        if (value.length > 500) return problem(`Het doel is ${value.length} tekens; het maximum is 500.`);
+        return event({ type: 'answer.goal', goal: value });
+      case 'tasks': {
+        const chosen = parseOptions(value, GV_TASK_OPTIONS);
+        return chosen.ok ? event({ type: 'answer.tasks', tasks: chosen.value }) : problem(`${chosen.problem} Kies één of meer taken.`);
+      }
+      case 'supportForm':
+        return one(GV_FORM_OPTIONS, (form) => ({ type: 'answer.supportForm', form }), 'de vorm van ondersteuning');
+      case 'hours': {
+        const hours = parseNumber(value);
+        if (hours === undefined || hours < 0.5 || hours > GV_MAX_HOURS) {
+          return problem(`Typ een aantal uren per week van 0,5 tot en met ${GV_MAX_HOURS}, bijvoorbeeld 4 of 4,5.`);
+        }
+        return event({ type: 'answer.hours', hours: Math.round(hours * 2) / 2 });
+      }
+      case 'duration': {
+        const said = normalize(value);
+        const months = /half jaar/.test(said) ? 6 : /^(een |1 )?jaar$/.test(said) ? 12 : parseNumber(said.replace(/maanden?|mnd/, ''));
+        if (months === undefined || !Number.isInteger(months) || months < 1 || months > GV_MAX_MONTHS) {
+          return problem(`Typ een aantal maanden van 1 tot en met ${GV_MAX_MONTHS}, bijvoorbeeld 6.`);
+        }
+        return event({ type: 'answer.duration', months });
+      }
+      case 'cause':
+        return one(GV_CAUSE_OPTIONS, (cause) => ({ type: 'answer.cause', cause }), 'de aanleiding');
+      case 'toGezinsverzorger':
+        return problem('');
       case 'explanation': {
         if (value.length > EXPLANATION_MAX_LENGTH) {
           return problem(`Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Maak hem wat korter.`);
@@ -584,9 +762,9 @@ export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<
   }
 
   return {
-    id: 'intake',
-    version: 1,
-    machine: intakeMachine,
+    id: kind,
+    version: 2,
+    machine,
     input: (instanceId) => ({ intakeId: instanceId }),
     instanceOf: (snapshot) => snapshot.context.intakeId,
 
@@ -597,7 +775,7 @@ export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<
       const { context } = parsed.data;
       if (context.wijk !== undefined && !config.wijken.includes(context.wijk)) return undefined;
       if (context.criteria?.some((id) => !config.criteria.some((c) => c.id === id))) return undefined;
-      return intakeMachine.resolveState({ value: parsed.data.value as State, context });
+      return machine.resolveState({ value: parsed.data.value as State, context });
     },
 
     interpret(snapshot, input) {
@@ -605,7 +783,7 @@ export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<
       const context = snapshot.context;
       if (input.value !== undefined) {
         const data = CardDataSchema.safeParse(input.value);
-        if (!data.success || data.data.flow !== 'intake') return { kind: 'problem', message: 'Die kaart kan ik hier niet verwerken.' };
+        if (!data.success || data.data.flow !== kind) return { kind: 'problem', message: 'Die kaart kan ik hier niet verwerken.' };
         if (data.data.instance !== context.intakeId || data.data.step !== state) return { kind: 'stale' };
         switch (data.data.action) {
           case 'back':
@@ -645,6 +823,12 @@ export function createIntakeDialog({ config }: IntakeDialogOptions): FlowDialog<
 }
 
 const EDIT_ALIASES: Record<EditableStep, string[]> = {
+  goal: ['doel', 'plan'],
+  tasks: ['taken'],
+  supportForm: ['vorm', 'ondersteuning'],
+  hours: ['uren', 'uur'],
+  duration: ['duur', 'maanden'],
+  cause: ['aanleiding', 'oorzaak', 'doelgroep'],
   role: ['rol', 'functie'],
   safety: ['veiligheid', 'acute zorg'],
   children: ['kinderen', 'leeftijden', 'leeftijd'],

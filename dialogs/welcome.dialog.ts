@@ -11,7 +11,7 @@ const HELP_WORDS = ['help', 'hulp', '?', 'uitleg', 'wat kun je', 'wat kan je'];
 export const START_DATA = { flow: 'start', action: 'start' } as const;
 const HELP_DATA = { flow: 'start', action: 'help' } as const;
 
-export type TopLevelCommand = 'start' | 'help' | 'status';
+export type TopLevelCommand = 'start' | 'help' | 'status' | 'gezinsverzorger';
 
 /** What someone outside a flow asks for, by text or by one of the buttons below. */
 export function topLevelCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
@@ -20,6 +20,7 @@ export function topLevelCommand(input: { text?: string; value?: Record<string, u
   if (START_WORDS.includes(said)) return 'start';
   if (HELP_WORDS.includes(said)) return 'help';
   if (['status', 'mijn aanmeldingen', 'overzicht'].includes(said)) return 'status';
+  if (['gezinsverzorger', 'gezinsverzorger aanvragen', 'aanvraag gezinsverzorger', 'aanvragen'].includes(said)) return 'gezinsverzorger';
   return undefined;
 }
 

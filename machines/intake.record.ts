@@ -1,4 +1,4 @@
-import { AanmeldingAnswersSchema, type AanmeldingAnswers } from '../data/aanmelding.schema.js';
+import { AanmeldingAnswersSchema, GV_CAUSES, type AanmeldingAnswers } from '../data/aanmelding.schema.js';
 import { consentGivers } from './consent.js';
 import type { IntakeContext } from './intake.machine.js';
 import type { TriageInput } from './triage.js';
@@ -32,9 +32,22 @@ export function answersOf(context: IntakeContext): AanmeldingAnswers {
     wijk: context.wijk,
     hoofdvraag: context.hoofdvraag,
     criteria: context.criteria,
-    specialistCareNeeded: context.specialistCareNeeded,
+    // The gezinsverzorger request does not ask it: rule 3 decides before rule 5 would.
+    specialistCareNeeded: context.specialistCareNeeded ?? (context.service === 'gezinsverzorger' ? false : undefined),
     explanation: context.explanation ?? undefined,
     // Without consent "ja" nothing that identifies the family is stored (domain.md, privacy rules).
     contact: identifying ? context.contact : undefined,
+    gezinsverzorger:
+      context.service === 'gezinsverzorger'
+        ? {
+            goal: context.goal,
+            tasks: context.tasks,
+            supportForm: context.supportForm,
+            hoursPerWeek: context.hoursPerWeek,
+            durationMonths: context.durationMonths,
+            cause: context.cause,
+            targetGroup: context.cause ? GV_CAUSES[context.cause] : undefined,
+          }
+        : undefined,
   });
 }

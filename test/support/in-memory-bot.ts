@@ -18,6 +18,7 @@ export async function inMemoryBot(now: () => Date) {
     stores,
     config,
     intake: createIntakeDialog({ config }),
+    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
     log,
     praktijkOf: (aad) => team.verwijzers.find((v) => v.aadObjectId === aad)?.praktijk,
     onSubmitted: (a) => cases.afterSubmit(a),

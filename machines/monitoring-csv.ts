@@ -1,0 +1,53 @@
+import type { MonitoringReport } from './monitoring.js';
+
+/**
+ * The monitoring counts as CSV for Dutch Excel: `;` between fields, a decimal comma, one header line
+ * `dimensie;sleutel;waarde` and one row per dimension and key. A field holding `;`, `"` or a line break is quoted
+ * (with `"` doubled); a text that Excel would read as a formula (=, +, @) gets a leading apostrophe.
+ * A count that is not recorded by the product has an empty waarde and the key `niet-vastgelegd`.
+ */
+export const CSV_HEADER = 'dimensie;sleutel;waarde';
+
+export function monitoringCsv(report: MonitoringReport): string {
+  const rows: [string, string, string | number | null][] = [
+    ['periode', 'van', report.period.from],
+    ['periode', 'tot-en-met', report.period.to],
+    ['periode', 'peilmoment', report.period.peilmoment],
+    ['instroom', 'totaal', report.instroom.total],
+    ...entries('instroom-per-maand', report.instroom.perMonth),
+    ...entries('instroom-per-wijk', report.instroom.perWijk),
+    ...entries('instroom-per-verwijzer', report.instroom.perReferrerRole),
+    ...entries('instroom-per-hoofdvraag', report.instroom.perHoofdvraag),
+    ...entries('instroom-per-route', report.instroom.perRoute),
+    ...entries('instroom-per-leeftijd', report.instroom.perAgeGroup),
+    ['instroom', 'kinderen', report.instroom.children],
+    ['uitstroom', 'totaal', report.uitstroom.total],
+    ...entries('uitstroom-per-reden', report.uitstroom.perReason),
+    ['doorlooptijd-dagen', 'gemiddeld', report.uitstroom.leadTimeDays.mean],
+    ['doorlooptijd-dagen', 'mediaan', report.uitstroom.leadTimeDays.median],
+    ...entries('doorverwezen-naar', report.uitstroom.doorverwezenNaar),
+    ['uitval', 'eenzijdig-gestopt', report.uitstroom.uitval],
+    ...entries('open-per-status', report.stand.openPerStatus),
+    ['wachtlijst', 'lengte', report.stand.wachtlijst.length],
+    ['wachtlijst', 'langste-wachttijd-dagen', report.stand.wachtlijst.longestWaitDays],
+    ...report.stand.caseloads.flatMap((c): [string, string, number][] => [
+      ['caseload', `${c.name} (${c.role})`, c.activeCases],
+      ['capaciteit', `${c.name} (${c.role})`, c.maxCases],
+    ]),
+    ['waakvlam', 'niet-vastgelegd', null],
+    ['complex-intensief', 'niet-vastgelegd', null],
+    ['maatwerk-en-algemene-voorziening-tegelijk', 'niet-vastgelegd', null],
+  ];
+  return `${[CSV_HEADER, ...rows.map((row) => row.map(field).join(';'))].join('\n')}\n`;
+}
+
+function entries(dimension: string, counts: Record<string, number>): [string, string, number][] {
+  return Object.entries(counts).map(([key, count]) => [dimension, key, count]);
+}
+
+function field(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value).replace('.', ',');
+  const safe = /^[=+@\t\r]/.test(value) ? `'${value}` : value;
+  return /[;"\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}

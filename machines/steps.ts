@@ -1,0 +1,356 @@
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import {
+  ChildSchema,
+  ConsentSchema,
+  ContactDetailsSchema,
+  GV_CAUSE_IDS,
+  GV_SUPPORT_FORMS,
+  GV_TASKS,
+  HouseholdSchema,
+  LeefgebiedSchema,
+  ReferrerRoleSchema,
+  SafetyActionSchema,
+  type Child,
+  type Consent,
+  type ContactDetails,
+  type GvCause,
+  type Household,
+  type Leefgebied,
+  type ReferrerRole,
+  type SafetyAction,
+} from '../data/aanmelding.schema.js';
+import { consentGivers } from './consent.js';
+
+/**
+ * The steps of an aanmelding, each written once, and the flows built from them: the gezinscoach intake and the
+ * casemanager's request for a gezinsverzorger are two machines made of two lists of these steps. Pure: answers
+ * arrive as events the dialogs already parsed and validated; no I/O and no wall clock.
+ */
+
+export const STEP_IDS = [
+  'role',
+  'safety',
+  'children',
+  'consent',
+  'household',
+  'wijk',
+  'hoofdvraag',
+  'goal',
+  'tasks',
+  'supportForm',
+  'hours',
+  'duration',
+  'cause',
+  'criteria',
+  'specialist',
+  'explanation',
+  'contact',
+] as const;
+export type EditableStep = (typeof STEP_IDS)[number];
+export type IntakeStep = EditableStep | 'summary';
+
+/** The gezinscoach intake (issue: "Een aanmelding doen"). */
+export const INTAKE_STEPS = ['role', 'safety', 'children', 'consent', 'household', 'wijk', 'hoofdvraag', 'criteria', 'specialist', 'explanation', 'contact'] as const satisfies readonly EditableStep[];
+/** A casemanager's request for a gezinsverzorger: the plan's goal and the help asked, plus the shared steps. */
+export const GEZINSVERZORGER_STEPS = ['safety', 'children', 'consent', 'household', 'wijk', 'hoofdvraag', 'goal', 'tasks', 'supportForm', 'hours', 'duration', 'cause', 'criteria', 'explanation', 'contact'] as const satisfies readonly EditableStep[];
+
+export const IntakeContextSchema = z.object({
+  intakeId: z.string().min(1),
+  service: z.enum(['gezinscoach', 'gezinsverzorger']),
+  editing: z.boolean(),
+  role: ReferrerRoleSchema.optional(),
+  safety: z.object({ concern: z.boolean(), action: SafetyActionSchema.optional() }).optional(),
+  children: z.array(ChildSchema).optional(),
+  consent: z.object({ referral: ConsentSchema, recordedAt: z.string(), feedbackToHuisarts: z.boolean().optional() }).optional(),
+  household: HouseholdSchema.optional(),
+  wijk: z.string().optional(),
+  hoofdvraag: z.array(LeefgebiedSchema).optional(),
+  criteria: z.array(z.string()).optional(),
+  specialistCareNeeded: z.boolean().optional(),
+  /** null: the referrer chose to add nothing. */
+  explanation: z.string().nullable().optional(),
+  contact: ContactDetailsSchema.optional(),
+  goal: z.string().optional(),
+  tasks: z.array(z.enum(GV_TASKS)).optional(),
+  supportForm: z.enum(GV_SUPPORT_FORMS).optional(),
+  hoursPerWeek: z.number().optional(),
+  durationMonths: z.number().int().optional(),
+  cause: z.enum(GV_CAUSE_IDS).optional(),
+});
+export type IntakeContext = z.infer<typeof IntakeContextSchema>;
+
+export interface IntakeInput {
+  intakeId: string;
+  service?: 'gezinscoach' | 'gezinsverzorger';
+  role?: ReferrerRole;
+}
+
+export type IntakeEvent =
+  | { type: 'answer.role'; role: ReferrerRole }
+  | { type: 'answer.service'; service: 'gezinscoach' | 'gezinsverzorger' }
+  | { type: 'answer.safety'; concern: boolean }
+  | { type: 'answer.safetyAction'; action: SafetyAction }
+  | { type: 'answer.children'; children: Child[] }
+  | { type: 'answer.consent'; consent: Consent; at: string }
+  | { type: 'answer.consentFeedback'; allowed: boolean }
+  | { type: 'consent.anonymous'; at: string }
+  | { type: 'answer.household'; household: Household }
+  | { type: 'answer.wijk'; wijk: string }
+  | { type: 'answer.hoofdvraag'; hoofdvraag: Leefgebied[] }
+  | { type: 'answer.goal'; goal: string }
+  | { type: 'answer.tasks'; tasks: (typeof GV_TASKS)[number][] }
+  | { type: 'answer.supportForm'; form: (typeof GV_SUPPORT_FORMS)[number] }
+  | { type: 'answer.hours'; hours: number }
+  | { type: 'answer.duration'; months: number }
+  | { type: 'answer.cause'; cause: GvCause }
+  | { type: 'answer.criteria'; criteria: string[] }
+  | { type: 'answer.specialist'; needed: boolean }
+  | { type: 'answer.explanation'; explanation: string | null }
+  | { type: 'answer.contact'; contact: ContactDetails }
+  | { type: 'summary.submit' }
+  | { type: 'summary.edit' }
+  | { type: 'edit.step'; step: EditableStep }
+  | { type: 'nav.back' }
+  | { type: 'nav.cancel' }
+  | { type: 'help' };
+
+/** Consent "ja" is the only consent under which the family's contact details are asked and kept. */
+export const mayHoldIdentifyingData = (context: IntakeContext) => context.consent?.referral === 'ja';
+
+/** "nee" ends the aanmelding, unless there is a safety concern: then it goes on without identifying data. */
+const refusesConsent = (context: IntakeContext) => context.consent?.referral === 'nee' && context.safety?.concern !== true;
+
+/** One event and one field: most steps are just this. */
+const SIMPLE_STEPS = {
+  role: ['answer.role', 'assignRole'],
+  household: ['answer.household', 'assignHousehold'],
+  wijk: ['answer.wijk', 'assignWijk'],
+  hoofdvraag: ['answer.hoofdvraag', 'assignHoofdvraag'],
+  goal: ['answer.goal', 'assignGoal'],
+  tasks: ['answer.tasks', 'assignTasks'],
+  supportForm: ['answer.supportForm', 'assignSupportForm'],
+  hours: ['answer.hours', 'assignHours'],
+  duration: ['answer.duration', 'assignDuration'],
+  cause: ['answer.cause', 'assignCause'],
+  criteria: ['answer.criteria', 'assignCriteria'],
+  specialist: ['answer.specialist', 'assignSpecialist'],
+  explanation: ['answer.explanation', 'assignExplanation'],
+  contact: ['answer.contact', 'assignContact'],
+} as const;
+
+/** Every guard and action the steps use, declared once for every flow. */
+export const stepsSetup = setup({
+  types: {
+    context: {} as IntakeContext,
+    events: {} as IntakeEvent,
+    input: {} as IntakeInput,
+  },
+  guards: {
+    isEditing: ({ context }) => context.editing,
+    hasSafetyConcern: ({ event }) => event.type === 'answer.safety' && event.concern,
+    refusesConsent: ({ context }) => refusesConsent(context),
+    gaveConsent: ({ context }) => mayHoldIdentifyingData(context),
+    answersNoConsent: ({ context, event }) => event.type === 'answer.consent' && event.consent === 'nee' && context.safety?.concern !== true,
+    answersConsent: ({ event }) => event.type === 'answer.consent' && event.consent === 'ja',
+    needsConsentFeedback: ({ context }) => mayHoldIdentifyingData(context) && context.consent?.feedbackToHuisarts === undefined,
+    needsContact: ({ context }) => mayHoldIdentifyingData(context) && context.contact === undefined,
+    lacksConsent: ({ context }) => context.consent === undefined,
+    changesWhoConsents: ({ context, event }) =>
+      event.type === 'answer.children' &&
+      context.consent !== undefined &&
+      consentGivers(event.children).join() !== consentGivers(context.children ?? []).join(),
+    isCasemanager: ({ event }) => event.type === 'answer.role' && event.role === 'casemanager',
+    choosesGezinsverzorger: ({ event }) => event.type === 'answer.service' && event.service === 'gezinsverzorger',
+    isStep: ({ event }, params: { step: EditableStep }) => event.type === 'edit.step' && event.step === params.step,
+  },
+  actions: {
+    startEditing: assign({ editing: true }),
+    stopEditing: assign({ editing: false }),
+    assignRole: assign({ role: ({ context, event }) => (event.type === 'answer.role' ? event.role : context.role) }),
+    assignSafety: assign({
+      safety: ({ context, event }) =>
+        event.type === 'answer.safety' ? { concern: event.concern, action: event.concern ? context.safety?.action : undefined } : context.safety,
+    }),
+    assignSafetyAction: assign({
+      safety: ({ context, event }) => (event.type === 'answer.safetyAction' ? { concern: true, action: event.action } : context.safety),
+    }),
+    assignChildren: assign({ children: ({ context, event }) => (event.type === 'answer.children' ? event.children : context.children) }),
+    forgetConsent: assign({ consent: undefined }),
+    assignConsent: assign(({ context, event }) => {
+      if (event.type !== 'answer.consent' && event.type !== 'consent.anonymous') return {};
+      const referral = event.type === 'consent.anonymous' ? 'anoniem' : event.consent;
+      const keepsFeedback = referral === 'ja' && context.consent?.referral === 'ja';
+      return {
+        consent: { referral, recordedAt: event.at, feedbackToHuisarts: keepsFeedback ? context.consent?.feedbackToHuisarts : undefined },
+        // Without consent "ja" nothing that identifies the family may be kept (domain.md, privacy rules).
+        contact: referral === 'ja' ? context.contact : undefined,
+      };
+    }),
+    assignConsentFeedback: assign({
+      consent: ({ context, event }) =>
+        event.type === 'answer.consentFeedback' && context.consent ? { ...context.consent, feedbackToHuisarts: event.allowed } : context.consent,
+    }),
+    assignHousehold: assign({ household: ({ context, event }) => (event.type === 'answer.household' ? event.household : context.household) }),
+    assignWijk: assign({ wijk: ({ context, event }) => (event.type === 'answer.wijk' ? event.wijk : context.wijk) }),
+    assignHoofdvraag: assign({ hoofdvraag: ({ context, event }) => (event.type === 'answer.hoofdvraag' ? event.hoofdvraag : context.hoofdvraag) }),
+    assignGoal: assign({ goal: ({ context, event }) => (event.type === 'answer.goal' ? event.goal : context.goal) }),
+    assignTasks: assign({ tasks: ({ context, event }) => (event.type === 'answer.tasks' ? event.tasks : context.tasks) }),
+    assignSupportForm: assign({ supportForm: ({ context, event }) => (event.type === 'answer.supportForm' ? event.form : context.supportForm) }),
+    assignHours: assign({ hoursPerWeek: ({ context, event }) => (event.type === 'answer.hours' ? event.hours : context.hoursPerWeek) }),
+    assignDuration: assign({ durationMonths: ({ context, event }) => (event.type === 'answer.duration' ? event.months : context.durationMonths) }),
+    assignCause: assign({ cause: ({ context, event }) => (event.type === 'answer.cause' ? event.cause : context.cause) }),
+    assignCriteria: assign({ criteria: ({ context, event }) => (event.type === 'answer.criteria' ? event.criteria : context.criteria) }),
+    assignSpecialist: assign({
+      specialistCareNeeded: ({ context, event }) => (event.type === 'answer.specialist' ? event.needed : context.specialistCareNeeded),
+    }),
+    assignExplanation: assign({ explanation: ({ context, event }) => (event.type === 'answer.explanation' ? event.explanation : context.explanation) }),
+    assignContact: assign({ contact: ({ context, event }) => (event.type === 'answer.contact' ? event.contact : context.contact) }),
+  },
+});
+
+type Transition = { guard?: string | { type: string; params: unknown }; target: string; actions?: string | string[] };
+
+/**
+ * The states of one flow from its list of steps. Each step moves on to the next one, or back to the summary
+ * (through "resume") when the referrer was changing an answer; "terug" goes to the previous step. Contact
+ * details are a step only with consent "ja".
+ */
+export function flowStates(steps: readonly EditableStep[], options: { serviceChoice?: boolean } = {}) {
+  const states: Record<string, unknown> = {};
+  const afterContact = (i: number) => steps[i + 1] ?? 'summary';
+  /** Where an answer at step i goes: the next step (skipping contact without consent "ja"). */
+  const forward = (i: number, actions: string | string[]): Transition[] => {
+    const next = steps[i + 1] ?? 'summary';
+    const editing: Transition = { guard: 'isEditing', target: 'resume', actions };
+    if (next === 'contact') return [editing, { guard: 'gaveConsent', target: 'contact', actions }, { target: afterContact(i + 1), actions }];
+    return [editing, { target: next, actions }];
+  };
+  /** "terug" from step i: the previous step, or the summary (through resume) while changing an answer. */
+  const back = (i: number): Transition[] => {
+    const previous = steps[i - 1];
+    if (!previous) return [{ guard: 'isEditing', target: 'resume' }];
+    if (previous === 'contact') return [{ guard: 'isEditing', target: 'resume' }, { guard: 'gaveConsent', target: 'contact' }, { target: steps[i - 2]! }];
+    return [{ guard: 'isEditing', target: 'resume' }, { target: previous }];
+  };
+
+  steps.forEach((step, i) => {
+    switch (step) {
+      case 'safety':
+        states.safety = {
+          on: { 'answer.safety': [{ guard: 'hasSafetyConcern', target: 'safetyAdvice', actions: 'assignSafety' }, ...forward(i, 'assignSafety')], 'nav.back': back(i) },
+        };
+        // Acute concern: 112, Veilig Thuis and the meldcode come before anything else; then the case goes on as urgent.
+        states.safetyAdvice = { on: { 'answer.safetyAction': forward(i, 'assignSafetyAction'), 'nav.back': [{ target: 'safety' }] } };
+        break;
+      case 'children':
+        states.children = {
+          on: {
+            'answer.children': [{ guard: 'changesWhoConsents', target: 'consent', actions: ['assignChildren', 'forgetConsent'] }, ...forward(i, 'assignChildren')],
+            'nav.back': back(i),
+          },
+        };
+        break;
+      case 'consent': {
+        const next = forward(i, 'assignConsent');
+        states.consent = {
+          on: {
+            'answer.consent': [
+              { guard: 'answersNoConsent', target: 'consentRefused', actions: 'assignConsent' },
+              { guard: 'answersConsent', target: 'consentFeedback', actions: 'assignConsent' },
+              ...next,
+            ],
+            'nav.back': back(i),
+          },
+        };
+        states.consentFeedback = { on: { 'answer.consentFeedback': forward(i, 'assignConsentFeedback'), 'nav.back': 'consent' } };
+        // No consent and no safety concern: guidance on asking consent, and the offer of an anonymous consultation.
+        states.consentRefused = { on: { 'consent.anonymous': next, 'nav.back': 'consent' } };
+        break;
+      }
+      case 'role': {
+        const [event, action] = SIMPLE_STEPS.role;
+        states.role = {
+          on: {
+            // A casemanager first says what they ask for: a gezinscoach, or a gezinsverzorger (its own flow).
+            [event]: options.serviceChoice
+              ? [{ guard: 'isEditing', target: 'resume', actions: action }, { guard: 'isCasemanager', target: 'service', actions: action }, ...forward(i, action).slice(1)]
+              : forward(i, action),
+            'nav.back': back(i),
+          },
+        };
+        if (options.serviceChoice) {
+          states.service = {
+            on: {
+              'answer.service': [{ guard: 'choosesGezinsverzorger', target: 'toGezinsverzorger' }, { target: steps[i + 1] ?? 'summary' }],
+              'nav.back': 'role',
+            },
+          };
+          states.toGezinsverzorger = { type: 'final' };
+        }
+        break;
+      }
+      default: {
+        const [event, action] = SIMPLE_STEPS[step];
+        states[step] = { on: { [event]: forward(i, action), 'nav.back': back(i) } };
+      }
+    }
+  });
+
+  const lastBeforeSummary = steps.length - 1;
+  Object.assign(states, {
+    // After a change from the summary: ask what the change made necessary, then show the summary again.
+    resume: {
+      always: [
+        { guard: 'lacksConsent', target: 'consent' },
+        { guard: 'refusesConsent', target: 'consentRefused' },
+        { guard: 'needsConsentFeedback', target: 'consentFeedback' },
+        { guard: 'needsContact', target: 'contact' },
+        { target: 'summary', actions: 'stopEditing' },
+      ],
+    },
+    summary: {
+      on: {
+        'summary.submit': 'submitted',
+        'summary.edit': 'editMenu',
+        'nav.back': steps[lastBeforeSummary] === 'contact' ? [{ guard: 'gaveConsent', target: 'contact' }, { target: steps[lastBeforeSummary - 1]! }] : steps[lastBeforeSummary]!,
+      },
+    },
+    editMenu: {
+      on: {
+        'edit.step': steps.map((step) => ({ guard: { type: 'isStep', params: { step } }, target: step, actions: 'startEditing' })),
+        'nav.back': 'summary',
+      },
+    },
+    submitted: { type: 'final' },
+    cancelled: { type: 'final' },
+  });
+  return states;
+}
+
+/** Which visible step a state belongs to (sub-states share the number of their step). */
+export function stepOf(state: string): IntakeStep | undefined {
+  const sub: Record<string, IntakeStep> = {
+    safetyAdvice: 'safety',
+    consentFeedback: 'consent',
+    consentRefused: 'consent',
+    service: 'role',
+    editMenu: 'summary',
+  };
+  if (sub[state]) return sub[state];
+  return state === 'summary' || (STEP_IDS as readonly string[]).includes(state) ? (state as IntakeStep) : undefined;
+}
+
+/** The steps of the flow this context belongs to. */
+export function stepsOf(context: IntakeContext): readonly EditableStep[] {
+  return context.service === 'gezinsverzorger' ? GEZINSVERZORGER_STEPS : INTAKE_STEPS;
+}
+
+/** The progress line's numbers: contact details are only a step when consent is "ja". */
+export function progressOf(state: string, context: IntakeContext): { step: number; total: number } | undefined {
+  const step = stepOf(state);
+  if (!step) return undefined;
+  const steps: IntakeStep[] = [...stepsOf(context).filter((s) => s !== 'contact' || context.consent === undefined || mayHoldIdentifyingData(context)), 'summary'];
+  const index = steps.indexOf(step);
+  return index < 0 ? undefined : { step: index + 1, total: steps.length };
+}
