@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Aanmelding } from '../data/aanmelding.schema.js';
-import { CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
-import { referralCard } from '../dialogs/referral.card.js';
-import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
+import { teamCard } from '../dialogs/referral.card.js';
+import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { isForTheTeam, serviceOf, type MessagePayload } from './deliveries.js';
 import type { Logger } from './logger.js';
 
@@ -20,6 +20,16 @@ const ActionDataSchema = z.looseObject({
   professional: z.string().min(1).optional(),
   reason: z.string().optional(),
   question: z.string().optional(),
+  dueOn: z.string().optional(),
+});
+
+const EvaluationDataSchema = z.looseObject({
+  flow: z.literal('evaluatie'),
+  reference: z.string().min(1),
+  dueOn: z.iso.date(),
+  outcome: z.enum(EVALUATION_OUTCOMES),
+  nextDueOn: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
+  reason: z.enum(CLOSE_REASONS).optional().or(z.literal('').transform(() => undefined)),
 });
 
 const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
@@ -29,6 +39,8 @@ const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
   ask: 'aanmelding.vraag',
   answer: 'aanmelding.antwoord',
   close: 'aanmelding.afgesloten',
+  'evaluation-date': 'aanmelding.evaluatie',
+  evaluate: 'aanmelding.evaluatie',
 };
 
 const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
@@ -39,6 +51,11 @@ const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
   close: () => 'Afgesloten. De verwijzer hoort het.',
   dossier: () => 'Het dossier staat in je persoonlijke chat met mij.',
   answer: () => 'Antwoord verstuurd.',
+  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation?.dueOn ?? '–'}.`,
+  evaluate: (a) =>
+    a.status === 'afgesloten'
+      ? `Vastgelegd: ${a.reference} is afgesloten.`
+      : `Vastgelegd. De volgende evaluatie van ${a.reference} is op ${a.evaluation?.dueOn ?? '–'}; je krijgt dan weer een herinnering.`,
 };
 
 export interface CaseServiceDeps {
@@ -62,11 +79,10 @@ export class CaseService {
   /** The card for one viewer, optionally with a notice on top. */
   async cardFor(a: Aanmelding, viewer: Actor | undefined, notice?: { text: string; tone: 'good' | 'attention' | 'warning' }): Promise<AdaptiveCard> {
     const { config, team, stores } = this.deps;
-    return referralCard(a, {
+    return teamCard(a, await stores.referrals.list(), {
       config,
       team,
       viewer: viewer && { aadObjectId: viewer.aadObjectId, role: teamRoleOf(viewer.aadObjectId, team) },
-      candidates: assignCandidates(a, team, caseloads(await stores.referrals.list())),
       ...(notice ? { notice } : {}),
     });
   }
@@ -94,7 +110,7 @@ export class CaseService {
       return { card: await this.cardFor(a, actor, { text: 'Iemand anders heeft deze aanmelding net gewijzigd. Dit is de huidige stand; kijk of je actie nog nodig is.', tone: 'warning' }) };
     }
 
-    const decision = decide(a, request, actor, team, now());
+    const decision = decide(a, request, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) {
       log.info({ event: 'case.refused', reference: a.reference, verb });
       return { card: await this.cardFor(a, actor, { text: decision.refusal, tone: 'attention' }) };
@@ -128,13 +144,33 @@ export class CaseService {
     if (text.length > 2000) return `Je antwoord is ${text.length} tekens; het maximum is 2000.`;
     const a = await stores.referrals.get(reference);
     if (!a) return 'Die aanmelding kan ik niet vinden.';
-    const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now());
+    const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
     const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
     await stores.audit.append({ event: 'aanmelding.antwoord', reference, actor: { id: actor.aadObjectId, name: actor.name }, source }, now());
     await this.follow(saved.aanmelding, decision.effects, true);
     return `Dank je. Je antwoord over ${reference} is doorgestuurd naar ${a.questions.find((q) => q.id === questionId)?.askedBy.name ?? 'het team'}.`;
+  }
+
+  /** The casemanager or the gezinsverzorger records an evaluation's outcome from the reminder in their 1:1 chat. */
+  async onEvaluation(rawData: unknown, actor: Actor, source: string): Promise<string> {
+    const { stores, team, now, config } = this.deps;
+    const data = EvaluationDataSchema.safeParse(rawData);
+    if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afsluiten een reden.';
+    const a = await stores.referrals.get(data.data.reference);
+    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
+    const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
+    if (!decision.ok) return decision.refusal;
+    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+    if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
+    await stores.audit.append(
+      { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: saved.aanmelding.history.at(-1)?.detail },
+      now(),
+    );
+    await this.follow(saved.aanmelding, decision.effects, true);
+    return DONE.evaluate(saved.aanmelding);
   }
 
   /** After a submitted aanmelding: to the team's channel if it has one. Returns whether a channel was linked. */
@@ -193,7 +229,7 @@ export class CaseService {
 
 function sameAction(action: string, kind: CaseRequest['kind']): boolean {
   return (
-    { claim: 'opgepakt', assign: 'toegewezen', waitlist: 'wachtlijst', ask: 'vraag', close: 'afgesloten', answer: 'antwoord', dossier: '' } as Record<string, string>
+    { claim: 'opgepakt', assign: 'toegewezen', waitlist: 'wachtlijst', ask: 'vraag', close: 'afgesloten', answer: 'antwoord', 'evaluation-date': 'evaluatie', evaluate: 'evaluatie', dossier: '' } as Record<string, string>
   )[kind] === action;
 }
 
@@ -212,6 +248,10 @@ function requestFrom(verb: string, data: z.infer<typeof ActionDataSchema>): Case
     case 'close': {
       const reason = z.enum(CLOSE_REASONS).safeParse(data.reason);
       return reason.success ? { kind: 'close', reason: reason.data } : { problem: 'Kies een reden om af te sluiten.' };
+    }
+    case 'evaluation-date': {
+      const dueOn = z.iso.date().safeParse(data.dueOn);
+      return dueOn.success ? { kind: 'evaluation-date', dueOn: dueOn.data } : { problem: 'Kies een evaluatiedatum.' };
     }
     case 'ask': {
       const question = data.question?.trim() ?? '';

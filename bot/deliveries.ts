@@ -8,8 +8,8 @@ import type { OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
-import { answerForwarded, dossierCard, referralCard, referrerUpdate } from '../dialogs/referral.card.js';
-import { assignCandidates, caseloads } from '../machines/referral-case.js';
+import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
+import { addMonths, localDate } from '../machines/dates.js';
 import type { Logger } from './logger.js';
 import { withRetry, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
@@ -35,6 +35,7 @@ const ContentSchema = z.union([
   z.strictObject({ kind: z.literal('referrer-update'), about: z.enum(['opgepakt', 'wachtlijst', 'vraag', 'afgesloten']) }),
   z.strictObject({ kind: z.literal('dossier') }),
   z.strictObject({ kind: z.literal('answer'), questionId: z.string() }),
+  z.strictObject({ kind: z.literal('evaluation'), dueOn: z.iso.date() }),
 ]);
 export const MessagePayloadSchema = z.strictObject({ reference: z.string(), to: TargetSchema, content: ContentSchema });
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
@@ -72,7 +73,7 @@ export class Deliveries {
   /** The card for the channel as everyone sees it (each viewer's own actions come with the refresh). */
   channelCard(a: Aanmelding, all: Aanmelding[]): AdaptiveCard {
     const { config, team } = this.deps;
-    return referralCard(a, { config, team, candidates: assignCandidates(a, team, caseloads(all)) });
+    return teamCard(a, all, { config, team });
   }
 
   private async post(a: Aanmelding): Promise<DeliveryResult> {
@@ -100,12 +101,8 @@ export class Deliveries {
     );
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
-    const saved = await stores.referrals.recordPost(a.reference, {
-      service: serviceOf(a),
-      ...posted,
-      serviceUrl: link.reference.serviceUrl,
-      postedAt: at.toISOString(),
-    });
+    const post = { service: serviceOf(a), ...posted, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() };
+    const saved = await stores.referrals.annotate(a.reference, (current) => ({ ...current, post }));
     await stores.audit.append(
       { event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: posted.conversationId, detail: `kanaal ${serviceOf(a)}` },
       at,
@@ -142,6 +139,11 @@ export class Deliveries {
         break;
       case 'answer':
         reply = answerForwarded(a, payload.content.questionId);
+        break;
+      case 'evaluation':
+        // Moved or recorded meanwhile: this reminder is not needed any more.
+        if (a.evaluation?.dueOn !== payload.content.dueOn || a.status === 'afgesloten') return { ok: true };
+        reply = { card: evaluationReminder(a, addMonths(localDate(now()), config.evaluatieNaMaanden)) };
         break;
     }
     const sent = await this.sendTo(payload.to, a, reply);

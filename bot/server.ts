@@ -15,6 +15,7 @@ import { isLocalMode, type Settings } from './settings.js';
 import { toActivity } from './activities.js';
 import { CaseService } from './case-service.js';
 import { Deliveries } from './deliveries.js';
+import { EvaluationReminders } from './evaluation-reminders.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
 import { registerOverviewRoutes } from './tab/overview-routes.js';
@@ -70,6 +71,7 @@ export async function createApp(
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
   const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick() });
+  const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
   const conversations = new Conversations({
     stores,
     config,
@@ -152,6 +154,7 @@ export async function createApp(
     config,
     listen(port) {
       worker.start();
+      reminders.start();
       retention ??= startRetention({ referrals: stores.referrals, audit: stores.audit, months: settings.RETENTION_MONTHS, log, now });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -168,6 +171,7 @@ export async function createApp(
       const deadline = Date.now() + 10_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await conversations.idle();
+      await reminders.stop();
       await worker.stop();
       await retention?.stop();
       await stores.flush();

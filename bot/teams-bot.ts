@@ -88,6 +88,11 @@ export class AanmeldBot extends TeamsActivityHandler {
   private async handlePersonal(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const value = activity.value !== null && typeof activity.value === 'object' && !Array.isArray(activity.value) ? (activity.value as Record<string, unknown>) : undefined;
+    if (value?.flow === 'evaluatie') {
+      const reply = await this.deps.cases.onEvaluation(value, actorOf(activity), activity.conversation.id);
+      await context.sendActivity(toActivity({ text: reply }));
+      return;
+    }
     const answer = AnswerSchema.safeParse(value);
     if (answer.success) {
       const reply = await this.deps.cases.onAnswer(answer.data.reference, answer.data.question, answer.data.answer ?? '', actorOf(activity), activity.conversation.id);

@@ -150,7 +150,10 @@ export const CASE_STATUSES = ['nieuw', 'toegewezen', 'wachtlijst', 'meer-informa
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof CaseStatusSchema>;
 
-export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten'] as const;
+export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie'] as const;
+
+/** What an evaluation of a gezinsverzorger trajectory decides (issue: doorgaan, afschalen, afsluiten). */
+export const EVALUATION_OUTCOMES = ['doorgaan', 'afschalen', 'afsluiten'] as const;
 
 export const WAITLIST_REASONS = ['geen-ruimte', 'gezin-later', 'wacht-op-overleg', 'anders'] as const;
 export const CLOSE_REASONS = [
@@ -210,6 +213,14 @@ export const AanmeldingSchema = z
         }),
       )
       .default([]),
+    /** Gezinsverzorger trajectories: the next evaluation moment with the casemanager (a date, YYYY-MM-DD). */
+    evaluation: z
+      .strictObject({
+        dueOn: z.iso.date(),
+        /** The due date a reminder was sent for: never twice for the same date. */
+        remindedFor: z.iso.date().optional(),
+      })
+      .optional(),
     /** The card in the team channel, once posted. */
     post: z
       .strictObject({

@@ -19,8 +19,10 @@ export const AUDIT_EVENTS = [
   'aanmelding.vraag',
   'aanmelding.antwoord',
   'aanmelding.afgesloten',
+  'aanmelding.evaluatie', // an evaluation moment of a gezinsverzorger trajectory: planned, moved or its outcome
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',
+  'aanmelding.opgeschoond', // identifying data removed after the retention period
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

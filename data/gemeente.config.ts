@@ -57,6 +57,8 @@ export const GemeenteConfigSchema = z
     criteria: z.array(CriterionSchema).min(1).max(20),
     /** Wijken and dorpen a family can live in, in the order a referrer expects to see them. */
     wijken: z.array(z.string().min(2).max(60)).min(1).max(200),
+    /** Months from the assignment of a gezinsverzorger to the first evaluation (and between evaluations). */
+    evaluatieNaMaanden: z.number().int().min(1).max(12).default(3),
     /** Where the bot sends people outside the target group (rule 4). */
     buitenDoelgroepVerwijzing: z.string().min(3).max(300),
   })

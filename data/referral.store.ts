@@ -20,10 +20,21 @@ export interface ReferralStore {
    */
   update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date): Promise<UpdateResult>;
   /**
-   * Records where the bot posted the card. Not a change of the case: the version stays, so the card that was
-   * just posted (which carries that version) is current.
+   * Bookkeeping that is not a change of the case (where the card was posted, that a reminder went out): the
+   * version stays, so the card in the channel (which carries that version) is still current.
    */
-  recordPost(reference: string, post: NonNullable<Aanmelding['post']>): Promise<Aanmelding | undefined>;
+  annotate(reference: string, change: (current: Aanmelding) => Aanmelding): Promise<Aanmelding | undefined>;
+  /**
+   * Removes the family's identifying data from a closed case after the retention period (domain.md, privacy):
+   * contact details, the referrer's explanation, the texts of questions and answers, and other free text of the
+   * family. The referrer (a professional), the answers from fixed lists, the dates and the history stay, so counts
+   * survive. Sets purgedAt and raises the version. Idempotent: a case that is already purged (or not closed) is
+   * left as it is and `purged` is false, so of two callers exactly one sees `purged: true`.
+   */
+  purgeIdentifiers(
+    reference: string,
+    at: Date,
+  ): Promise<{ purged: true; aanmelding: Aanmelding } | { purged: false; reason: 'not-found' | 'not-closed' | 'already-purged' }>;
 }
 
 export type UpdateResult =
@@ -106,12 +117,12 @@ export class LowdbReferralStore implements ReferralStore {
     });
   }
 
-  recordPost(reference: string, post: NonNullable<Aanmelding['post']>): Promise<Aanmelding | undefined> {
+  annotate(reference: string, change: (current: Aanmelding) => Aanmelding): Promise<Aanmelding | undefined> {
     return this.mutex.run('write', async () => {
       const index = this.db.data.referrals.findIndex((r) => r.reference === reference);
       const current = this.db.data.referrals[index];
       if (!current) return undefined;
-      const next = AanmeldingSchema.parse({ ...current, post });
+      const next = AanmeldingSchema.parse({ ...change(current), reference, version: current.version, updatedAt: current.updatedAt });
       const before = this.db.data;
       const referrals = [...before.referrals];
       referrals[index] = next;
@@ -136,5 +147,47 @@ export class LowdbReferralStore implements ReferralStore {
 
   flush(): Promise<void> {
     return this.mutex.idle();
+  }
+
+  purgeIdentifiers(
+    reference: string,
+    at: Date,
+  ): Promise<{ purged: true; aanmelding: Aanmelding } | { purged: false; reason: 'not-found' | 'not-closed' | 'already-purged' }> {
+    return this.mutex.run('write', async () => {
+      const index = this.db.data.referrals.findIndex((r) => r.reference === reference);
+      const current = this.db.data.referrals[index];
+      if (!current) return { purged: false, reason: 'not-found' } as const;
+      if (current.status !== 'afgesloten') return { purged: false, reason: 'not-closed' } as const;
+      if (current.purgedAt !== undefined) return { purged: false, reason: 'already-purged' } as const;
+      const REMOVED = '[verwijderd]';
+      const { contact: _contact, explanation: _explanation, ...answers } = current.answers;
+      // Free text typed about the family in a nested answer (a gezinsverzorger's goal): the fixed choices stay.
+      const nested = Object.fromEntries(
+        Object.entries(answers).flatMap(([key, value]) =>
+          value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { goal?: unknown }).goal === 'string'
+            ? [[key, { ...value, goal: REMOVED }]]
+            : [],
+        ),
+      );
+      const next = AanmeldingSchema.parse({
+        ...current,
+        answers: { ...answers, ...nested },
+        questions: current.questions.map((q) => ({ ...q, question: REMOVED, ...(q.answer !== undefined ? { answer: REMOVED } : {}) })),
+        purgedAt: at.toISOString(),
+        version: current.version + 1,
+        updatedAt: at.toISOString(),
+      });
+      const before = this.db.data;
+      const referrals = [...before.referrals];
+      referrals[index] = next;
+      this.db.data = { ...before, referrals };
+      try {
+        await this.db.write();
+      } catch (error) {
+        this.db.data = before;
+        throw error;
+      }
+      return { purged: true, aanmelding: next } as const;
+    });
   }
 }

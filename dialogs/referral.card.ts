@@ -1,7 +1,7 @@
 import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
-import { rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import { assignCandidates, caseloads, rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -61,6 +61,31 @@ function titleOf(options: { value: string; title: string }[], value: string | un
   return options.find((o) => o.value === value)?.title ?? value ?? '–';
 }
 
+/** The gezinsverzorgers' joint caseload and hours against their capacity (seed 001: ~10 families for 3 people). */
+export interface TeamLoad {
+  families: number;
+  maxFamilies: number;
+  hours: number;
+  maxHours: number;
+}
+
+export function gezinsverzorgerLoad(all: readonly Aanmelding[], team: TeamConfig): TeamLoad {
+  const people = team.professionals.filter((p) => p.role === 'gezinsverzorger');
+  const active = all.filter((a) => a.status !== 'afgesloten' && a.assignee?.role === 'gezinsverzorger');
+  return {
+    families: active.length,
+    maxFamilies: people.reduce((sum, p) => sum + p.capacity.maxCases, 0),
+    hours: active.reduce((sum, a) => sum + (a.answers.gezinsverzorger?.hoursPerWeek ?? 0), 0),
+    maxHours: people.reduce((sum, p) => sum + p.capacity.hoursPerWeek, 0),
+  };
+}
+
+const longDate = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+/** "2027-02-23" → "23 februari 2027" */
+export function formatDate(date: string): string {
+  return longDate.format(new Date(`${date}T00:00:00Z`));
+}
+
 export interface CardView {
   config: GemeenteConfig;
   team: TeamConfig;
@@ -68,6 +93,17 @@ export interface CardView {
   viewer?: { aadObjectId: string; role: TeamRole | undefined };
   candidates?: Candidate[];
   notice?: { text: string; tone: 'good' | 'attention' | 'warning' };
+  /** For gezinsverzorger aanmeldingen: the team's room at a glance. */
+  teamLoad?: TeamLoad;
+}
+
+/** The channel card with what it needs from all aanmeldingen: assignment choices and, for gezinsverzorgers, room. */
+export function teamCard(a: Aanmelding, all: readonly Aanmelding[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
+  return referralCard(a, {
+    ...view,
+    candidates: assignCandidates(a, view.team, caseloads(all)),
+    ...(a.triage.route === 'gezinsverzorger' ? { teamLoad: gezinsverzorgerLoad(all, view.team) } : {}),
+  });
 }
 
 export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
@@ -94,6 +130,20 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ['Aangemeld', formatMoment(a.createdAt)],
       ...(a.waitlist ? ([['Wachtlijst', `${WAITLIST_LABELS[a.waitlist.reason]} (sinds ${formatMoment(a.waitlist.since)})`]] as [string, string][]) : []),
       ...(a.closure ? ([['Afgesloten', CLOSE_LABELS[a.closure.reason]]] as [string, string][]) : []),
+      ...(a.answers.gezinsverzorger
+        ? ([
+            ['Gevraagd', `${String(a.answers.gezinsverzorger.hoursPerWeek).replace('.', ',')} uur per week, ${a.answers.gezinsverzorger.durationMonths} maanden, ${a.answers.gezinsverzorger.targetGroup}`],
+          ] as [string, string][])
+        : []),
+      ...(a.evaluation && a.status !== 'afgesloten' ? ([['Evaluatie', formatDate(a.evaluation.dueOn)]] as [string, string][]) : []),
+      ...(view.teamLoad
+        ? ([
+            [
+              'Team gezinsverzorgers',
+              `${view.teamLoad.families} van ${view.teamLoad.maxFamilies} gezinnen, ${String(view.teamLoad.hours).replace('.', ',')} van ${view.teamLoad.maxHours} uur per week`,
+            ],
+          ] as [string, string][])
+        : []),
     ]),
     text(a.triage.reasons.map((r) => `- ${r}`).join('\n'), { subtle: true }),
   );
@@ -183,6 +233,15 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       ),
     );
     actions.push(execute('Dossier (persoonlijk)', 'dossier', a));
+  }
+  if (a.evaluation && (isCoordinator || isAssignee)) {
+    actions.push(
+      withInputs(
+        'Evaluatiedatum wijzigen',
+        [{ type: 'Input.Date', id: 'dueOn', label: 'Volgende evaluatie', value: a.evaluation.dueOn, isRequired: true, errorMessage: 'Kies een datum.' }],
+        execute('Datum opslaan', 'evaluation-date', a),
+      ),
+    );
   }
   if (a.assignee && isAssignee) {
     actions.push(
@@ -275,5 +334,39 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ...(answered.length > 0
       ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${q.question}\n  → ${q.answer}`).join('\n'))]
       : []),
+  ]);
+}
+
+/** On the evaluation date: to the casemanager and the gezinsverzorger, with the plan's goal and the outcomes. */
+export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCard {
+  const gv = a.answers.gezinsverzorger;
+  const data = (outcome: string) => ({ flow: 'evaluatie', reference: a.reference, dueOn: a.evaluation?.dueOn ?? '', outcome });
+  return adaptiveCard([
+    text(`Evaluatie ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
+    text(`Vandaag staat de evaluatie van de gezinsverzorging gepland${a.assignee ? ` (${a.assignee.name})` : ''}. Bespreek samen of het doel dichterbij komt.`),
+    ...(gv ? [text('Doel uit het plan:', { subtle: true }), container([text(gv.goal)], 'emphasis'), text(`Nu: ${String(gv.hoursPerWeek).replace('.', ',')} uur per week.`, { subtle: true })] : []),
+    text('Wat is de uitkomst?', { weight: 'Bolder' }),
+    {
+      type: 'ActionSet',
+      actions: [
+        {
+          type: 'Action.ShowCard',
+          title: 'Doorgaan',
+          card: adaptiveCard(
+            [{ type: 'Input.Date', id: 'nextDueOn', label: 'Volgende evaluatie', value: nextDueOn, isRequired: true, errorMessage: 'Kies een datum.' }],
+            [{ type: 'Action.Submit', title: 'Doorgaan vastleggen', style: 'positive', data: data('doorgaan') }],
+          ),
+        },
+        { type: 'Action.Submit', title: 'Afschalen', data: data('afschalen'), associatedInputs: 'none' },
+        {
+          type: 'Action.ShowCard',
+          title: 'Afsluiten',
+          card: adaptiveCard(
+            [choiceSet('reason', 'Reden', Object.entries(CLOSE_LABELS).map(([value, title]) => ({ title, value })), { style: 'compact', required: true, value: 'doelen-behaald' })],
+            [{ type: 'Action.Submit', title: 'Afsluiten vastleggen', style: 'destructive', data: data('afsluiten') }],
+          ),
+        },
+      ],
+    },
   ]);
 }

@@ -1,4 +1,5 @@
-import type { Aanmelding, CaseEvent, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Aanmelding, CaseEvent, CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { addMonths, localDate } from './dates.js';
 import type { Professional, ProfessionalRole, TeamConfig } from '../data/team.config.js';
 
 /**
@@ -19,7 +20,11 @@ export type CaseRequest =
   | { kind: 'ask'; question: string; questionId: string }
   | { kind: 'close'; reason: (typeof CLOSE_REASONS)[number] }
   | { kind: 'dossier' }
-  | { kind: 'answer'; questionId: string; answer: string };
+  | { kind: 'answer'; questionId: string; answer: string }
+  /** A gezinsverzorger trajectory's next evaluation moment, set on the card. */
+  | { kind: 'evaluation-date'; dueOn: string }
+  /** The outcome of an evaluation, recorded from the reminder by the casemanager or the gezinsverzorger. */
+  | { kind: 'evaluate'; dueOn: string; outcome: (typeof EVALUATION_OUTCOMES)[number]; nextDueOn?: string; reason?: (typeof CLOSE_REASONS)[number] };
 
 export type CaseEffect =
   | { kind: 'tell-referrer'; about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten' }
@@ -55,7 +60,16 @@ const ROLE_LABELS: Record<ProfessionalRole, string> = {
   jeugdconsulent: 'jeugdconsulent',
 };
 
-export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig, at: Date): CaseDecision {
+export interface CaseOptions {
+  /** Months from assignment to a gezinsverzorger's first evaluation (gemeente configuration, default 3). */
+  evaluationMonths?: number;
+}
+
+export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig, at: Date, options: CaseOptions = {}): CaseDecision {
+  const evaluationMonths = options.evaluationMonths ?? 3;
+  const today = localDate(at);
+  // A gezinsverzorger trajectory gets evaluation moments with the casemanager from the day it is assigned.
+  const firstEvaluation = aanmelding.triage.route === 'gezinsverzorger' ? { evaluation: { dueOn: addMonths(today, evaluationMonths) } } : {};
   const role = teamRoleOf(actor.aadObjectId, team);
   const isCoordinator = role === 'coordinator';
   const isAssignee = aanmelding.assignee?.aadObjectId === actor.aadObjectId;
@@ -107,7 +121,7 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
         return refuse(`Deze aanmelding is voor de route ${aanmelding.triage.route}; als ${ROLE_LABELS[role]} kun je hem niet oppakken. Vraag de coördinator.`);
       }
       return change(
-        { status: 'toegewezen', assignee: { aadObjectId: actor.aadObjectId, name: actor.name, role }, waitlist: undefined },
+        { status: 'toegewezen', assignee: { aadObjectId: actor.aadObjectId, name: actor.name, role }, waitlist: undefined, ...firstEvaluation },
         event('opgepakt', `opgepakt door ${actor.name}`),
         [
           { kind: 'tell-referrer', about: 'opgepakt' },
@@ -122,7 +136,7 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       if (aanmelding.assignee?.aadObjectId === professional.aadObjectId) return { ok: true, changed: false, next: aanmelding, effects: [] };
       const target = { aadObjectId: professional.aadObjectId, name: professional.name };
       return change(
-        { status: 'toegewezen', assignee: { ...target, role: professional.role }, waitlist: undefined },
+        { status: 'toegewezen', assignee: { ...target, role: professional.role }, waitlist: undefined, ...(aanmelding.evaluation ? {} : firstEvaluation) },
         event('toegewezen', `toegewezen aan ${professional.name} door ${actor.name}`),
         [
           { kind: 'tell-referrer', about: 'opgepakt' },
@@ -152,6 +166,34 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
         event('vraag', `meer informatie gevraagd door ${actor.name}`),
         [{ kind: 'tell-referrer', about: 'vraag' }],
       );
+    }
+    case 'evaluation-date': {
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of de gezinsverzorger aan wie de aanmelding is toegewezen, kan de evaluatiedatum wijzigen.');
+      if (!aanmelding.evaluation) return refuse('Deze aanmelding heeft geen evaluatiemomenten.');
+      if (request.dueOn <= today) return refuse('Kies een evaluatiedatum na vandaag.');
+      return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.dueOn } }, event('evaluatie', `evaluatie gepland op ${request.dueOn} door ${actor.name}`));
+    }
+    case 'evaluate': {
+      const isReferrer = actor.aadObjectId === (aanmelding.referrer.identity.aadObjectId ?? aanmelding.referrer.identity.id);
+      if (!isReferrer && !isAssignee) return refuse('Alleen de casemanager en de gezinsverzorger leggen de evaluatie vast.');
+      if (!aanmelding.evaluation || aanmelding.evaluation.dueOn !== request.dueOn) return refuse('Deze evaluatie is al vastgelegd.');
+      switch (request.outcome) {
+        case 'doorgaan':
+          if (!request.nextDueOn || request.nextDueOn <= today) return refuse('Kies voor Doorgaan een nieuwe evaluatiedatum na vandaag.');
+          return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.nextDueOn } }, event('evaluatie', `evaluatie: doorgaan, volgende evaluatie ${request.nextDueOn} (${actor.name})`));
+        case 'afschalen':
+          return change(
+            { evaluation: { ...aanmelding.evaluation, dueOn: addMonths(today, evaluationMonths) } },
+            event('evaluatie', `evaluatie: afgeschaald, volgende evaluatie ${addMonths(today, evaluationMonths)} (${actor.name})`),
+          );
+        case 'afsluiten':
+          return change(
+            { status: 'afgesloten', closure: { reason: request.reason ?? 'doelen-behaald', at: at.toISOString() }, evaluation: undefined },
+            event('afgesloten', `afgesloten na evaluatie door ${actor.name}`),
+            isReferrer ? [] : [{ kind: 'tell-referrer', about: 'afgesloten' }],
+          );
+      }
+      break;
     }
     case 'close': {
       if (!isAssignee) return refuse('Alleen de professional aan wie de aanmelding is toegewezen, kan hem afsluiten.');
@@ -208,4 +250,11 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
         b.room - a.room ||
         a.professional.name.localeCompare(b.professional.name),
     );
+}
+
+/** Gezinsverzorger trajectories whose evaluation is due on `today` or earlier and not yet reminded for that date. */
+export function dueEvaluations(all: readonly Aanmelding[], today: string): Aanmelding[] {
+  return all.filter(
+    (a) => a.status !== 'afgesloten' && a.evaluation !== undefined && a.evaluation.dueOn <= today && a.evaluation.remindedFor !== a.evaluation.dueOn,
+  );
 }
