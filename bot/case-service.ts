@@ -51,7 +51,7 @@ const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
   close: () => 'Afgesloten. De verwijzer hoort het.',
   dossier: () => 'Het dossier staat in je persoonlijke chat met mij.',
   answer: () => 'Antwoord verstuurd.',
-  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation?.dueOn ?? '–'}.`,
+  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation?.dueOn ?? '–'}. Op die dag krijgen de casemanager en de gezinsverzorger een herinnering.`,
   evaluate: (a) =>
     a.status === 'afgesloten'
       ? `Vastgelegd: ${a.reference} is afgesloten.`
@@ -66,6 +66,8 @@ export interface CaseServiceDeps {
   now: () => Date;
   /** Called after jobs were added to the outbox. */
   deliver: () => void;
+  /** Called after an evaluation date changed: a date of today or earlier is reminded at once. */
+  evaluationsChanged?: () => void;
 }
 
 export interface CardActionOutcome {
@@ -133,6 +135,7 @@ export class CaseService {
       log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
     }
     await this.follow(current, decision.effects, decision.changed);
+    if (request.kind === 'evaluation-date' && decision.changed) this.deps.evaluationsChanged?.();
     return { card: await this.cardFor(current, actor, { text: DONE[request.kind](current), tone: 'good' }) };
   }
 

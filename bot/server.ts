@@ -70,8 +70,8 @@ export async function createApp(
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
-  const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick() });
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
+  const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick(), evaluationsChanged: () => void reminders.check() });
   const conversations = new Conversations({
     stores,
     config,

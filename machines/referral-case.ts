@@ -170,7 +170,7 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
     case 'evaluation-date': {
       if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of de gezinsverzorger aan wie de aanmelding is toegewezen, kan de evaluatiedatum wijzigen.');
       if (!aanmelding.evaluation) return refuse('Deze aanmelding heeft geen evaluatiemomenten.');
-      if (request.dueOn <= today) return refuse('Kies een evaluatiedatum na vandaag.');
+      // A date of today or earlier means: evaluate now (the reminders go out at once).
       return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.dueOn } }, event('evaluatie', `evaluatie gepland op ${request.dueOn} door ${actor.name}`));
     }
     case 'evaluate': {
