@@ -9,6 +9,7 @@ import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
 import { teamCard } from '../dialogs/referral.card.js';
+import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { isForTheTeam, serviceOf, type MessagePayload } from './deliveries.js';
 import type { Logger } from './logger.js';
@@ -51,11 +52,11 @@ const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
   close: () => 'Afgesloten. De verwijzer hoort het.',
   dossier: () => 'Het dossier staat in je persoonlijke chat met mij.',
   answer: () => 'Antwoord verstuurd.',
-  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation?.dueOn ?? '–'}. Op die dag krijgen de casemanager en de gezinsverzorger een herinnering.`,
+  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}. Op die dag krijgen de casemanager en de gezinsverzorger een herinnering.`,
   evaluate: (a) =>
     a.status === 'afgesloten'
       ? `Vastgelegd: ${a.reference} is afgesloten.`
-      : `Vastgelegd. De volgende evaluatie van ${a.reference} is op ${a.evaluation?.dueOn ?? '–'}; je krijgt dan weer een herinnering.`,
+      : `Vastgelegd. De volgende evaluatie van ${a.reference} is op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}; je krijgt dan weer een herinnering.`,
 };
 
 export interface CaseServiceDeps {

@@ -1,6 +1,7 @@
 import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
+import { dutchDate as formatDate } from '../machines/dates.js';
 import { assignCandidates, caseloads, rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
@@ -80,11 +81,7 @@ export function gezinsverzorgerLoad(all: readonly Aanmelding[], team: TeamConfig
   };
 }
 
-const longDate = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
-/** "2027-02-23" → "23 februari 2027" */
-export function formatDate(date: string): string {
-  return longDate.format(new Date(`${date}T00:00:00Z`));
-}
+export { dutchDate as formatDate } from '../machines/dates.js';
 
 export interface CardView {
   config: GemeenteConfig;
@@ -343,7 +340,9 @@ export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCa
   const data = (outcome: string) => ({ flow: 'evaluatie', reference: a.reference, dueOn: a.evaluation?.dueOn ?? '', outcome });
   return adaptiveCard([
     text(`Evaluatie ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-    text(`Vandaag staat de evaluatie van de gezinsverzorging gepland${a.assignee ? ` (${a.assignee.name})` : ''}. Bespreek samen of het doel dichterbij komt.`),
+    text(
+      `Het is tijd voor de evaluatie van de gezinsverzorging${a.evaluation ? ` (gepland op ${formatDate(a.evaluation.dueOn)})` : ''}${a.assignee ? ` met ${a.assignee.name}` : ''}. Bespreek samen of het doel dichterbij komt.`,
+    ),
     ...(gv ? [text('Doel uit het plan:', { subtle: true }), container([text(gv.goal)], 'emphasis'), text(`Nu: ${String(gv.hoursPerWeek).replace('.', ',')} uur per week.`, { subtle: true })] : []),
     text('Wat is de uitkomst?', { weight: 'Bolder' }),
     {

@@ -15,3 +15,9 @@ export function addMonths(date: string, months: number): string {
   target.setUTCDate(Math.min(d, lastDay));
   return target.toISOString().slice(0, 10);
 }
+
+const longDate = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+/** "2027-02-23" → "23 februari 2027" */
+export function dutchDate(date: string): string {
+  return longDate.format(new Date(`${date}T00:00:00Z`));
+}

@@ -1,5 +1,5 @@
 import type { Aanmelding, CaseEvent, CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
-import { addMonths, localDate } from './dates.js';
+import { addMonths, dutchDate, localDate } from './dates.js';
 import type { Professional, ProfessionalRole, TeamConfig } from '../data/team.config.js';
 
 /**
@@ -171,7 +171,7 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of de gezinsverzorger aan wie de aanmelding is toegewezen, kan de evaluatiedatum wijzigen.');
       if (!aanmelding.evaluation) return refuse('Deze aanmelding heeft geen evaluatiemomenten.');
       // A date of today or earlier means: evaluate now (the reminders go out at once).
-      return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.dueOn } }, event('evaluatie', `evaluatie gepland op ${request.dueOn} door ${actor.name}`));
+      return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.dueOn } }, event('evaluatie', `evaluatie gepland op ${dutchDate(request.dueOn)} door ${actor.name}`));
     }
     case 'evaluate': {
       const isReferrer = actor.aadObjectId === (aanmelding.referrer.identity.aadObjectId ?? aanmelding.referrer.identity.id);
@@ -180,11 +180,11 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       switch (request.outcome) {
         case 'doorgaan':
           if (!request.nextDueOn || request.nextDueOn <= today) return refuse('Kies voor Doorgaan een nieuwe evaluatiedatum na vandaag.');
-          return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.nextDueOn } }, event('evaluatie', `evaluatie: doorgaan, volgende evaluatie ${request.nextDueOn} (${actor.name})`));
+          return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.nextDueOn } }, event('evaluatie', `evaluatie: doorgaan, volgende evaluatie ${dutchDate(request.nextDueOn)} (${actor.name})`));
         case 'afschalen':
           return change(
             { evaluation: { ...aanmelding.evaluation, dueOn: addMonths(today, evaluationMonths) } },
-            event('evaluatie', `evaluatie: afgeschaald, volgende evaluatie ${addMonths(today, evaluationMonths)} (${actor.name})`),
+            event('evaluatie', `evaluatie: afgeschaald, volgende evaluatie ${dutchDate(addMonths(today, evaluationMonths))} (${actor.name})`),
           );
         case 'afsluiten':
           return change(
