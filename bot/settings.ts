@@ -17,6 +17,10 @@ export const SettingsSchema = z.object({
   MicrosoftAppPassword: optional,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional().or(z.literal('').transform(() => undefined)),
   MicrosoftAppTenantId: optional,
+  /** Months after closure.at that a closed case keeps its identifying data (bot/retention.ts). */
+  RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
+  /** The public host name (as in the app package): with it the tab's SSO tokens may carry api://BOT_DOMAIN/<app id>. */
+  BOT_DOMAIN: optional,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -1,0 +1,116 @@
+import type { AuditLog } from '../data/audit-log.js';
+import type { ReferralStore } from '../data/referral.store.js';
+import { casesDueForPurge } from '../machines/retention.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Retention (domain.md, privacy): closed cases lose the family's identifying data RETENTION_MONTHS after closure;
+ * counts and the audit trail stay. Used by the bot (startRetention: shortly after start-up, then every 6 hours)
+ * and by `npm run purge`.
+ *
+ * Safe with two runners on the same store: the store's purgeIdentifiers is idempotent and says whether this
+ * call changed the record, and only that caller writes the audit entry, so a case gets exactly one
+ * 'aanmelding.opgeschoond'. (Two bot processes on one DATA_DIR are not supported by the lowdb stores at all.)
+ */
+
+export interface PurgeActor {
+  id: string;
+  name: string;
+}
+
+/** The bot's own scheduled purge, as it appears in the audit log. */
+export const SCHEDULED_PURGE: PurgeActor = { id: 'aanmeldbot:bewaartermijn', name: 'Bewaartermijn (automatisch)' };
+
+export interface PurgeOptions {
+  referrals: ReferralStore;
+  audit: AuditLog;
+  months: number;
+  now: Date;
+  actor: PurgeActor;
+  /** Lists what is due without changing anything. */
+  dryRun?: boolean;
+  source?: string;
+}
+
+export interface PurgeRun {
+  /** Closed cases past the retention period that were not purged yet, when the run began. */
+  due: { reference: string; closedAt: string }[];
+  /** Those this run purged (empty on a dry run, and for cases another runner purged first). */
+  purged: string[];
+}
+
+export async function purgeExpired({ referrals, audit, months, now, actor, dryRun = false, source = 'bewaartermijn' }: PurgeOptions): Promise<PurgeRun> {
+  const due = casesDueForPurge(await referrals.list(), now, months).map((a) => ({ reference: a.reference, closedAt: a.closure!.at }));
+  if (dryRun) return { due, purged: [] };
+  const purged: string[] = [];
+  for (const { reference } of due) {
+    const result = await referrals.purgeIdentifiers(reference, now);
+    if (!result.purged) continue; // another runner was first, or the case changed: nothing to log here
+    purged.push(reference);
+    await audit.append(
+      { event: 'aanmelding.opgeschoond', reference, actor, source, detail: `identificerende gegevens verwijderd, ${months} maanden na afsluiten` },
+      now,
+    );
+  }
+  return { due, purged };
+}
+
+export interface RetentionOptions {
+  referrals: ReferralStore;
+  audit: AuditLog;
+  months: number;
+  log: Logger;
+  now?: () => Date;
+  /** The first run, after start-up (default 1 minute: not in the way of the first requests). */
+  firstRunMs?: number;
+  /** Between runs (default 6 hours). */
+  intervalMs?: number;
+}
+
+export interface Retention {
+  /** Runs a purge now (also what the timers call); resolves when it is done. */
+  runOnce(): Promise<PurgeRun | undefined>;
+  /** Stops the timers and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+export function startRetention({ referrals, audit, months, log, now = () => new Date(), firstRunMs = 60_000, intervalMs = 6 * 60 * 60 * 1000 }: RetentionOptions): Retention {
+  let running: Promise<PurgeRun | undefined> | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const runOnce = (): Promise<PurgeRun | undefined> => {
+    if (stopped) return Promise.resolve(undefined);
+    // A run still busy is not started twice in this process.
+    running ??= purgeExpired({ referrals, audit, months, now: now(), actor: SCHEDULED_PURGE })
+      .then(
+        (run) => {
+          if (run.purged.length > 0 || run.due.length > 0) log.info({ event: 'retention.run', due: run.due.length, purged: run.purged.length });
+          return run;
+        },
+        (error: unknown) => {
+          log.error({ event: 'retention.failed', err: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        },
+      )
+      .finally(() => (running = undefined));
+    return running;
+  };
+
+  const first = setTimeout(() => {
+    void runOnce();
+    interval = setInterval(() => void runOnce(), intervalMs);
+    interval.unref();
+  }, firstRunMs);
+  first.unref();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      if (interval) clearInterval(interval);
+      await running;
+    },
+  };
+}

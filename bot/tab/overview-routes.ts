@@ -1,0 +1,82 @@
+import type { JWTVerifyGetKey } from 'jose';
+import type restify from 'restify';
+import type { ReferralStore } from '../../data/referral.store.js';
+import type { TeamConfig } from '../../data/team.config.js';
+import { monitoringCsv } from '../../machines/monitoring-csv.js';
+import { dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
+import type { Logger } from '../logger.js';
+import type { Settings } from '../settings.js';
+import { createTabAuth, type TabAuthResult } from './tab-auth.js';
+import { registerTabPages } from './tab-pages.js';
+
+/**
+ * The coordinator overview: GET /api/overzicht (JSON: the monitoring counts, open cases by status and the
+ * waiting list, never a name or identifier of a family) and GET /api/overzicht.csv (the counts as CSV, as
+ * `npm run monitor -- --format csv`), both for ?from=JJJJ-MM-DD&to=JJJJ-MM-DD (default: this year); plus the
+ * tab's pages (tab-pages.ts). Who may read them: tab-auth.ts.
+ */
+
+export interface OverviewRoutesOptions {
+  settings: Settings;
+  team: TeamConfig;
+  referrals: ReferralStore;
+  log: Logger;
+  now?: () => Date;
+  /** Entra ID's signing keys (tests: a local key set). */
+  jwks?: JWTVerifyGetKey;
+}
+
+export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, log, now = () => new Date(), jwks }: OverviewRoutesOptions): void {
+  const authorize = createTabAuth({ settings, team, jwks });
+
+  /** Checks who asks and which period; answers the error itself and returns undefined when it did. */
+  const guard = async (req: restify.Request, res: restify.Response): Promise<{ period: Period; auth: Extract<TabAuthResult, { ok: true }> } | undefined> => {
+    res.header('Cache-Control', 'no-store');
+    const auth = await authorize({ authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress });
+    if (!auth.ok) {
+      log.warn({ event: 'overzicht.geweigerd', status: auth.status });
+      res.json(auth.status, { error: auth.error });
+      return undefined;
+    }
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const year = dayOf(now().getTime()).slice(0, 4);
+    const period = parsePeriod(query.get('from') ?? `${year}-01-01`, query.get('to') ?? `${year}-12-31`);
+    if (!period.ok) {
+      res.json(400, { error: `Ongeldige periode: ${period.problem}.` });
+      return undefined;
+    }
+    return { period: period.period, auth };
+  };
+
+  server.get('/api/overzicht', async (req: restify.Request, res: restify.Response) => {
+    const checked = await guard(req, res);
+    if (!checked) return;
+    const all = await referrals.list();
+    const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now() });
+    const open = openCases(all, new Date(monitoring.period.peilmoment));
+    log.info({ event: 'overzicht.bekeken', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
+    res.json(200, {
+      gebruiker: checked.auth.user?.name ?? null,
+      team: team.name,
+      monitoring,
+      openCases: open,
+      wachtlijst: { ...monitoring.stand.wachtlijst, cases: open.filter((c) => c.onWachtlijst) },
+    });
+  });
+
+  server.get('/api/overzicht.csv', async (req: restify.Request, res: restify.Response) => {
+    const checked = await guard(req, res);
+    if (!checked) return;
+    const report = monitoringCounts({ aanmeldingen: await referrals.list(), team, period: checked.period, now: now() });
+    log.info({ event: 'overzicht.csv', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
+    const body = monitoringCsv(report);
+    res.writeHead(200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="monitoring-${checked.period.from}-tot-en-met-${checked.period.to}.csv"`,
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  });
+
+  registerTabPages(server, settings);
+}

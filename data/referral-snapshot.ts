@@ -1,0 +1,21 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AanmeldingSchema, type Aanmelding } from './aanmelding.schema.js';
+
+/**
+ * The stored aanmeldingen of a DATA_DIR, read without opening the store: for reports (npm run monitor) that
+ * must never write, not even create the folder. A missing file is an empty store.
+ */
+const SnapshotSchema = z.object({ referrals: z.array(AanmeldingSchema) });
+
+export async function readReferralSnapshot(dataDir: string): Promise<Aanmelding[]> {
+  let raw: string;
+  try {
+    raw = await readFile(path.join(dataDir, 'referrals.json'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return SnapshotSchema.parse(JSON.parse(raw)).referrals;
+}

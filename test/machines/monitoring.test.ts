@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { CSV_HEADER, monitoringCsv } from '../../machines/monitoring-csv.js';
+import { ageGroupOf, dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
+import { seededAanmeldingen } from '../fixtures/monitoring-seed.js';
+import { aanmelding, team } from '../fixtures/referral.js';
+
+const YEAR_2026: Period = { from: '2026-01-01', to: '2026-12-31' };
+const NOW = new Date('2027-02-01T12:00:00.000Z');
+const report = (period: Period = YEAR_2026, all = seededAanmeldingen(), now = NOW) => monitoringCounts({ aanmeldingen: all, team: team(), period, now });
+
+describe('monitoringCounts: instroom', () => {
+  it('counts the referrals created in the period, per month (every month of the period listed)', () => {
+    const { instroom } = report();
+    expect(instroom.total).toBe(7);
+    expect(Object.keys(instroom.perMonth)).toHaveLength(12);
+    expect(instroom.perMonth).toMatchObject({ '2026-01': 1, '2026-02': 1, '2026-03': 2, '2026-04': 1, '2026-05': 1, '2026-06': 0, '2026-12': 1 });
+  });
+
+  it('counts per wijk, per referrer type, per hoofdvraag (once per leefgebied) and per route', () => {
+    const { instroom } = report();
+    expect(instroom.perWijk).toEqual({ Oostrum: 3, Leunen: 2, Wanssum: 1, Ysselsteyn: 1 });
+    expect(instroom.perReferrerRole).toEqual({ huisarts: 2, poh: 1, casemanager: 1, jgz: 1, school: 1, soj: 0, ouder: 1, anders: 0 });
+    expect(instroom.perHoofdvraag).toMatchObject({ pedagogisch: 3, psychisch: 1, praktisch: 2, school: 1, omgang: 1, financien: 0 });
+    expect(instroom.perRoute).toEqual({ gezinscoach: 6, gezinsverzorger: 1 });
+  });
+
+  it('counts age groups per child: 0-4 is up to 3, 4-12 up to 11, 12-23 up to and including 23, a child on the way apart', () => {
+    const { instroom } = report();
+    expect(instroom.perAgeGroup).toEqual({ '0-4': 1, '4-12': 3, '12-23': 4, 'ouder-dan-23': 0, verwacht: 1 });
+    expect(instroom.children).toBe(9);
+    expect([0, 3, 4, 11, 12, 23, 24].map(ageGroupOf)).toEqual(['0-4', '0-4', '4-12', '4-12', '12-23', '12-23', 'ouder-dan-23']);
+  });
+
+  it('counts a referral at 23:30 Dutch time on the last day, not one at 00:30 the day after', () => {
+    const only = (createdAt: string) => [aanmelding({ createdAt })];
+    expect(report(YEAR_2026, only('2026-12-31T22:30:00.000Z')).instroom.total).toBe(1);
+    expect(report(YEAR_2026, only('2026-12-31T23:30:00.000Z')).instroom.total).toBe(0);
+    // Summer time: 23:30 on 30 June is 21:30 UTC; 00:30 on 1 July is 22:30 UTC on 30 June.
+    expect(report({ from: '2026-06-30', to: '2026-06-30' }, only('2026-06-30T21:30:00.000Z')).instroom.total).toBe(1);
+    expect(report({ from: '2026-06-30', to: '2026-06-30' }, only('2026-06-30T22:30:00.000Z')).instroom.total).toBe(0);
+    // And the first day counts from Dutch midnight.
+    expect(report(YEAR_2026, only('2025-12-31T23:30:00.000Z')).instroom.total).toBe(1);
+    expect(report(YEAR_2026, only('2025-12-31T22:30:00.000Z')).instroom.total).toBe(0);
+  });
+});
+
+describe('monitoringCounts: uitstroom', () => {
+  it('counts the cases closed in the period with reason, doorverwezen naar and uitval', () => {
+    const { uitstroom } = report();
+    expect(uitstroom.total).toBe(4);
+    expect(uitstroom.perReason).toEqual({ 'doelen-behaald': 1, 'doorverwezen-jeugdconsulent': 1, 'doorverwezen-wijkteam': 1, 'doorverwezen-specialistisch': 0, 'eenzijdig-gestopt': 1, anders: 0 });
+    expect(uitstroom.doorverwezenNaar).toEqual({ jeugdconsulent: 1, wijkteam: 1, specialistisch: 0 });
+    expect(uitstroom.uitval).toBe(1);
+  });
+
+  it('gives the mean and median lead time in days from aanmelding to closure', () => {
+    // 30, 10, 50 and 40 days.
+    expect(report().uitstroom.leadTimeDays).toEqual({ mean: 32.5, median: 35 });
+    expect(report({ from: '2030-01-01', to: '2030-01-31' }).uitstroom.leadTimeDays).toEqual({ mean: null, median: null });
+  });
+});
+
+describe('monitoringCounts: the stand at the end of the period', () => {
+  it('counts open cases per status and the waiting list up to the peilmoment', () => {
+    const { stand, period } = report();
+    expect(period.peilmoment).toBe('2026-12-31T22:59:59.999Z');
+    expect(stand.openPerStatus).toEqual({ nieuw: 2, toegewezen: 1, wachtlijst: 1, 'meer-informatie': 0 });
+    // On the waiting list since 10 February 09:00 UTC: 324 whole days at the end of 31 December.
+    expect(stand.wachtlijst).toEqual({ length: 1, longestWaitDays: 324 });
+  });
+
+  it('measures up to now when the period has not ended yet', () => {
+    const { stand, period } = report(YEAR_2026, seededAanmeldingen(), new Date('2026-03-10T09:00:00.000Z'));
+    expect(period.peilmoment).toBe('2026-03-10T09:00:00.000Z');
+    expect(stand.wachtlijst).toEqual({ length: 1, longestWaitDays: 28 });
+  });
+
+  it('shows each professional active caseload against capacity', () => {
+    expect(report().stand.caseloads).toEqual([
+      expect.objectContaining({ name: 'Adele Vance', role: 'gezinscoach', activeCases: 0, maxCases: 15, room: 15 }),
+      expect.objectContaining({ name: 'Isaiah Langer', activeCases: 0, maxCases: 12 }),
+      expect.objectContaining({ name: 'Patti Fernandez', activeCases: 0, maxCases: 30 }),
+      expect.objectContaining({ name: 'Lynne Robbins', role: 'gezinsverzorger', activeCases: 1, maxCases: 4, maxComplexIntensief: 4, hoursPerWeek: 20, room: 3 }),
+    ]);
+  });
+
+  it('reports waakvlam, complex-intensief and maatwerk-with-algemene-voorziening as not available', () => {
+    const { notAvailable } = report();
+    for (const value of Object.values(notAvailable)) expect(value).toEqual({ count: null, note: expect.stringContaining('nog niet vastgelegd') });
+  });
+
+  it('lists open cases without family data, longest waiting first', () => {
+    const cases = openCases(seededAanmeldingen(), new Date('2026-12-31T22:59:59.999Z'));
+    expect(cases.map((c) => c.reference)).toEqual(['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003', 'AM-2026-0007']);
+    expect(cases[1]).toEqual({ reference: 'AM-2026-0002', status: 'wachtlijst', route: 'gezinscoach', wijk: 'Ysselsteyn', urgent: false, waitingDays: 331, onWachtlijst: true });
+    // Picked up after 4 days: it waited 4 days.
+    expect(cases.find((c) => c.reference === 'AM-2026-0003')?.waitingDays).toBe(4);
+    expect(JSON.stringify(cases)).not.toMatch(/Jan de Vries|slapen|06 1234/);
+  });
+});
+
+describe('parsePeriod', () => {
+  it.each([
+    [undefined, '2026-12-31', 'begindatum (--from / from) ontbreekt'],
+    ['2026-01-01', undefined, 'einddatum (--to / to) ontbreekt'],
+    ['2026-02-30', '2026-12-31', 'geen geldige datum'],
+    ['1-1-2026', '2026-12-31', 'geen geldige datum'],
+    ['2026-12-31', '2026-01-01', 'ligt na de einddatum'],
+    ['2000-01-01', '2026-01-01', 'hoogstens 10 jaar'],
+  ])('refuses from=%s to=%s in Dutch', (from, to, problem) => {
+    expect(parsePeriod(from, to)).toEqual({ ok: false, problem: expect.stringContaining(problem) });
+  });
+
+  it('accepts a single day', () => {
+    expect(parsePeriod('2026-03-01', '2026-03-01')).toEqual({ ok: true, period: { from: '2026-03-01', to: '2026-03-01' } });
+  });
+});
+
+describe('monitoringCsv', () => {
+  const lines = monitoringCsv(report()).trimEnd().split('\n');
+
+  it('starts with one header line and has three fields per row', () => {
+    expect(lines[0]).toBe(CSV_HEADER);
+    expect(CSV_HEADER).toBe('dimensie;sleutel;waarde');
+    for (const line of lines) expect(line.split(';')).toHaveLength(3);
+  });
+
+  it('has a row per dimension and key, with decimal commas and empty values for what is not recorded', () => {
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'instroom;totaal;7',
+        'instroom-per-maand;2026-03;2',
+        'instroom-per-wijk;Oostrum;3',
+        'instroom-per-verwijzer;huisarts;2',
+        'instroom-per-hoofdvraag;pedagogisch;3',
+        'instroom-per-leeftijd;4-12;3',
+        'instroom-per-leeftijd;verwacht;1',
+        'uitstroom;totaal;4',
+        'uitstroom-per-reden;eenzijdig-gestopt;1',
+        'doorlooptijd-dagen;gemiddeld;32,5',
+        'doorlooptijd-dagen;mediaan;35',
+        'doorverwezen-naar;wijkteam;1',
+        'uitval;eenzijdig-gestopt;1',
+        'open-per-status;nieuw;2',
+        'wachtlijst;lengte;1',
+        'wachtlijst;langste-wachttijd-dagen;324',
+        'caseload;Lynne Robbins (gezinsverzorger);1',
+        'capaciteit;Lynne Robbins (gezinsverzorger);4',
+        'waakvlam;niet-vastgelegd;',
+      ]),
+    );
+  });
+
+  it('quotes a field with ; or " and defuses a formula', () => {
+    const odd = [aanmelding({ createdAt: '2026-05-05T10:00:00.000Z', answers: { wijk: 'Noord; "oud"' } }), aanmelding({ reference: 'AM-2026-0002', createdAt: '2026-05-05T10:00:00.000Z', answers: { wijk: '=SOM(A1)' } })];
+    const csv = monitoringCsv(report(YEAR_2026, odd));
+    expect(csv).toContain('instroom-per-wijk;"Noord; ""oud""";1');
+    expect(csv).toContain("instroom-per-wijk;'=SOM(A1);1");
+  });
+});
+
+describe('dayOf', () => {
+  it('gives the Dutch calendar day for every hour of a year, across both summer-time changes', () => {
+    const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+    for (let t = Date.parse('2026-01-01T00:00:00.000Z'); t < Date.parse('2027-01-01T00:00:00.000Z'); t += 30 * 60 * 1000) {
+      expect(dayOf(t)).toBe(intl.format(t));
+    }
+  });
+});
