@@ -6,20 +6,18 @@ import { loadGemeenteConfig, type GemeenteConfig } from '../data/gemeente.config
 import { loadTeamConfig, type TeamConfig } from '../data/team.config.js';
 import { openStores, type Stores } from '../data/stores.js';
 import { formatIssues } from '../data/zod-messages.js';
-import { createIntakeDialog } from '../dialogs/intake.dialog.js';
 import { somethingWentWrong } from '../dialogs/welcome.dialog.js';
 import { IncomingActivitySchema } from './activity.schema.js';
-import { Conversations, errorSummary } from './conversation.js';
+import { errorSummary } from './conversation.js';
 import type { Logger } from './logger.js';
 import { isLocalMode, type Settings } from './settings.js';
 import { toActivity } from './activities.js';
-import { CaseService } from './case-service.js';
+import { assembleBot } from './assemble.js';
 import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
 import { registerOverviewRoutes } from './tab/overview-routes.js';
-import { AanmeldBot } from './teams-bot.js';
 import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -71,17 +69,15 @@ export async function createApp(
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
-  const cases = new CaseService({ stores, config, team, log, now, deliver: () => void worker.kick(), evaluationsChanged: () => void reminders.check() });
-  const conversations = new Conversations({
+  const { bot, conversations } = assembleBot({
     stores,
     config,
-    intake: createIntakeDialog({ config }),
-    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
+    team,
     log,
-    praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
-    onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
+    now,
+    deliver: () => void worker.kick(),
+    evaluationsChanged: () => void reminders.check(),
   });
-  const bot = new AanmeldBot({ conversations, cases, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now });
 
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.error', err: errorSummary(error) });
