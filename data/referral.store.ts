@@ -84,14 +84,8 @@ export class LowdbReferralStore implements ReferralStore {
         version: 1,
         history: [{ at: at.toISOString(), action: 'aangemaakt', by: { aadObjectId: draft.referrer.identity.aadObjectId ?? draft.referrer.identity.id, name: draft.referrer.identity.name } }],
       });
-      const before = this.db.data;
-      this.db.data = { sequences: { ...before.sequences, [year]: number }, referrals: [...before.referrals, record] };
-      try {
-        await this.db.write();
-      } catch (error) {
-        this.db.data = before; // not durable, so not created
-        throw error;
-      }
+      // Not durable means not created: a failed write leaves the store as it was.
+      await this.commit((data) => ({ sequences: { ...data.sequences, [year]: number }, referrals: [...data.referrals, record] }));
       return { aanmelding: record, created: true };
     });
   }
@@ -103,16 +97,7 @@ export class LowdbReferralStore implements ReferralStore {
       if (!current) return { ok: false, reason: 'not-found' };
       if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
       const next = AanmeldingSchema.parse({ ...change(current), reference, version: current.version + 1, updatedAt: at.toISOString() });
-      const before = this.db.data;
-      const referrals = [...before.referrals];
-      referrals[index] = next;
-      this.db.data = { ...before, referrals };
-      try {
-        await this.db.write();
-      } catch (error) {
-        this.db.data = before;
-        throw error;
-      }
+      await this.replace(index, next);
       return { ok: true, aanmelding: next };
     });
   }
@@ -123,16 +108,7 @@ export class LowdbReferralStore implements ReferralStore {
       const current = this.db.data.referrals[index];
       if (!current) return undefined;
       const next = AanmeldingSchema.parse({ ...change(current), reference, version: current.version, updatedAt: current.updatedAt });
-      const before = this.db.data;
-      const referrals = [...before.referrals];
-      referrals[index] = next;
-      this.db.data = { ...before, referrals };
-      try {
-        await this.db.write();
-      } catch (error) {
-        this.db.data = before;
-        throw error;
-      }
+      await this.replace(index, next);
       return next;
     });
   }
@@ -147,6 +123,26 @@ export class LowdbReferralStore implements ReferralStore {
 
   flush(): Promise<void> {
     return this.mutex.idle();
+  }
+
+  /** Writes a change of the whole file; when the write fails, the data in memory is put back. Call inside the mutex. */
+  private async commit(change: (data: ReferralFile) => ReferralFile): Promise<void> {
+    const before = this.db.data;
+    this.db.data = change(before);
+    try {
+      await this.db.write();
+    } catch (error) {
+      this.db.data = before;
+      throw error;
+    }
+  }
+
+  private replace(index: number, next: Aanmelding): Promise<void> {
+    return this.commit((data) => {
+      const referrals = [...data.referrals];
+      referrals[index] = next;
+      return { ...data, referrals };
+    });
   }
 
   purgeIdentifiers(
@@ -177,16 +173,7 @@ export class LowdbReferralStore implements ReferralStore {
         version: current.version + 1,
         updatedAt: at.toISOString(),
       });
-      const before = this.db.data;
-      const referrals = [...before.referrals];
-      referrals[index] = next;
-      this.db.data = { ...before, referrals };
-      try {
-        await this.db.write();
-      } catch (error) {
-        this.db.data = before;
-        throw error;
-      }
+      await this.replace(index, next);
       return { purged: true, aanmelding: next } as const;
     });
   }
