@@ -1,10 +1,10 @@
-import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, GezinsverzorgerRequest, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import { assignCandidates, caseloads, rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
-import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 
 /**
@@ -83,6 +83,12 @@ export function gezinsverzorgerLoad(all: readonly Aanmelding[], team: TeamConfig
 
 export { dutchDate as formatDate } from '../machines/dates.js';
 
+/** "4,5 uur per week, 6 maanden, doelgroep tijdelijk": what the casemanager asked, without their free text. */
+function requestedHelp(gv: GezinsverzorgerRequest): string {
+  const months = gv.durationMonths === 1 ? '1 maand' : `${gv.durationMonths} maanden`;
+  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, doelgroep ${gv.targetGroup}`;
+}
+
 export interface CardView {
   config: GemeenteConfig;
   team: TeamConfig;
@@ -129,7 +135,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ...(a.closure ? ([['Afgesloten', CLOSE_LABELS[a.closure.reason]]] as [string, string][]) : []),
       ...(a.answers.gezinsverzorger
         ? ([
-            ['Gevraagd', `${String(a.answers.gezinsverzorger.hoursPerWeek).replace('.', ',')} uur per week, ${a.answers.gezinsverzorger.durationMonths} maanden, ${a.answers.gezinsverzorger.targetGroup}`],
+            ['Gevraagd', requestedHelp(a.answers.gezinsverzorger)],
           ] as [string, string][])
         : []),
       ...(a.evaluation && a.status !== 'afgesloten' ? ([['Evaluatie', formatDate(a.evaluation.dueOn)]] as [string, string][]) : []),
@@ -321,6 +327,17 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ['Specialistische zorg nodig', ans.specialistCareNeeded ? 'Ja' : 'Nee'],
     ['Toelichting', ans.explanation ?? 'Geen'],
   ];
+  // What the casemanager asked of the gezinsverzorger: the one who does the work needs the plan's goal and tasks.
+  const gv = ans.gezinsverzorger;
+  if (gv) {
+    rows.push(
+      ['Doel uit het plan', gv.goal],
+      ['Taken', sentenceList(gv.tasks.map((v) => titleOf(GV_TASK_OPTIONS, v)))],
+      ['Vorm van ondersteuning', titleOf(GV_FORM_OPTIONS, gv.supportForm)],
+      ['Gevraagd', requestedHelp(gv)],
+      ['Aanleiding', titleOf(GV_CAUSE_OPTIONS, gv.cause)],
+    );
+  }
   if (contact) rows.push(['Contact', [contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', ')]);
   else rows.push(['Contact', ans.consent.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
   const answered = a.questions.filter((q) => q.answer !== undefined);

@@ -20,7 +20,7 @@ export function topLevelCommand(input: { text?: string; value?: Record<string, u
   if (START_WORDS.includes(said)) return 'start';
   if (HELP_WORDS.includes(said)) return 'help';
   if (['status', 'mijn aanmeldingen', 'overzicht'].includes(said)) return 'status';
-  if (['gezinsverzorger', 'gezinsverzorger aanvragen', 'aanvraag gezinsverzorger', 'aanvragen'].includes(said)) return 'gezinsverzorger';
+  if (['gezinsverzorger', 'gezinsverzorger aanvragen', 'aanvraag gezinsverzorger'].includes(said)) return 'gezinsverzorger';
   return undefined;
 }
 

@@ -1,80 +1,13 @@
-import { TestAdapter, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
-import { inMemoryBot } from '../support/in-memory-bot.js';
+import { buttonsOf, chatWithBot, textOf, type Chat, type Seen } from '../support/chat.js';
 
 const NOW = new Date('2026-03-02T09:30:00.000Z');
 const REFERENCE = /AM-\d{4}-\d{4}/;
 
-type Json = Record<string, unknown>;
-interface Button {
-  title: string;
-  data: Json;
-  associatedInputs?: string;
-}
-
-/** What the referrer sees of one message from the bot: its text and the text and buttons of its card. */
-interface Seen {
-  text: string;
-  card?: AdaptiveCard;
-}
-
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const [key, value] of Object.entries(node)) if (key !== 'data') walk(value, visit);
-}
-
-function seen(activity: Partial<Activity>): Seen {
-  const card = activity.attachments?.find((a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE)?.content as AdaptiveCard | undefined;
-  const parts = [activity.text ?? ''];
-  walk(card, (element) => {
-    if (typeof element.text === 'string') parts.push(element.text);
-    if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
-  });
-  return { text: parts.join('\n'), ...(card ? { card } : {}) };
-}
-
-function buttonsOf(card: AdaptiveCard | undefined): Button[] {
-  const buttons: Button[] = [];
-  walk(card, (element) => {
-    if (element.type === 'Action.Submit') buttons.push(element as unknown as Button);
-  });
-  return buttons;
-}
-
-/** A referrer in a 1:1 chat with the bot (TestAdapter's conversation has no conversationType: personal). */
-async function startBot() {
-  const { bot, stores } = await inMemoryBot(() => NOW);
-  const adapter = new TestAdapter(async (context) => bot.run(context));
-  let lastCard: AdaptiveCard | undefined;
-
-  async function receive(activity: Partial<Activity>): Promise<Seen[]> {
-    await adapter.receiveActivity({ type: 'message', ...activity } as Activity);
-    const replies = adapter.activeQueue.splice(0).map(seen);
-    lastCard = replies.findLast((reply) => reply.card)?.card ?? lastCard;
-    return replies;
-  }
-
-  return {
-    stores,
-    receive,
-    say: (text: string) => receive({ text }),
-    /** Clicks a button of the last card (or of an older one); Teams adds the card's inputs unless the button leaves them out. */
-    click(title: string, inputs: Json = {}, card = lastCard): Promise<Seen[]> {
-      const button = buttonsOf(card).find((b) => b.title === title);
-      if (!button) throw new Error(`no button "${title}"; there are: ${buttonsOf(card).map((b) => b.title).join(', ')}`);
-      return receive({ value: { ...button.data, ...(button.associatedInputs === 'none' ? {} : inputs) } });
-    },
-    lastCard: () => lastCard,
-  };
-}
-
-type Bot = Awaited<ReturnType<typeof startBot>>;
-
-const textOf = (replies: Seen[]) => replies.map((r) => r.text).join('\n');
+const startBot = () => chatWithBot(NOW);
+type Bot = Chat;
 
 /** Answers every question up to the summary, for a family of 3 and 7 with consent, by typing and clicking. */
 async function answerUpToSummary(bot: Bot): Promise<Seen[]> {

@@ -1,0 +1,75 @@
+import { TestAdapter, type Activity } from 'botbuilder';
+import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
+import { inMemoryBot } from './in-memory-bot.js';
+
+/** A chat with the whole bot through botbuilder's TestAdapter: say, click buttons of the last card, read replies. */
+
+export type Json = Record<string, unknown>;
+export interface Button {
+  title: string;
+  data: Json;
+  associatedInputs?: string;
+}
+
+/** What the referrer sees of one message from the bot: its text and the text and buttons of its card. */
+export interface Seen {
+  text: string;
+  card?: AdaptiveCard;
+}
+
+export function walk(node: unknown, visit: (element: Json) => void): void {
+  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
+  if (node === null || typeof node !== 'object') return;
+  visit(node as Json);
+  for (const [key, value] of Object.entries(node)) if (key !== 'data') walk(value, visit);
+}
+
+export function seen(activity: Partial<Activity>): Seen {
+  const card = activity.attachments?.find((a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE)?.content as AdaptiveCard | undefined;
+  const parts = [activity.text ?? ''];
+  walk(card, (element) => {
+    if (typeof element.text === 'string') parts.push(element.text);
+    if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
+  });
+  return { text: parts.join('\n'), ...(card ? { card } : {}) };
+}
+
+export function buttonsOf(card: AdaptiveCard | undefined): Button[] {
+  const buttons: Button[] = [];
+  walk(card, (element) => {
+    if (element.type === 'Action.Submit') buttons.push(element as unknown as Button);
+  });
+  return buttons;
+}
+
+/** A person in a 1:1 chat with the bot (TestAdapter's conversation has no conversationType: personal). */
+export async function chatWithBot(now: Date) {
+  const { bot, stores, cases } = await inMemoryBot(() => now);
+  const adapter = new TestAdapter(async (context) => bot.run(context));
+  let lastCard: AdaptiveCard | undefined;
+
+  async function receive(activity: Partial<Activity>): Promise<Seen[]> {
+    await adapter.receiveActivity({ type: 'message', ...activity } as Activity);
+    const replies = adapter.activeQueue.splice(0).map(seen);
+    lastCard = replies.findLast((reply) => reply.card)?.card ?? lastCard;
+    return replies;
+  }
+
+  return {
+    stores,
+    cases,
+    receive,
+    say: (text: string) => receive({ text }),
+    /** Clicks a button of the last card (or of an older one); Teams adds the card's inputs unless the button leaves them out. */
+    click(title: string, inputs: Json = {}, card = lastCard): Promise<Seen[]> {
+      const button = buttonsOf(card).find((b) => b.title === title);
+      if (!button) throw new Error(`no button "${title}"; there are: ${buttonsOf(card).map((b) => b.title).join(', ')}`);
+      return receive({ value: { ...button.data, ...(button.associatedInputs === 'none' ? {} : inputs) } });
+    },
+    lastCard: () => lastCard,
+  };
+}
+
+export type Chat = Awaited<ReturnType<typeof chatWithBot>>;
+
+export const textOf = (replies: Seen[]) => replies.map((r) => r.text).join('\n');
