@@ -54,6 +54,11 @@ export function generalHelp(config: GemeenteConfig): Reply {
           .join(', ')}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
       ),
       text('Tijdens een aanmelding kun je altijd typen: **terug** (vorige vraag), **stop** (stoppen; er wordt niets bewaard) of **help** (uitleg bij de vraag).'),
+      text(
+        `Typ **status** voor de stand van je aanmeldingen.${
+          config.services.includes('gezinsverzorger') ? ' Ben je casemanager? Typ **gezinsverzorger aanvragen** om een gezinsverzorger aan te vragen voor een gezin waarvan jij het plan hebt.' : ''
+        }`,
+      ),
       text('Privacy: in het teamkanaal komen nooit namen, adressen, telefoonnummers of je toelichting. Alleen de professional die de aanmelding oppakt, ziet het volledige dossier.'),
       container([text(SAFETY_LINE)], 'attention'),
       ...startButtons(),

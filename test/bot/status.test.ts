@@ -59,3 +59,16 @@ describe('status in the personal chat', () => {
     expect(seen).toContain('AM-2026-0001');
   });
 });
+
+describe('help outside a flow', () => {
+  it('tells about status and, where the gemeente offers one, the gezinsverzorger request', async () => {
+    const { generalHelp } = await import('../../dialogs/welcome.dialog.js');
+    const { loadGemeenteConfig, gemeenteConfigPath } = await import('../../data/gemeente.config.js');
+    const standaard = JSON.stringify(generalHelp(loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'standaard' }))));
+    const venray = JSON.stringify(generalHelp(loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'venray' }))));
+    expect(standaard).toContain('**status**');
+    expect(standaard).toContain('gezinsverzorger aanvragen');
+    expect(venray).toContain('**status**');
+    expect(venray).not.toContain('gezinsverzorger aanvragen');
+  });
+});
