@@ -22,6 +22,16 @@ for scenario in test/playground/*.scenario.json; do
   npx --no-install tsx bot/playground-config.ts "$role" >"$data/playground.yml"
   PLAYGROUND_CONFIG="$data/playground.yml" bash "$WALKER" "DATA_DIR=$data npm start" "$scenario" "$out" >"$out.log" 2>&1
   code=$?
+  if [ $code -ne 0 ]; then
+    # A walk drives a real browser; one more try with a fresh bot tells a timing hiccup from a real failure.
+    # The first attempt stays in $out-first-try/ and is reported either way.
+    echo "   $name: failed on the first try (exit $code); trying once more. First attempt: $out-first-try/" >&2
+    rm -rf "$out-first-try" && mv "$out" "$out-first-try" && mv "$out.log" "$out-first-try/walker.log"
+    rm -rf "$data" && data="$(mktemp -d)"
+    npx --no-install tsx bot/playground-config.ts "$role" >"$data/playground.yml"
+    PLAYGROUND_CONFIG="$data/playground.yml" bash "$WALKER" "DATA_DIR=$data npm start" "$scenario" "$out" >"$out.log" 2>&1
+    code=$?
+  fi
   mv "$out.log" "$out/walker.log" 2>/dev/null || true
   if [ $code -eq 0 ]; then
     echo "   $name: $(grep -E '^PASSED' "$out/walker.log" || echo passed)"
