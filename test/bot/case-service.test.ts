@@ -7,26 +7,19 @@ import type { OutboxJob } from '../../data/outbox.store.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import type { AdaptiveCard } from '../../dialogs/card.js';
 import { adele, alex, config, CREATED, draft, isaiah, megan, ROUTE_ANSWERS, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
+import { walkAll } from '../support/cards.js';
 
 const T = team();
 const NOW = new Date('2026-03-03T08:00:00.000Z');
 const CHANNEL = '19:coaches@thread.tacv2;messageid=1700000000000';
 
-type Json = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading what comes back
 
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const value of Object.values(node)) walk(value, visit);
-}
-
 function textOf(card: unknown): string {
   const parts: string[] = [];
-  walk(card, (element) => {
+  walkAll(card, (element) => {
     for (const key of ['text', 'title'] as const) if (typeof element[key] === 'string') parts.push(element[key]);
   });
   return parts.join('\n');

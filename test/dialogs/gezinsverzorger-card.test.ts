@@ -6,6 +6,7 @@ import { dossierCard, gezinsverzorgerLoad, teamCard } from '../../dialogs/referr
 import { decide, teamRoleOf, type Actor } from '../../machines/referral-case.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { adele, aanmelding, config, lynne, megan, ROUTE_ANSWERS, team, type AanmeldingOptions } from '../fixtures/referral.js';
+import { walkAll } from '../support/cards.js';
 
 const GOAL = 'Moeder houdt over drie maanden zelf de dagstructuur vol.';
 const EXPLANATION = 'Moeder is net bevallen van een tweeling en slaapt slecht.';
@@ -85,17 +86,9 @@ const cardFor = (a: Aanmelding, all: Aanmelding[], who?: Actor) => teamCard(a, a
 // ---------------------------------------------------------------------------------------------------------
 // Reading the card
 
-type Json = Record<string, unknown>;
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const value of Object.values(node)) walk(value, visit);
-}
-
 function factsOf(card: AdaptiveCard): Record<string, string> {
   const facts: Record<string, string> = {};
-  walk(card, (element) => {
+  walkAll(card, (element) => {
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) facts[fact.title] = fact.value;
   });
   return facts;

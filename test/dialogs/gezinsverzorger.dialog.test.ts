@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactDetails } from '../../data/aanmelding.schema.js';
 import { gemeenteConfigPath, loadGemeenteConfig } from '../../data/gemeente.config.js';
-import type { AdaptiveCard, Reply } from '../../dialogs/card.js';
+import type { AdaptiveCard } from '../../dialogs/card.js';
 import type { UserInput } from '../../dialogs/flow.js';
 import { createIntakeDialog } from '../../dialogs/intake.dialog.js';
 import type { IntakeContext } from '../../machines/intake.machine.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
+import { buttonsOf, cardOf, walk, type Button } from '../support/cards.js';
 
 const gemeente = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
 const config = gemeente('standaard');
@@ -60,27 +61,6 @@ const interpretAt = (state: string, text: string) => request.interpret(requestAt
 // ---------------------------------------------------------------------------------------------------------
 // Reading cards
 
-type Json = Record<string, unknown>;
-interface Button {
-  title: string;
-  data: Json;
-}
-
-/** Visits every object in a card, but not the data of a button: that is ours, not the card's. */
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const [key, value] of Object.entries(node)) if (key !== 'data') walk(value, visit);
-}
-
-function cardOf(replies: Reply[]): AdaptiveCard {
-  expect(replies).toHaveLength(1);
-  const card = replies[0]?.card;
-  if (!card) throw new Error('expected a card');
-  return card;
-}
-
 function textOf(card: AdaptiveCard): string {
   const parts: string[] = [];
   walk(card, (element) => {
@@ -88,14 +68,6 @@ function textOf(card: AdaptiveCard): string {
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
   });
   return parts.join('\n');
-}
-
-function buttonsOf(card: AdaptiveCard): Button[] {
-  const buttons: Button[] = [];
-  walk(card, (element) => {
-    if (element.type === 'Action.Submit') buttons.push(element as unknown as Button);
-  });
-  return buttons;
 }
 
 function button(card: AdaptiveCard, title: string): Button {

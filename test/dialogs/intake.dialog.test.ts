@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { Aanmelding, Child, ContactDetails } from '../../data/aanmelding.schema.js';
 import { gemeenteConfigPath, loadGemeenteConfig, MAX_WIJKEN_BYTES, parseGemeenteConfig, type GemeenteConfig } from '../../data/gemeente.config.js';
-import type { AdaptiveCard, Reply } from '../../dialogs/card.js';
+import type { AdaptiveCard } from '../../dialogs/card.js';
 import type { RenderNote, UserInput } from '../../dialogs/flow.js';
 import { createIntakeDialog } from '../../dialogs/intake.dialog.js';
 import { cancelled, generalHelp, submitted, welcome } from '../../dialogs/welcome.dialog.js';
 import { intakeMachine, type IntakeContext, type IntakeEvent } from '../../machines/intake.machine.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
+import { buttonsOf, cardOf, walk, type Json } from '../support/cards.js';
 
 const gemeente = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
 const config = gemeente('standaard');
@@ -74,28 +75,6 @@ const RENDERED_STATES: [state: string, context: IntakeContext, step: number, tot
 // ---------------------------------------------------------------------------------------------------------
 // Reading cards as a referrer sees them
 
-type Json = Record<string, unknown>;
-interface Button {
-  title: string;
-  data: Json;
-  associatedInputs?: string;
-}
-
-/** Visits every object in a card, but not the data of a button: that is ours, not the card's. */
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const [key, value] of Object.entries(node)) if (key !== 'data') walk(value, visit);
-}
-
-function cardOf(replies: Reply[]): AdaptiveCard {
-  expect(replies).toHaveLength(1);
-  const card = replies[0]?.card;
-  if (!card) throw new Error('expected a card');
-  return card;
-}
-
 const render = (state: string, context: IntakeContext = contextWith(), note?: RenderNote) => cardOf(dialog.render(snapshotOf(state, context), note));
 
 /** All the text a referrer can read on a card, one piece per line. */
@@ -108,14 +87,6 @@ function textOf(card: AdaptiveCard): string {
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
   });
   return parts.join('\n');
-}
-
-function buttonsOf(card: AdaptiveCard): Button[] {
-  const buttons: Button[] = [];
-  walk(card, (element) => {
-    if (element.type === 'Action.Submit') buttons.push(element as unknown as Button);
-  });
-  return buttons;
 }
 
 /** What Teams sends when the button is clicked: its data, plus the card's inputs unless the button leaves them out. */

@@ -6,28 +6,20 @@ import { ageBands, answerForwarded, dossierCard, referralCard, referrerUpdate, t
 import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseRequest } from '../../machines/referral-case.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { aanmelding, adele, config, isaiah, megan, patti, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
+import { walkAll, type Json } from '../support/cards.js';
 
 const T = team();
 const LATER = new Date('2026-03-04T13:15:00.000Z');
 const TEAMS_MESSAGE_LIMIT = 28 * 1024;
 
-type Json = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading a card
 
-/** Visits every object in a card, including the data of buttons. */
-function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const value of Object.values(node)) walk(value, visit);
-}
-
 /** All the text a person can read on a card. */
 function textOf(card: AdaptiveCard): string {
   const parts: string[] = [];
-  walk(card, (element) => {
+  walkAll(card, (element) => {
     for (const key of ['text', 'title', 'label'] as const) if (typeof element[key] === 'string') parts.push(element[key]);
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
   });
@@ -36,7 +28,7 @@ function textOf(card: AdaptiveCard): string {
 
 function factsOf(card: AdaptiveCard): Record<string, string> {
   const facts: Record<string, string> = {};
-  walk(card.body, (element) => {
+  walkAll(card.body, (element) => {
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) facts[fact.title] = fact.value;
   });
   return facts;
@@ -48,7 +40,7 @@ const buttonsOf = (card: AdaptiveCard): string[] => (card.actions ?? []).map((ac
 /** Every Action.Execute a person can press (the automatic refresh is not a button). */
 function executesOf(card: AdaptiveCard): Json[] {
   const found: Json[] = [];
-  walk([card.body, card.actions], (element) => {
+  walkAll([card.body, card.actions], (element) => {
     if (element.type === 'Action.Execute') found.push(element);
   });
   return found;
@@ -56,7 +48,7 @@ function executesOf(card: AdaptiveCard): Json[] {
 
 function choicesOf(card: AdaptiveCard, id: string): { choices: { title: string; value: string }[]; value?: string } {
   let set: Json | undefined;
-  walk(card.actions, (element) => {
+  walkAll(card.actions, (element) => {
     if (element.type === 'Input.ChoiceSet' && element.id === id) set = element;
   });
   if (!set) throw new Error(`no choice set "${id}"`);
@@ -449,7 +441,7 @@ describe('messages to the referrer', () => {
     expect(textOf(card)).toContain('Spreekt moeder Nederlands?');
     const inputs: Json[] = [];
     const submits: Json[] = [];
-    walk(card, (element) => {
+    walkAll(card, (element) => {
       if (element.type === 'Input.Text') inputs.push(element);
       if (element.type === 'Action.Submit') submits.push(element);
     });

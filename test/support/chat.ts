@@ -1,27 +1,16 @@
 import { TestAdapter, type Activity } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
+import { buttonsOf, walk, type Json } from './cards.js';
 import { inMemoryBot } from './in-memory-bot.js';
 
-/** A chat with the whole bot through botbuilder's TestAdapter: say, click buttons of the last card, read replies. */
+export { buttonsOf, walk, type Button, type Json } from './cards.js';
 
-export type Json = Record<string, unknown>;
-export interface Button {
-  title: string;
-  data: Json;
-  associatedInputs?: string;
-}
+/** A chat with the whole bot through botbuilder's TestAdapter: say, click buttons of the last card, read replies. */
 
 /** What the referrer sees of one message from the bot: its text and the text and buttons of its card. */
 export interface Seen {
   text: string;
   card?: AdaptiveCard;
-}
-
-export function walk(node: unknown, visit: (element: Json) => void): void {
-  if (Array.isArray(node)) return node.forEach((child) => walk(child, visit));
-  if (node === null || typeof node !== 'object') return;
-  visit(node as Json);
-  for (const [key, value] of Object.entries(node)) if (key !== 'data') walk(value, visit);
 }
 
 export function seen(activity: Partial<Activity>): Seen {
@@ -32,14 +21,6 @@ export function seen(activity: Partial<Activity>): Seen {
     if (element.type === 'FactSet') for (const fact of element.facts as { title: string; value: string }[]) parts.push(`${fact.title}: ${fact.value}`);
   });
   return { text: parts.join('\n'), ...(card ? { card } : {}) };
-}
-
-export function buttonsOf(card: AdaptiveCard | undefined): Button[] {
-  const buttons: Button[] = [];
-  walk(card, (element) => {
-    if (element.type === 'Action.Submit') buttons.push(element as unknown as Button);
-  });
-  return buttons;
 }
 
 /** A person in a 1:1 chat with the bot (TestAdapter's conversation has no conversationType: personal). */
