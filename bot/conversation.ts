@@ -74,7 +74,7 @@ export class Conversations {
   }
 
   private async handleInOrder(turn: Turn): Promise<Reply[]> {
-    const { stores, intake } = this.deps;
+    const { stores } = this.deps;
     let record: ConversationRecord = (await stores.conversations.get(turn.key)) ?? {
       updatedAt: turn.input.at.toISOString(),
       seenActivityIds: [],

@@ -51,7 +51,7 @@ export async function createApp(
 ): Promise<App> {
   const stores = await openStores({
     dataDir: path.resolve(settings.DATA_DIR),
-    onInvalidState: (key, problem) => log.warn({ event: 'state.invalid', problem }),
+    onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
   });
   const local = isLocalMode(settings);
   const appId = settings.MicrosoftAppId ?? '';

@@ -17,7 +17,6 @@ import {
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { consentGroups, type ConsentGroup } from '../machines/consent.js';
 import {
-  EDITABLE_STEPS,
   IntakeContextSchema,
   intakeMachine,
   mayHoldIdentifyingData,
@@ -167,7 +166,7 @@ const VEILIG_THUIS = [
   'De vijf stappen van de meldcode: 1. breng signalen in kaart; 2. overleg met een collega en raadpleeg zo nodig Veilig Thuis; 3. ga in gesprek met de betrokkenen; 4. weeg het geweld of de kindermishandeling; 5. beslis: is melden noodzakelijk, en is hulp verlenen of organiseren (ook) mogelijk?',
 ];
 
-function helpFor(state: State, context: IntakeContext, config: GemeenteConfig): string[] {
+function helpFor(state: State, config: GemeenteConfig): string[] {
   switch (state) {
     case 'role':
       return ['Je rol bepaalt hoe de aanmelding meetelt in de monitoring van de gemeente en wie een terugkoppeling krijgt. Werk je als praktijkondersteuner bij een huisarts? Kies dan POH.'];
@@ -593,7 +592,7 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   if (note.ack) body.push(text(note.ack, { color: 'Good', size: 'Small' }));
   if (note.stale) body.push(text('Die knop hoort bij een eerdere vraag. We gaan verder waar je was:', { color: 'Warning' }));
   if (note.problem) body.push(text(note.problem, { color: 'Attention' }));
-  if (note.help) body.push(container(helpFor(state, context, config).map((line) => text(line)), 'accent'));
+  if (note.help) body.push(container(helpFor(state, config).map((line) => text(line)), 'accent'));
   body.push(...(prompt.lead ?? []));
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
   for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
