@@ -168,6 +168,18 @@ export class Conversations {
       log.info({ event: 'flow.handover', from: intake.id, to: this.deps.gezinsverzorger.id });
       return this.start({ ...record, flow: undefined }, turn, this.deps.gezinsverzorger);
     }
+    // "Terug" at the first question of the request: back to the intake's question what the casemanager asks for.
+    if (next.value === 'backToIntake') {
+      const { intake: referral } = this.deps;
+      const snapshot = referral.machine.resolveState({
+        value: 'service',
+        context: { intakeId: this.newId(), service: 'gezinscoach', editing: false, role: next.snapshot.context.role ?? 'casemanager' },
+      });
+      const persisted = createActor(referral.machine, { snapshot, input: referral.input(snapshot.context.intakeId) }).getPersistedSnapshot();
+      await this.save(turn, { ...record, flow: { id: referral.id, version: referral.version, snapshot: persisted } });
+      log.info({ event: 'flow.handover', from: intake.id, to: referral.id });
+      return referral.render(snapshot);
+    }
     if (next.value === 'submitted') {
       let aanmelding: Aanmelding;
       try {

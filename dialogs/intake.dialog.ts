@@ -631,7 +631,7 @@ function flowIdOf(context: IntakeContext): 'intake' | 'gezinsverzorger' {
 }
 
 function persistedSchema(machine: IntakeMachine) {
-  const resumable = Object.keys(machine.config.states ?? {}).filter((s) => !['submitted', 'cancelled', 'resume', 'toGezinsverzorger'].includes(s));
+  const resumable = Object.keys(machine.config.states ?? {}).filter((s) => !['submitted', 'cancelled', 'resume', 'toGezinsverzorger', 'backToIntake'].includes(s));
   return z.looseObject({ status: z.literal('active'), value: z.string().refine((v) => resumable.includes(v)), context: IntakeContextSchema });
 }
 

@@ -216,7 +216,7 @@ type Transition = { guard?: string | { type: string; params: unknown }; target: 
  * (through "resume") when the referrer was changing an answer; "terug" goes to the previous step. Contact
  * details are a step only with consent "ja".
  */
-export function flowStates(steps: readonly EditableStep[], options: { serviceChoice?: boolean } = {}) {
+export function flowStates(steps: readonly EditableStep[], options: { serviceChoice?: boolean; backToIntake?: boolean } = {}) {
   const states: Record<string, unknown> = {};
   const afterContact = (i: number) => steps[i + 1] ?? 'summary';
   /** Where an answer at step i goes: the next step (skipping contact without consent "ja"). */
@@ -229,7 +229,8 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
   /** "terug" from step i: the previous step, or the summary (through resume) while changing an answer. */
   const back = (i: number): Transition[] => {
     const previous = steps[i - 1];
-    if (!previous) return [{ guard: 'isEditing', target: 'resume' }];
+    // The first question of a flow that was chosen in the intake: "terug" goes back to that choice.
+    if (!previous) return options.backToIntake ? [{ guard: 'isEditing', target: 'resume' }, { target: 'backToIntake' }] : [{ guard: 'isEditing', target: 'resume' }];
     if (previous === 'contact') return [{ guard: 'isEditing', target: 'resume' }, { guard: 'gaveConsent', target: 'contact' }, { target: steps[i - 2]! }];
     return [{ guard: 'isEditing', target: 'resume' }, { target: previous }];
   };
@@ -324,6 +325,7 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
     },
     submitted: { type: 'final' },
     cancelled: { type: 'final' },
+    ...(options.backToIntake ? { backToIntake: { type: 'final' } } : {}),
   });
   return states;
 }

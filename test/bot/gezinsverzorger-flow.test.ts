@@ -70,6 +70,16 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     expect(buttonsOf(replies.at(-1)?.card).every((b) => b.data.flow === 'gezinsverzorger')).toBe(true);
   });
 
+  it('goes back from the first question of the request to the choice, and on to a gezinscoach from there', async () => {
+    const bot = await startBot();
+    await handedOver(bot);
+    const back = textOf(await bot.say('terug'));
+    expect(back).toContain('Wat wil je aanvragen?');
+    const coach = textOf(await bot.click('Een gezinscoach (aanmelding)'));
+    expect(coach).toContain('Stap 2 van 12');
+    expect(coach).toContain('Is er acute zorg over de veiligheid');
+  });
+
   it('goes on with the gezinscoach intake when the casemanager chooses a gezinscoach', async () => {
     const bot = await startBot();
     await bot.say('aanmelden');

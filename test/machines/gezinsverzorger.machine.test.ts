@@ -183,6 +183,14 @@ describe('a casemanager requests a gezinsverzorger from start to end', () => {
 });
 
 describe('"terug" in the steps of the request', () => {
+  it('ends the request at its first question in backToIntake, so the casemanager can choose again', () => {
+    const actor = startRequest();
+    expect(stateOf(actor as unknown as Actor)).toBe('safety');
+    actor.send({ type: 'nav.back' });
+    expect(actor.getSnapshot().status).toBe('done');
+    expect(String(actor.getSnapshot().value)).toBe('backToIntake');
+  });
+
   it.each([
     ['goal', 'hoofdvraag'],
     ['tasks', 'goal'],
@@ -213,9 +221,9 @@ describe('"terug" in the steps of the request', () => {
     expect(stateOf(anonymous)).toBe('explanation');
   });
 
-  it('cannot go back from the first question (safety): the role was never asked here', () => {
+  it('offers a way back from the first question (safety): to the choice in the intake, not a dead end', () => {
     const actor = startRequest();
-    expect(actor.getSnapshot().can({ type: 'nav.back' })).toBe(false);
+    expect(actor.getSnapshot().can({ type: 'nav.back' })).toBe(true);
   });
 });
 
