@@ -813,6 +813,7 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
 
     /** "Genoteerd: ..." for the answer that moved the flow from previous to next. */
     acknowledgement(previous, next) {
+      if (previous.value === 'service') return 'Genoteerd: je meldt het gezin aan voor een gezinscoach.';
       const step = stepOf(String(previous.value));
       if (!step || step === 'summary') return undefined;
       const rows = factsOf(step, next.context, config);

@@ -77,6 +77,7 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     expect(back).toContain('Wat wil je aanvragen?');
     const coach = textOf(await bot.click('Een gezinscoach (aanmelding)'));
     expect(coach).toContain('Stap 2 van 12');
+    expect(coach).toContain('Genoteerd: je meldt het gezin aan voor een gezinscoach.');
     expect(coach).toContain('Is er acute zorg over de veiligheid');
   });
 
