@@ -17,6 +17,7 @@ export function assembleBot(parts: BotParts) {
     ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
     log,
     praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
+    postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
   });
   const bot = new AanmeldBot({ conversations, cases, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now });

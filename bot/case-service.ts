@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Aanmelding } from '../data/aanmelding.schema.js';
+import type { Aanmelding, NewAanmelding } from '../data/aanmelding.schema.js';
+import type { NewOutboxJob } from '../data/outbox.store.js';
 import { CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
@@ -11,7 +12,7 @@ import type { AdaptiveCard } from '../dialogs/card.js';
 import { teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
-import { isForTheTeam, serviceOf, type MessagePayload } from './deliveries.js';
+import { isForTheTeam, postJob, serviceOf, type MessagePayload } from './deliveries.js';
 import type { Logger } from './logger.js';
 
 /** What a card's Action.Execute sends (its data merged with the inputs of the opened ShowCard). */
@@ -82,7 +83,7 @@ export class CaseService {
   /** The card for one viewer, optionally with a notice on top. */
   async cardFor(a: Aanmelding, viewer: Actor | undefined, notice?: { text: string; tone: 'good' | 'attention' | 'warning' }): Promise<AdaptiveCard> {
     const { config, team, stores } = this.deps;
-    return teamCard(a, await stores.referrals.list(), {
+    return teamCard(a, await stores.referrals.open(), {
       config,
       team,
       viewer: viewer && { aadObjectId: viewer.aadObjectId, role: teamRoleOf(viewer.aadObjectId, team) },
@@ -120,22 +121,24 @@ export class CaseService {
     }
     let current = a;
     if (decision.changed) {
-      const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+      const auditEvent = AUDIT_FOR[request.kind];
+      // The change, its audit entry and what it sets in motion (card update, messages) commit together.
+      const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
+        jobs: this.jobsFor(stored, decision.effects, true),
+        audit: auditEvent
+          ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail }]
+          : [],
+      }));
       if (!saved.ok) {
         const latest = saved.reason === 'conflict' ? saved.current : a;
         return { card: await this.cardFor(latest, actor, { text: 'Iemand anders was je net voor. Dit is de huidige stand.', tone: 'warning' }) };
       }
       current = saved.aanmelding;
-      const auditEvent = AUDIT_FOR[request.kind];
-      if (auditEvent) {
-        await stores.audit.append(
-          { event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: current.history.at(-1)?.detail },
-          now(),
-        );
-      }
       log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
+      this.deps.deliver();
+    } else {
+      await this.queue(current, decision.effects);
     }
-    await this.follow(current, decision.effects, decision.changed);
     if (request.kind === 'evaluation-date' && decision.changed) this.deps.evaluationsChanged?.();
     return { card: await this.cardFor(current, actor, { text: DONE[request.kind](current), tone: 'good' }) };
   }
@@ -150,10 +153,12 @@ export class CaseService {
     if (!a) return 'Die aanmelding kan ik niet vinden.';
     const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
-    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
+      jobs: this.jobsFor(stored, decision.effects, true),
+      audit: [{ event: 'aanmelding.antwoord', reference, actor: { id: actor.aadObjectId, name: actor.name }, source }],
+    }));
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
-    await stores.audit.append({ event: 'aanmelding.antwoord', reference, actor: { id: actor.aadObjectId, name: actor.name }, source }, now());
-    await this.follow(saved.aanmelding, decision.effects, true);
+    this.deps.deliver();
     return `Dank je. Je antwoord over ${reference} is doorgestuurd naar ${a.questions.find((q) => q.id === questionId)?.askedBy.name ?? 'het team'}.`;
   }
 
@@ -167,47 +172,78 @@ export class CaseService {
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
     const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
-    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now());
+    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
+      jobs: this.jobsFor(stored, decision.effects, true),
+      audit: [
+        { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail },
+      ],
+    }));
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
-    await stores.audit.append(
-      { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: saved.aanmelding.history.at(-1)?.detail },
-      now(),
-    );
-    await this.follow(saved.aanmelding, decision.effects, true);
+    this.deps.deliver();
     return DONE.evaluate(saved.aanmelding);
   }
 
-  /** After a submitted aanmelding: to the team's channel if it has one. Returns whether a channel was linked. */
+  /** The channel post of a new aanmelding, to be committed with it: only when its team has a channel now. */
+  async postJobFor(draft: NewAanmelding): Promise<((reference: string) => NewOutboxJob) | undefined> {
+    if (!isForTheTeam(draft)) return undefined;
+    const link = await this.deps.stores.channels.get(serviceOf(draft));
+    return link ? (reference) => postJob(reference, link) : undefined;
+  }
+
+  /** After a submitted aanmelding (its post, if any, is queued already): says where it goes, and delivers. */
   async afterSubmit(a: Aanmelding): Promise<'posting' | 'no-channel' | 'not-for-team'> {
     if (!isForTheTeam(a)) return 'not-for-team';
     const link = await this.deps.stores.channels.get(serviceOf(a));
     if (!link) return 'no-channel';
-    await this.deps.stores.outbox.enqueue({ key: `post:${a.reference}:${link.linkedAt}`, kind: 'post', payload: { reference: a.reference } }, this.deps.now());
+    // Normally queued with the aanmelding; linked just then, the channel gets it here (the key makes it once).
+    await this.deps.stores.outbox.enqueue(postJob(a.reference, link), this.deps.now());
     this.deps.deliver();
     return 'posting';
   }
 
   /** A coordinator links a channel: it gets every aanmelding of that service that is still waiting for one. */
   async link(link: ChannelLink): Promise<number> {
-    const { stores, now } = this.deps;
-    await stores.channels.link(link);
-    await stores.audit.append(
-      { event: 'kanaal.gekoppeld', actor: { id: link.linkedBy.aadObjectId, name: link.linkedBy.name }, source: link.channelId, detail: `kanaal voor ${link.service}` },
-      now(),
-    );
-    const waiting = (await stores.referrals.list()).filter((a) => !a.post && isForTheTeam(a) && serviceOf(a) === link.service && a.status !== 'afgesloten');
-    for (const a of waiting) {
-      await stores.outbox.enqueue({ key: `post:${a.reference}:${link.linkedAt}`, kind: 'post', payload: { reference: a.reference } }, now());
-    }
+    const { stores } = this.deps;
+    const waiting = (await stores.referrals.open()).filter((a) => !a.post && isForTheTeam(a) && serviceOf(a) === link.service);
+    await stores.channels.link(link, {
+      jobs: waiting.map((a) => postJob(a.reference, link)),
+      audit: [{ event: 'kanaal.gekoppeld', actor: { id: link.linkedBy.aadObjectId, name: link.linkedBy.name }, source: link.channelId, detail: `kanaal voor ${link.service}` }],
+    });
     this.deps.deliver();
     return waiting.length;
   }
 
-  /** Turns what a decision implies into outbox jobs (a card update for everyone, 1:1 messages). */
-  private async follow(a: Aanmelding, effects: CaseEffect[], changed: boolean): Promise<void> {
+  /**
+   * The safety net behind the transactional outbox: every open aanmelding for a team that has a channel, not posted
+   * and without its post job, gets one (an aanmelding stored on lowdb just before a crash, or submitted while the
+   * channel was being linked). Run at start-up and then now and then; cheap, as it looks at open cases only.
+   */
+  async queueMissingPosts(): Promise<number> {
     const { stores, now } = this.deps;
-    const at = now();
-    const jobs: { key: string; payload: MessagePayload }[] = effects.map((effect, index) => {
+    const links = new Map((await stores.channels.all()).map((link) => [link.service, link]));
+    let queued = 0;
+    for (const a of await stores.referrals.open()) {
+      const link = !a.post && isForTheTeam(a) ? links.get(serviceOf(a)) : undefined;
+      if (link && (await stores.outbox.enqueue(postJob(a.reference, link), now()))) queued++;
+    }
+    if (queued > 0) {
+      this.deps.log.warn({ event: 'outbox.posts-restored', count: queued });
+      this.deps.deliver();
+    }
+    return queued;
+  }
+
+  /** Queues what a decision without a change implies (a dossier asked for again). */
+  private async queue(a: Aanmelding, effects: CaseEffect[]): Promise<void> {
+    const jobs = this.jobsFor(a, effects, false);
+    for (const job of jobs) await this.deps.stores.outbox.enqueue(job, this.deps.now());
+    if (jobs.length > 0) this.deps.deliver();
+  }
+
+  /** What a decision implies as outbox jobs: a card update for everyone (after a change), 1:1 messages. */
+  private jobsFor(a: Aanmelding, effects: CaseEffect[], changed: boolean): NewOutboxJob[] {
+    const at = this.deps.now();
+    const messages: { key: string; payload: MessagePayload }[] = effects.map((effect, index) => {
       const key = `${a.reference}:v${a.version}:${index}`;
       switch (effect.kind) {
         case 'tell-referrer':
@@ -225,9 +261,10 @@ export class CaseService {
           };
       }
     });
-    if (changed && a.post) await stores.outbox.enqueue({ key: `update:${a.reference}:v${a.version}`, kind: 'update-card', payload: { reference: a.reference } }, at);
-    for (const job of jobs) await stores.outbox.enqueue({ key: job.key, kind: 'message', payload: job.payload }, at);
-    if (jobs.length > 0 || changed) this.deps.deliver();
+    return [
+      ...(changed && a.post ? [{ key: `update:${a.reference}:v${a.version}`, kind: 'update-card' as const, payload: { reference: a.reference } }] : []),
+      ...messages.map((m) => ({ key: m.key, kind: 'message' as const, payload: m.payload })),
+    ];
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import type { Aanmelding, ConversationRef, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { Aanmelding, ConversationRef, NewAanmelding, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { NewOutboxJob } from '../data/outbox.store.js';
 import type { ConversationRecord } from '../data/conversation-state.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { KeyedMutex } from '../data/keyed-mutex.js';
@@ -46,7 +47,12 @@ export interface ConversationDeps {
   newId?: () => string;
   /** The referrer's practice, from the team configuration. */
   praktijkOf?: (aadObjectId: string | undefined) => string | undefined;
-  /** Hands a stored aanmelding to the team; says whether it could be posted. */
+  /**
+   * The channel post for a new aanmelding, when its team has a channel: a job to commit together with the record
+   * (given the reference it gets). Undefined: nothing to post now.
+   */
+  postJobFor?: (draft: NewAanmelding) => Promise<((reference: string) => NewOutboxJob) | undefined>;
+  /** After a stored aanmelding: starts its delivery and says whether it goes to a channel. */
   onSubmitted?: (aanmelding: Aanmelding) => Promise<'posting' | 'no-channel' | 'not-for-team'>;
 }
 
@@ -106,11 +112,11 @@ export class Conversations {
     if (command === 'help') return [generalHelp(this.deps.config)];
     if (command === 'status') {
       const me = turn.user.aadObjectId ?? turn.user.id;
-      const all = await this.deps.stores.referrals.list();
+      const mine = await this.deps.stores.referrals.forPerson(me);
       return [
         statusOverview(
-          all.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
-          all.filter((a) => a.assignee?.aadObjectId === me),
+          mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
+          mine.filter((a) => a.assignee?.aadObjectId === me),
           this.deps.config,
         ),
       ];
@@ -213,34 +219,34 @@ export class Conversations {
   private async submitIntake(context: IntakeContext, turn: Turn): Promise<Aanmelding> {
     const { stores, config, log } = this.deps;
     const triage = routeFor(triageInputOf(context), config);
-    const { aanmelding, created } = await stores.referrals.create(
-      {
-        intakeId: context.intakeId,
-        referrer: {
-          identity: turn.user,
-          role: context.role ?? 'anders',
-          conversationId: turn.conversationId,
-          ...(turn.conversationRef ? { conversation: turn.conversationRef } : {}),
-          ...(this.deps.praktijkOf?.(turn.user.aadObjectId) ? { praktijk: this.deps.praktijkOf(turn.user.aadObjectId) } : {}),
-        },
-        answers: answersOf(context),
-        triage,
+    const draft: NewAanmelding = {
+      intakeId: context.intakeId,
+      referrer: {
+        identity: turn.user,
+        role: context.role ?? 'anders',
+        conversationId: turn.conversationId,
+        ...(turn.conversationRef ? { conversation: turn.conversationRef } : {}),
+        ...(this.deps.praktijkOf?.(turn.user.aadObjectId) ? { praktijk: this.deps.praktijkOf(turn.user.aadObjectId) } : {}),
       },
-      turn.input.at,
-    );
-    if (created) {
-      await stores.audit.append(
+      answers: answersOf(context),
+      triage,
+    };
+    // The channel post is queued in the same transaction as the aanmelding and its audit entry: no crash can
+    // leave a stored aanmelding that the team never sees.
+    const postTo = this.deps.postJobFor ? await this.deps.postJobFor(draft) : undefined;
+    const { aanmelding, created } = await stores.referrals.create(draft, turn.input.at, (stored) => ({
+      jobs: postTo ? [postTo(stored.reference)] : [],
+      audit: [
         {
           event: 'aanmelding.aangemaakt',
-          reference: aanmelding.reference,
+          reference: stored.reference,
           actor: { id: turn.user.aadObjectId ?? turn.user.id, name: turn.user.name },
           source: turn.conversationId,
           detail: `route ${triage.route}${triage.urgent ? ', spoed' : ''}`,
         },
-        turn.input.at,
-      );
-      log.info({ event: 'aanmelding.created', reference: aanmelding.reference, route: triage.route, urgent: triage.urgent });
-    }
+      ],
+    }));
+    if (created) log.info({ event: 'aanmelding.created', reference: aanmelding.reference, route: triage.route, urgent: triage.urgent });
     return aanmelding;
   }
 

@@ -2,9 +2,9 @@ import { CardFactory, TurnContext, type Activity, type CloudAdapter, type Conver
 import type { ConnectorClient } from 'botframework-connector';
 import { z } from 'zod';
 import type { Aanmelding, ConversationRef } from '../data/aanmelding.schema.js';
-import type { LinkableService } from '../data/channel-link.store.js';
+import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
-import type { OutboxJob } from '../data/outbox.store.js';
+import type { NewOutboxJob, OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
@@ -15,13 +15,18 @@ import { withRetry, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
 
 /** The service whose channel receives an aanmelding. */
-export function serviceOf(a: Aanmelding): LinkableService {
+export function serviceOf(a: Pick<Aanmelding, 'triage'>): LinkableService {
   return a.triage.route === 'gezinsverzorger' ? 'gezinsverzorger' : 'gezinscoach';
 }
 
 /** Which aanmeldingen go to a channel at all: the ones a team has to act on. */
-export function isForTheTeam(a: Aanmelding): boolean {
+export function isForTheTeam(a: Pick<Aanmelding, 'triage'>): boolean {
   return a.triage.route !== 'buiten-doelgroep' && a.triage.route !== 'toestemming-nodig';
+}
+
+/** The job that posts an aanmelding to a linked channel: one per aanmelding and link, however often it is queued. */
+export function postJob(reference: string, link: Pick<ChannelLink, 'linkedAt'>): NewOutboxJob {
+  return { key: `post:${reference}:${link.linkedAt}`, kind: 'post', payload: { reference } };
 }
 
 const TargetSchema = z.union([
@@ -81,7 +86,7 @@ export class Deliveries {
     if (a.post) return { ok: true };
     const link = await stores.channels.get(serviceOf(a));
     if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
-    const card = this.channelCard(a, await stores.referrals.list());
+    const card = this.channelCard(a, await stores.referrals.open());
     let posted: { conversationId: string; activityId: string } | undefined;
     await pacer.turn(link.channelId);
     await withRetry(
@@ -102,9 +107,11 @@ export class Deliveries {
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
     const post = { service: serviceOf(a), ...posted, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() };
-    const saved = await stores.referrals.annotate(a.reference, (current) => ({ ...current, post }));
-    await stores.audit.append(
-      { event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: posted.conversationId, detail: `kanaal ${serviceOf(a)}` },
+    const where = posted.conversationId;
+    const saved = await stores.referrals.annotate(
+      a.reference,
+      (current) => ({ ...current, post }),
+      () => ({ audit: [{ event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: where, detail: `kanaal ${serviceOf(a)}` }] }),
       at,
     );
     log.info({ event: 'aanmelding.posted', reference: a.reference, service: serviceOf(a) });
@@ -117,7 +124,7 @@ export class Deliveries {
     const { adapter, appId } = this.deps;
     if (!a.post) return { ok: true };
     const post = a.post;
-    const card = this.channelCard(a, await this.deps.stores.referrals.list());
+    const card = this.channelCard(a, await this.deps.stores.referrals.open());
     // Pacing and retries on 429/412/502/504 come from TeamsLimitsMiddleware, which every send passes through.
     await adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
       await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
@@ -130,7 +137,7 @@ export class Deliveries {
     let reply: Reply;
     switch (payload.content.kind) {
       case 'referrer-update': {
-        const waiting = (await stores.referrals.list()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length;
+        const waiting = (await stores.referrals.open()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length;
         reply = referrerUpdate(a, payload.content.about, waiting);
         break;
       }

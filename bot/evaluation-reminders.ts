@@ -40,26 +40,32 @@ export class EvaluationReminders {
   private async queueDue(): Promise<number> {
     const { stores, now, log } = this.deps;
     try {
-      const due = dueEvaluations(await stores.referrals.list(), localDate(now()));
+      const due = dueEvaluations(await stores.referrals.open(), localDate(now()));
       for (const a of due) {
         const dueOn = a.evaluation!.dueOn;
         const content = { kind: 'evaluation' as const, dueOn };
-        await stores.outbox.enqueue(
-          { key: `evaluatie:${a.reference}:${dueOn}:verwijzer`, kind: 'message', payload: { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content } },
+        // The reminders and the note that they went out commit together (one transaction on PostgreSQL).
+        await stores.referrals.annotate(
+          a.reference,
+          (current) => (current.evaluation?.dueOn === dueOn ? { ...current, evaluation: { ...current.evaluation, remindedFor: dueOn } } : current),
+          (stored) =>
+            stored.evaluation?.remindedFor !== dueOn
+              ? {}
+              : {
+                  jobs: [
+                    { key: `evaluatie:${a.reference}:${dueOn}:verwijzer`, kind: 'message', payload: { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content } },
+                    ...(stored.assignee
+                      ? [
+                          {
+                            key: `evaluatie:${a.reference}:${dueOn}:${stored.assignee.aadObjectId}`,
+                            kind: 'message' as const,
+                            payload: { reference: a.reference, to: { kind: 'person', aadObjectId: stored.assignee.aadObjectId, name: stored.assignee.name }, content },
+                          },
+                        ]
+                      : []),
+                  ],
+                },
           now(),
-        );
-        if (a.assignee) {
-          await stores.outbox.enqueue(
-            {
-              key: `evaluatie:${a.reference}:${dueOn}:${a.assignee.aadObjectId}`,
-              kind: 'message',
-              payload: { reference: a.reference, to: { kind: 'person', aadObjectId: a.assignee.aadObjectId, name: a.assignee.name }, content },
-            },
-            now(),
-          );
-        }
-        await stores.referrals.annotate(a.reference, (current) =>
-          current.evaluation?.dueOn === dueOn ? { ...current, evaluation: { ...current.evaluation, remindedFor: dueOn } } : current,
         );
         log.info({ event: 'evaluation.reminded', reference: a.reference, dueOn });
       }

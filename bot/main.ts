@@ -1,4 +1,6 @@
 import { ConfigError } from '../data/gemeente.config.js';
+import { DataDirLockedError } from '../data/data-dir-lock.js';
+import { StoreConfigError } from '../data/stores.js';
 import { createLogger } from './logger.js';
 import { createApp } from './server.js';
 import { isLocalMode, loadSettings, SettingsError } from './settings.js';
@@ -14,7 +16,8 @@ async function main() {
     port,
     mode: isLocalMode(settings) ? 'lokaal (geen app-id: geen tokens, voor de Agents Playground)' : 'teams',
     gemeente: app.config.gemeente,
-    dataDir: settings.DATA_DIR,
+    store: app.stores.describe.kind,
+    where: app.stores.describe.where,
   });
 
   let stopping = false;
@@ -32,7 +35,7 @@ async function main() {
 
 main().catch((error: unknown) => {
   // A broken configuration stops the bot with a message that names the field; never a stack trace.
-  if (error instanceof ConfigError || error instanceof SettingsError) {
+  if (error instanceof ConfigError || error instanceof SettingsError || error instanceof DataDirLockedError || error instanceof StoreConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`De bot kon niet starten: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,3 @@
-import type { AuditLog } from '../data/audit-log.js';
 import type { ReferralStore } from '../data/referral.store.js';
 import { casesDueForPurge } from '../machines/retention.js';
 import type { Logger } from './logger.js';
@@ -23,7 +22,6 @@ export const SCHEDULED_PURGE: PurgeActor = { id: 'aanmeldbot:bewaartermijn', nam
 
 export interface PurgeOptions {
   referrals: ReferralStore;
-  audit: AuditLog;
   months: number;
   now: Date;
   actor: PurgeActor;
@@ -39,25 +37,24 @@ export interface PurgeRun {
   purged: string[];
 }
 
-export async function purgeExpired({ referrals, audit, months, now, actor, dryRun = false, source = 'bewaartermijn' }: PurgeOptions): Promise<PurgeRun> {
-  const due = casesDueForPurge(await referrals.list(), now, months).map((a) => ({ reference: a.reference, closedAt: a.closure!.at }));
+export async function purgeExpired({ referrals, months, now, actor, dryRun = false, source = 'bewaartermijn' }: PurgeOptions): Promise<PurgeRun> {
+  // Every case due has closed at least `months` × 28 days ago: the store hands over those, the rule decides.
+  const candidates = await referrals.closedUnpurged(new Date(now.getTime() - months * 28 * 86_400_000));
+  const due = casesDueForPurge(candidates, now, months).map((a) => ({ reference: a.reference, closedAt: a.closure!.at }));
   if (dryRun) return { due, purged: [] };
   const purged: string[] = [];
   for (const { reference } of due) {
-    const result = await referrals.purgeIdentifiers(reference, now);
-    if (!result.purged) continue; // another runner was first, or the case changed: nothing to log here
-    purged.push(reference);
-    await audit.append(
-      { event: 'aanmelding.opgeschoond', reference, actor, source, detail: `identificerende gegevens verwijderd, ${months} maanden na afsluiten` },
-      now,
-    );
+    // The purge and its audit entry commit together; a case another runner purged first is left alone.
+    const result = await referrals.purgeIdentifiers(reference, now, () => ({
+      audit: [{ event: 'aanmelding.opgeschoond', reference, actor, source, detail: `identificerende gegevens verwijderd, ${months} maanden na afsluiten` }],
+    }));
+    if (result.purged) purged.push(reference);
   }
   return { due, purged };
 }
 
 export interface RetentionOptions {
   referrals: ReferralStore;
-  audit: AuditLog;
   months: number;
   log: Logger;
   now?: () => Date;
@@ -74,7 +71,7 @@ export interface Retention {
   stop(): Promise<void>;
 }
 
-export function startRetention({ referrals, audit, months, log, now = () => new Date(), firstRunMs = 60_000, intervalMs = 6 * 60 * 60 * 1000 }: RetentionOptions): Retention {
+export function startRetention({ referrals, months, log, now = () => new Date(), firstRunMs = 60_000, intervalMs = 6 * 60 * 60 * 1000 }: RetentionOptions): Retention {
   let running: Promise<PurgeRun | undefined> | undefined;
   let interval: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -82,7 +79,7 @@ export function startRetention({ referrals, audit, months, log, now = () => new 
   const runOnce = (): Promise<PurgeRun | undefined> => {
     if (stopped) return Promise.resolve(undefined);
     // A run still busy is not started twice in this process.
-    running ??= purgeExpired({ referrals, audit, months, now: now(), actor: SCHEDULED_PURGE })
+    running ??= purgeExpired({ referrals, months, now: now(), actor: SCHEDULED_PURGE })
       .then(
         (run) => {
           if (run.purged.length > 0 || run.due.length > 0) log.info({ event: 'retention.run', due: run.due.length, purged: run.purged.length });

@@ -51,7 +51,10 @@ export async function createApp(
 ): Promise<App> {
   const stores = await openStores({
     dataDir: path.resolve(settings.DATA_DIR),
+    databaseUrl: settings.DATABASE_URL,
+    purpose: 'de bot',
     onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
+    onLockCompromised: (error) => log.error({ event: 'store.lock-lost', err: errorSummary(error) }),
   });
   const local = isLocalMode(settings);
   const appId = settings.MicrosoftAppId ?? '';
@@ -63,13 +66,13 @@ export async function createApp(
       MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
     }),
   );
-  const pacer = new Pacer();
+  const pacer = new Pacer(undefined, undefined, undefined, stores.pacing);
   const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
-  const { bot, conversations } = assembleBot({
+  const { bot, conversations, cases } = assembleBot({
     stores,
     config,
     team,
@@ -90,6 +93,8 @@ export async function createApp(
 
   const server = restify.createServer({ name: 'aanmeldbot', handleUncaughtExceptions: false });
   let retention: Retention | undefined;
+  let sweep: NodeJS.Timeout | undefined;
+  const queueMissingPosts = () => void cases.queueMissingPosts().catch((error: unknown) => log.error({ event: 'outbox.sweep-failed', err: errorSummary(error) }));
   registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, log, now });
   let inFlight = 0;
   let closing = false;
@@ -149,9 +154,11 @@ export async function createApp(
     stores,
     config,
     listen(port) {
+      queueMissingPosts();
+      sweep ??= setInterval(queueMissingPosts, 60_000).unref();
       worker.start();
       reminders.start();
-      retention ??= startRetention({ referrals: stores.referrals, audit: stores.audit, months: settings.RETENTION_MONTHS, log, now });
+      retention ??= startRetention({ referrals: stores.referrals, months: settings.RETENTION_MONTHS, log, now });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
@@ -170,7 +177,8 @@ export async function createApp(
       await reminders.stop();
       await worker.stop();
       await retention?.stop();
-      await stores.flush();
+      clearInterval(sweep);
+      await stores.close();
       server.server.closeAllConnections();
       await closed;
     },

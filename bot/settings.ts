@@ -12,6 +12,8 @@ const optional = z
 export const SettingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** postgres://… : the stores on PostgreSQL (several instances); without it lowdb in DATA_DIR (one process). */
+  DATABASE_URL: optional.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'moet beginnen met postgres:// of postgresql://').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MicrosoftAppId: optional,
   MicrosoftAppPassword: optional,

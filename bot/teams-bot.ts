@@ -145,7 +145,7 @@ export class AanmeldBot extends TeamsActivityHandler {
         break;
       }
       case 'status': {
-        const open = (await this.deps.referrals.list()).filter((a) => a.status !== 'afgesloten');
+        const open = await this.deps.referrals.open();
         const counts: Record<string, number> = {};
         for (const a of open) counts[STATUS_LABELS[a.status]] = (counts[STATUS_LABELS[a.status]] ?? 0) + 1;
         reply = channelStatus(counts, linkedServices);

@@ -1,3 +1,6 @@
+import { MemoryPacingLedger, type PacingLedger } from '../data/pacing.store.js';
+import { TEAMS_CONVERSATION_LIMITS, type Limits } from '../machines/pacing.js';
+
 /**
  * Teams limits: about 7 messages a second per conversation, and it answers 429 (and sometimes 412, 502, 504)
  * when pushed. Outgoing messages are spaced per conversation and retried with exponential back-off and jitter.
@@ -37,50 +40,24 @@ export async function withRetry<T>(send: () => Promise<T>, options: RetryOptions
   }
 }
 
-/** Teams' documented limits for a bot in one conversation: [messages, per milliseconds]. */
-export const TEAMS_CONVERSATION_LIMITS: [count: number, windowMs: number][] = [
-  [7, 1000],
-  [8, 2000],
-  [60, 30_000],
-];
+export { TEAMS_CONVERSATION_LIMITS } from '../machines/pacing.js';
 
 /**
  * Keeps sends to one conversation within sliding windows (Teams: 7 a second, 8 in 2 seconds, 60 in 30 seconds):
- * a short burst goes out at once, a longer one waits for room. Other conversations are not affected.
+ * a short burst goes out at once, a longer one waits for room. Other conversations are not affected. The sends are
+ * booked in a ledger from data/: in memory for one process, in PostgreSQL when several instances share the work.
  */
 export class Pacer {
-  private readonly sent = new Map<string, number[]>();
-
   constructor(
-    private readonly limits: [count: number, windowMs: number][] = TEAMS_CONVERSATION_LIMITS,
+    private readonly limits: Limits = TEAMS_CONVERSATION_LIMITS,
     private readonly clock: () => number = Date.now,
     private readonly wait: (ms: number) => Promise<void> = sleep,
+    private readonly ledger: PacingLedger = new MemoryPacingLedger(),
   ) {}
 
   async turn(conversationId: string): Promise<void> {
-    const longest = Math.max(...this.limits.map(([, windowMs]) => windowMs));
     const now = this.clock();
-    const history = (this.sent.get(conversationId) ?? []).filter((at) => at > now - longest);
-    // The earliest moment at which every window has room for one more (moving later for one window can
-    // fill another, so look again until nothing moves).
-    let at = now;
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const [count, windowMs] of this.limits) {
-        const inWindow = history.filter((t) => t > at - windowMs);
-        const earliest = inWindow.length >= count ? inWindow[inWindow.length - count]! + windowMs : at;
-        if (earliest > at) {
-          at = earliest;
-          moved = true;
-        }
-      }
-    }
-    history.push(at);
-    this.sent.set(conversationId, history);
-    // Forget quiet conversations now and then, so a long-running bot does not collect them all.
-    if (this.sent.size > 10_000) {
-      for (const [id, times] of this.sent) if ((times.at(-1) ?? 0) <= now - longest) this.sent.delete(id);
-    }
+    const at = await this.ledger.reserve(conversationId, now, this.limits);
     if (at > now) await this.wait(at - now);
   }
 }

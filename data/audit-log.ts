@@ -49,10 +49,34 @@ export interface AuditLog {
   append(event: AuditEvent, at: Date): Promise<AuditEntry>;
   entries(): Promise<AuditEntry[]>;
   /** Recomputes the chain; names the first entry that was changed, removed or inserted. */
-  verify(): Promise<{ ok: true; count: number } | { ok: false; seq: number; problem: string }>;
+  verify(): Promise<VerifyResult>;
 }
 
-const GENESIS = '0'.repeat(64);
+export const GENESIS = '0'.repeat(64);
+
+export type VerifyResult = { ok: true; count: number } | { ok: false; seq: number; problem: string };
+
+/** The next entry of the chain after `last`. */
+export function chained(event: AuditEvent, at: Date, last: { seq: number; hash: string }): AuditEntry {
+  const body = { ...AuditEventSchema.parse(event), seq: last.seq + 1, at: at.toISOString(), prevHash: last.hash };
+  return { ...body, hash: hashOf(body) };
+}
+
+/** Recomputes the chain over stored entries (raw, as read); names the first that was changed, removed or inserted. */
+export function verifyChain(raw: readonly unknown[]): VerifyResult {
+  let previous = { seq: 0, hash: GENESIS };
+  for (const [index, item] of raw.entries()) {
+    const parsed = AuditEntrySchema.safeParse(item);
+    if (!parsed.success) return { ok: false, seq: index + 1, problem: 'regel is geen geldige audit-regel' };
+    const entry = parsed.data;
+    const { hash, ...body } = entry;
+    if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
+    if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
+    if (hashOf(body) !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
+    previous = { seq: entry.seq, hash };
+  }
+  return { ok: true, count: raw.length };
+}
 
 function hashOf(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(entry)).digest('hex');
@@ -81,8 +105,7 @@ export class JsonlAuditLog implements AuditLog {
 
   append(event: AuditEvent, at: Date): Promise<AuditEntry> {
     return this.mutex.run('append', async () => {
-      const body = { ...AuditEventSchema.parse(event), seq: this.last.seq + 1, at: at.toISOString(), prevHash: this.last.hash };
-      const entry: AuditEntry = { ...body, hash: hashOf(body) };
+      const entry = chained(event, at, this.last);
       const line = `${JSON.stringify(entry)}\n`;
       if (this.file) {
         const handle = await open(this.file, 'a');
@@ -104,23 +127,16 @@ export class JsonlAuditLog implements AuditLog {
     return (await this.lines()).map((line) => AuditEntrySchema.parse(JSON.parse(line)));
   }
 
-  async verify(): Promise<{ ok: true; count: number } | { ok: false; seq: number; problem: string }> {
-    let previous = { seq: 0, hash: GENESIS };
-    const lines = await this.lines();
-    for (const [index, line] of lines.entries()) {
-      let entry: AuditEntry;
-      try {
-        entry = AuditEntrySchema.parse(JSON.parse(line));
-      } catch {
-        return { ok: false, seq: index + 1, problem: 'regel is geen geldige audit-regel' };
-      }
-      const { hash, ...body } = entry;
-      if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
-      if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
-      if (hashOf(body) !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
-      previous = { seq: entry.seq, hash };
-    }
-    return { ok: true, count: lines.length };
+  async verify(): Promise<VerifyResult> {
+    return verifyChain(
+      (await this.lines()).map((line) => {
+        try {
+          return JSON.parse(line) as unknown;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
   }
 
   flush(): Promise<void> {

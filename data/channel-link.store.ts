@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ConversationRefSchema } from './aanmelding.schema.js';
+import type { AuditLog } from './audit-log.js';
+import type { Follow } from './follow.js';
 import { JsonCollection } from './json-collection.js';
+import type { Outbox } from './outbox.store.js';
 
 export const LINKABLE_SERVICES = ['gezinscoach', 'gezinsverzorger'] as const;
 export type LinkableService = (typeof LINKABLE_SERVICES)[number];
@@ -20,16 +23,21 @@ export type ChannelLink = z.infer<typeof ChannelLinkSchema>;
 export interface ChannelLinkStore {
   get(service: LinkableService): Promise<ChannelLink | undefined>;
   all(): Promise<ChannelLink[]>;
-  link(link: ChannelLink): Promise<void>;
+  /** Links (or re-links) the service's channel, with its audit entry and the posts that waited for it. */
+  link(link: ChannelLink, follow?: Follow): Promise<void>;
 }
 
 const FileSchema = z.object({ links: z.array(ChannelLinkSchema) });
 
 export class LowdbChannelLinkStore implements ChannelLinkStore {
-  private constructor(private readonly file: JsonCollection<z.infer<typeof FileSchema>>) {}
+  private constructor(
+    private readonly file: JsonCollection<z.infer<typeof FileSchema>>,
+    private readonly audit: AuditLog,
+    private readonly outbox: Outbox,
+  ) {}
 
-  static async open(dir: string | undefined) {
-    return new LowdbChannelLinkStore(await JsonCollection.open(dir, 'channels.json', FileSchema, { links: [] }));
+  static async open(dir: string | undefined, audit: AuditLog, outbox: Outbox) {
+    return new LowdbChannelLinkStore(await JsonCollection.open(dir, 'channels.json', FileSchema, { links: [] }), audit, outbox);
   }
 
   async get(service: LinkableService) {
@@ -40,8 +48,11 @@ export class LowdbChannelLinkStore implements ChannelLinkStore {
     return [...this.file.read().links];
   }
 
-  link(link: ChannelLink): Promise<void> {
-    return this.file.write((data) => ({ data: { links: [...data.links.filter((l) => l.service !== link.service), ChannelLinkSchema.parse(link)] }, result: undefined }));
+  async link(link: ChannelLink, follow?: Follow): Promise<void> {
+    await this.file.write((data) => ({ data: { links: [...data.links.filter((l) => l.service !== link.service), ChannelLinkSchema.parse(link)] }, result: undefined }));
+    const at = new Date(link.linkedAt);
+    for (const job of follow?.jobs ?? []) await this.outbox.enqueue(job, at);
+    for (const event of follow?.audit ?? []) await this.audit.append(event, at);
   }
 
   flush() {

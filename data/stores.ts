@@ -1,9 +1,21 @@
 import path from 'node:path';
 import { JsonlAuditLog, type AuditLog } from './audit-log.js';
 import { LowdbChannelLinkStore, type ChannelLinkStore } from './channel-link.store.js';
-import { LowdbOutbox, type Outbox } from './outbox.store.js';
-import { LowdbPeopleStore, type PeopleStore } from './people.store.js';
 import { LowdbConversationStateStore, type ConversationStateStore } from './conversation-state.store.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { LowdbOutbox, type Outbox } from './outbox.store.js';
+import { MemoryPacingLedger, type PacingLedger } from './pacing.store.js';
+import { LowdbPeopleStore, type PeopleStore } from './people.store.js';
+import { createPool, migrate, redacted } from './postgres/db.js';
+import {
+  PgAuditLog,
+  PgChannelLinkStore,
+  PgConversationStateStore,
+  PgOutbox,
+  PgPacingLedger,
+  PgPeopleStore,
+  PgReferralStore,
+} from './postgres/stores.pg.js';
 import { LowdbReferralStore, type ReferralStore } from './referral.store.js';
 
 /** The stores the bot works with. Nothing outside data/ knows which implementation runs. */
@@ -14,32 +26,97 @@ export interface Stores {
   channels: ChannelLinkStore;
   people: PeopleStore;
   outbox: Outbox;
+  /** Where sends per Teams conversation are booked (shared by every instance on PostgreSQL). */
+  pacing: PacingLedger;
+  /** For log lines and health: which store runs and where (never a password). */
+  describe: { kind: 'lowdb' | 'geheugen' | 'postgresql'; where: string };
   /** Waits for every write in progress. */
   flush(): Promise<void>;
+  /** Flushes, then lets go of files, locks and connections. */
+  close(): Promise<void>;
 }
 
 export interface StoreOptions {
-  /** Folder for the lowdb files; undefined keeps everything in memory (tests). */
+  /** Folder for the lowdb files; undefined (and no databaseUrl) keeps everything in memory (tests). */
   dataDir: string | undefined;
+  /** postgres://… : PostgreSQL instead of lowdb, for several instances. */
+  databaseUrl?: string | undefined;
   onInvalidState?: (key: string, problem: string) => void;
+  /**
+   * Who opens a lowdb folder, for the message a second writer gets ("de bot", "npm run purge"). lowdb is one
+   * process's store: opening it takes the folder's lock.
+   */
+  purpose?: string;
+  /** Brings the PostgreSQL schema up to date first (default true). */
+  migrate?: boolean;
+  /** Told when the lowdb folder's lock was lost (its lock file removed or not refreshed for too long). */
+  onLockCompromised?: (error: Error) => void;
 }
 
-export async function openStores({ dataDir, onInvalidState }: StoreOptions): Promise<Stores> {
-  const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
-  const referrals = await LowdbReferralStore.open(dataDir);
-  const audit = await JsonlAuditLog.open(dataDir);
-  const channels = await LowdbChannelLinkStore.open(dataDir);
-  const people = await LowdbPeopleStore.open(dataDir);
-  const outbox = await LowdbOutbox.open(dataDir);
-  return {
-    conversations,
-    referrals,
-    audit,
-    channels,
-    people,
-    outbox,
-    async flush() {
+export class StoreConfigError extends Error {}
+
+export async function openStores(options: StoreOptions): Promise<Stores> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openLowdb(options);
+}
+
+async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCompromised }: StoreOptions): Promise<Stores> {
+  let lock: DataDirLock | undefined;
+  if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
+  try {
+    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
+    const audit = await JsonlAuditLog.open(dataDir);
+    const outbox = await LowdbOutbox.open(dataDir);
+    const referrals = await LowdbReferralStore.open(dataDir, audit, outbox);
+    const channels = await LowdbChannelLinkStore.open(dataDir, audit, outbox);
+    const people = await LowdbPeopleStore.open(dataDir);
+    const flush = async () => {
       await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush()]);
+    };
+    return {
+      conversations,
+      referrals,
+      audit,
+      channels,
+      people,
+      outbox,
+      pacing: new MemoryPacingLedger(),
+      describe: dataDir ? { kind: 'lowdb', where: dataDir } : { kind: 'geheugen', where: '(geheugen)' },
+      flush,
+      async close() {
+        await flush();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function openPostgres(databaseUrl: string, { onInvalidState, migrate: migrateFirst = true }: StoreOptions): Promise<Stores> {
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new StoreConfigError('DATABASE_URL moet beginnen met postgres:// of postgresql://');
+  if (migrateFirst) {
+    try {
+      await migrate(databaseUrl);
+    } catch (error) {
+      throw new StoreConfigError(`PostgreSQL op ${redacted(databaseUrl)} is niet bruikbaar: ${(error as Error).message}`);
+    }
+  }
+  const pool = createPool(databaseUrl);
+  return {
+    conversations: new PgConversationStateStore(pool, onInvalidState),
+    referrals: new PgReferralStore(pool),
+    audit: new PgAuditLog(pool),
+    channels: new PgChannelLinkStore(pool),
+    people: new PgPeopleStore(pool),
+    outbox: new PgOutbox(pool),
+    pacing: new PgPacingLedger(pool),
+    describe: { kind: 'postgresql', where: redacted(databaseUrl) },
+    // Every change is committed before its promise resolves: nothing to wait for.
+    async flush() {},
+    async close() {
+      await pool.end();
     },
   };
 }

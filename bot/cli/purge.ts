@@ -5,13 +5,15 @@
  *
  * Removes the family's identifying data from closed cases whose closure is more than RETENTION_MONTHS (default 24)
  * ago, in the store at DATA_DIR (default .data), and writes an 'aanmelding.opgeschoond' audit entry per case.
- * With --dry-run it only lists what it would purge. Stop the bot first: the store is not shared between processes.
+ * With --dry-run it only lists what it would purge. On lowdb the bot must be stopped first (the folder is one
+ * process's, and this command is refused while the bot holds it); on PostgreSQL it can run beside the bot.
  * Exit 0: done (one line per case on stdout). Exit 2: unusable arguments or settings. Exit 1: a bug.
  */
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStores } from '../../data/stores.js';
+import { DataDirLockedError } from '../../data/data-dir-lock.js';
+import { openStores, StoreConfigError, type Stores } from '../../data/stores.js';
 import { purgeExpired } from '../retention.js';
 import { loadSettings, SettingsError, type Settings } from '../settings.js';
 
@@ -33,18 +35,24 @@ async function purge(argv: string[]): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
-  const stores = await openStores({ dataDir: path.resolve(settings.DATA_DIR) });
+  let stores: Stores;
+  try {
+    stores = await openStores({ dataDir: path.resolve(settings.DATA_DIR), databaseUrl: settings.DATABASE_URL, purpose: 'npm run purge' });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError || error instanceof StoreConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
   const months = settings.RETENTION_MONTHS;
   const run = await purgeExpired({
     referrals: stores.referrals,
-    audit: stores.audit,
     months,
     now: new Date(),
     actor: { id: `cli:${userInfo().username}`, name: 'npm run purge' },
     source: 'npm run purge',
     dryRun,
   });
-  await stores.flush();
+  await stores.close();
   const lines = run.due.map(({ reference, closedAt }) =>
     dryRun ? `zou opschonen: ${reference} (afgesloten ${closedAt.slice(0, 10)})` : run.purged.includes(reference) ? `opgeschoond: ${reference}` : `overgeslagen: ${reference} (al opgeschoond)`,
   );

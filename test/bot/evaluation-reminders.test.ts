@@ -176,9 +176,9 @@ describe('reminders on the evaluation date', () => {
 
   it('queues nothing more after a restart, with the date long past', async () => {
     const a = await dueToday();
-    await stores.flush();
+    await stores.close();
 
-    const restarted = await openStores({ dataDir });
+    const restarted = (stores = await openStores({ dataDir }));
     now = WEEK_LATER;
     expect(await remindersOver(restarted).check()).toBe(0);
     expect(await reminderJobs(restarted)).toHaveLength(2);
@@ -188,9 +188,9 @@ describe('reminders on the evaluation date', () => {
 
   it('reminds at the first check after a restart when the bot was down on the date', async () => {
     const a = await assignedToLynne();
-    await stores.flush();
+    await stores.close();
 
-    const restarted = await openStores({ dataDir });
+    const restarted = (stores = await openStores({ dataDir }));
     now = WEEK_LATER;
     expect(await remindersOver(restarted).check()).toBe(1);
     expect(dueDates(await reminderJobs(restarted))).toEqual([FIRST_EVALUATION, FIRST_EVALUATION]);

@@ -8,7 +8,7 @@ import { createLogger } from '../../bot/logger.js';
 import { SettingsSchema, type Settings } from '../../bot/settings.js';
 import { registerOverviewRoutes } from '../../bot/tab/overview-routes.js';
 import { createTabAuth, isLoopback } from '../../bot/tab/tab-auth.js';
-import { openStores } from '../../data/stores.js';
+import { openStores, type Stores } from '../../data/stores.js';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
 import { adele, megan, team } from '../fixtures/referral.js';
 
@@ -43,8 +43,9 @@ const TEAMS_SETTINGS = settings({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'Sin
 
 let dir: string;
 const servers: restify.Server[] = [];
+let stores: Stores | undefined;
 async function start(appSettings: Settings): Promise<string> {
-  const stores = await openStores({ dataDir: dir });
+  stores ??= await openStores({ dataDir: dir });
   const server = restify.createServer({ handleUncaughtExceptions: false });
   registerOverviewRoutes(server, { settings: appSettings, team: team(), referrals: stores.referrals, log: createLogger('silent'), now: () => NOW, jwks });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -62,6 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await stores?.close();
   await rm(dir, { recursive: true, force: true });
 });
 

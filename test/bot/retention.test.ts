@@ -41,10 +41,13 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'retention-'));
   await writeSeededStore(dir, SEED());
   stores = await openStores({ dataDir: dir });
-  return () => rm(dir, { recursive: true, force: true });
+  return async () => {
+    await stores.close();
+    await rm(dir, { recursive: true, force: true });
+  };
 });
 
-const run = (dryRun = false) => purgeExpired({ referrals: stores.referrals, audit: stores.audit, months: MONTHS, now: NOW, actor: SCHEDULED_PURGE, dryRun });
+const run = (dryRun = false) => purgeExpired({ referrals: stores.referrals, months: MONTHS, now: NOW, actor: SCHEDULED_PURGE, dryRun });
 const counts = async () => monitoringCounts({ aanmeldingen: await stores.referrals.list(), team: team(), period: { from: '2026-01-01', to: '2026-12-31' }, now: NOW });
 
 describe('purgeExpired', () => {
@@ -76,7 +79,8 @@ describe('purgeExpired', () => {
     expect(await counts()).toEqual(countsBefore);
 
     // Durable: a restarted bot finds the purge.
-    const reopened = await openStores({ dataDir: dir });
+    await stores.close();
+    const reopened = (stores = await openStores({ dataDir: dir }));
     expect((await reopened.referrals.get('AM-2026-0001'))!.answers.contact).toBeUndefined();
   });
 
@@ -104,6 +108,7 @@ describe('purgeExpired', () => {
   it('removes the goal a casemanager typed for a gezinsverzorger, and keeps the choices', async () => {
     const request = { goal: 'Moeder Fatima helpen na haar operatie', tasks: ['huishoudelijk' as const], supportForm: 'overbrugging' as const, hoursPerWeek: 5, durationMonths: 3, cause: 'operatie' as const, targetGroup: 'tijdelijk' as const };
     const gv = { ...closedOn('AM-2026-0004', '2026-05-01T10:00:00.000Z'), answers: { ...closedOn('AM-2026-0004', '2026-05-01T10:00:00.000Z').answers, service: 'gezinsverzorger' as const, gezinsverzorger: request } };
+    await stores.close();
     await writeSeededStore(dir, [gv]);
     stores = await openStores({ dataDir: dir });
     await run();
@@ -121,7 +126,7 @@ describe('purgeExpired', () => {
 
 describe('startRetention', () => {
   it('purges shortly after start-up and stops cleanly', async () => {
-    const retention = startRetention({ referrals: stores.referrals, audit: stores.audit, months: MONTHS, log: createLogger('silent'), now: () => NOW, firstRunMs: 5, intervalMs: 60_000 });
+    const retention = startRetention({ referrals: stores.referrals, months: MONTHS, log: createLogger('silent'), now: () => NOW, firstRunMs: 5, intervalMs: 60_000 });
     await expect.poll(async () => (await stores.audit.entries()).length).toBe(1);
     expect(await retention.runOnce()).toEqual({ due: [], purged: [] });
     await retention.stop();
@@ -129,7 +134,7 @@ describe('startRetention', () => {
   });
 
   it('two schedulers on one store write a single entry per case', async () => {
-    const options = { referrals: stores.referrals, audit: stores.audit, months: MONTHS, log: createLogger('silent'), now: () => NOW, firstRunMs: 60_000 };
+    const options = { referrals: stores.referrals, months: MONTHS, log: createLogger('silent'), now: () => NOW, firstRunMs: 60_000 };
     const [a, b] = [startRetention(options), startRetention(options)];
     await Promise.all([a.runOnce(), b.runOnce()]);
     await Promise.all([a.stop(), b.stop()]);
@@ -142,7 +147,16 @@ describe('npm run purge', () => {
   const purge = (args: string[], env: Record<string, string>) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'bot/cli/purge.ts', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dir, ...env } });
 
+  it('is refused while the bot holds the lowdb folder, naming the folder, and changes nothing', async () => {
+    const refused = purge([], { RETENTION_MONTHS: '1' });
+    await expect(refused).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`De gegevensmap ${dir} is in gebruik door de bot`) });
+    await expect(refused).rejects.toMatchObject({ stderr: expect.stringContaining('stop dat proces eerst') });
+    expect((await readFile(path.join(dir, 'referrals.json'), 'utf8')).match(/Jan de Vries/g)!.length).toBeGreaterThan(1);
+    expect(await stores.audit.entries()).toEqual([]);
+  });
+
   it('lists with --dry-run and purges without it', async () => {
+    await stores.close(); // the bot is stopped first
     // Closed in May and July 2026; 1 month of retention makes both due today.
     const dry = await purge(['--dry-run'], { RETENTION_MONTHS: '1' });
     expect(dry.stdout).toContain('zou opschonen: AM-2026-0001');

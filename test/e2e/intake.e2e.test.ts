@@ -19,7 +19,9 @@ let serviceUrl: string;
 let dataDir: string;
 const bots: BotProcess[] = [];
 
+/** A bot on the shared DATA_DIR: lowdb is one process's store, so the one before is stopped first. */
 async function bot(env: Record<string, string> = {}) {
+  for (const running of bots.splice(0)) await running.stop('SIGTERM');
   const started = await startBot({ DATA_DIR: dataDir, ...env });
   bots.push(started);
   return started;

@@ -1,0 +1,409 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { AanmeldingSchema, type Aanmelding, type NewAanmelding } from '../aanmelding.schema.js';
+import { AuditEntrySchema, chained, GENESIS, verifyChain, type AuditEntry, type AuditEvent, type AuditLog, type VerifyResult } from '../audit-log.js';
+import { ChannelLinkSchema, type ChannelLink, type ChannelLinkStore, type LinkableService } from '../channel-link.store.js';
+import { ConversationRecordSchema, type ConversationRecord, type ConversationStateStore } from '../conversation-state.store.js';
+import type { Follow, FollowOf } from '../follow.js';
+import { OutboxJobSchema, type NewOutboxJob, type Outbox, type OutboxJob } from '../outbox.store.js';
+import type { PacingLedger } from '../pacing.store.js';
+import { PersonSchema, type PeopleStore, type Person } from '../people.store.js';
+import {
+  annotatedRecord,
+  changedRecord,
+  newRecord,
+  purgeOf,
+  referenceFor,
+  type PurgeResult,
+  type ReferralStore,
+  type UpdateResult,
+} from '../referral.store.js';
+import { longestWindow, nextSlot, type Limits } from '../../machines/pacing.js';
+import { inTransaction, isUniqueViolation, type Queryable } from './db.js';
+
+/**
+ * The stores on PostgreSQL, for a municipality's service with several instances. Every change is one transaction
+ * together with its audit entries and outbox jobs. Records are kept as JSON documents (validated by zod on the way
+ * in and out) beside the columns that the bot's queries use.
+ */
+
+/** Advisory lock keys (pg_advisory_xact_lock): one for the audit chain; pacing uses one per conversation. */
+const AUDIT_LOCK = 7513;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Audit log
+
+/** Appends inside the caller's transaction: the chain's tail is locked until that transaction ends. */
+async function appendAudit(client: Queryable, event: AuditEvent, at: Date): Promise<AuditEntry> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  const { rows } = await client.query<{ entry: AuditEntry }>('SELECT entry FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const last = rows[0] ? { seq: rows[0].entry.seq, hash: rows[0].entry.hash } : { seq: 0, hash: GENESIS };
+  const entry = chained(event, at, last);
+  await client.query('INSERT INTO audit_log (seq, at, reference, entry) VALUES ($1, $2, $3, $4)', [entry.seq, entry.at, entry.reference ?? null, entry]);
+  return entry;
+}
+
+export class PgAuditLog implements AuditLog {
+  constructor(private readonly pool: pg.Pool) {}
+
+  append(event: AuditEvent, at: Date): Promise<AuditEntry> {
+    return inTransaction(this.pool, (client) => appendAudit(client, event, at));
+  }
+
+  async entries(): Promise<AuditEntry[]> {
+    const { rows } = await this.pool.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq');
+    return rows.map((row) => AuditEntrySchema.parse(row.entry));
+  }
+
+  async verify(): Promise<VerifyResult> {
+    const { rows } = await this.pool.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq');
+    return verifyChain(rows.map((row) => row.entry));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outbox
+
+async function enqueueJob(client: Queryable, job: NewOutboxJob, at: Date): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `INSERT INTO outbox (id, key, kind, payload, attempts, due_at, status, created_at)
+     VALUES ($1, $2, $3, $4, 0, $5, 'pending', $5) ON CONFLICT (key) DO NOTHING`,
+    [randomUUID(), job.key, job.kind, job.payload, at.toISOString()],
+  );
+  return rowCount === 1;
+}
+
+async function applyFollow(client: Queryable, follow: Follow, at: Date): Promise<void> {
+  for (const job of follow.jobs ?? []) await enqueueJob(client, job, at);
+  // The audit chain last: its lock is then held for the shortest time.
+  for (const event of follow.audit ?? []) await appendAudit(client, event, at);
+}
+
+interface OutboxRow {
+  id: string;
+  seq: string;
+  key: string;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  due_at: Date;
+  lease_until: Date | null;
+  last_error: string | null;
+  status: string;
+  created_at: Date;
+}
+
+function jobOf(row: OutboxRow): OutboxJob {
+  return OutboxJobSchema.parse({
+    id: row.id,
+    key: row.key,
+    kind: row.kind,
+    payload: row.payload,
+    attempts: row.attempts,
+    dueAt: row.due_at.toISOString(),
+    ...(row.lease_until ? { leaseUntil: row.lease_until.toISOString() } : {}),
+    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+  });
+}
+
+/** How long finished jobs are kept (their keys stop duplicates of a retried action). */
+const KEEP_FINISHED_DAYS = 30;
+
+export class PgOutbox implements Outbox {
+  private lastPrune = 0;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  enqueue(job: NewOutboxJob, at: Date): Promise<boolean> {
+    return enqueueJob(this.pool, job, at);
+  }
+
+  /** Due jobs no other instance holds, leased to this one: FOR UPDATE SKIP LOCKED never waits for another claim. */
+  async claim(at: Date, leaseMs: number, max: number): Promise<OutboxJob[]> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      `UPDATE outbox SET lease_until = $2, attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+         ORDER BY due_at, seq LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [at.toISOString(), new Date(at.getTime() + leaseMs).toISOString(), max],
+    );
+    if (at.getTime() - this.lastPrune > 60 * 60_000) {
+      this.lastPrune = at.getTime();
+      await this.pool.query(`DELETE FROM outbox WHERE status <> 'pending' AND finished_at < $1`, [new Date(at.getTime() - KEEP_FINISHED_DAYS * 86_400_000).toISOString()]);
+    }
+    return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || Number(a.seq) - Number(b.seq)).map(jobOf);
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.pool.query(`UPDATE outbox SET status = 'done', lease_until = NULL, finished_at = now() WHERE id = $1`, [id]);
+  }
+
+  async retry(id: string, dueAt: Date, error: string): Promise<void> {
+    await this.pool.query('UPDATE outbox SET due_at = $2, lease_until = NULL, last_error = $3 WHERE id = $1', [id, dueAt.toISOString(), error.slice(0, 500)]);
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.pool.query(`UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $2, finished_at = now() WHERE id = $1`, [id, error.slice(0, 500)]);
+  }
+
+  async list(): Promise<OutboxJob[]> {
+    const { rows } = await this.pool.query<OutboxRow>('SELECT * FROM outbox ORDER BY seq');
+    return rows.map(jobOf);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Referrals
+
+function parseRecord(doc: unknown): Aanmelding {
+  return AanmeldingSchema.parse(doc);
+}
+
+/** The columns that the queries use, taken from the record. */
+function columns(a: Aanmelding) {
+  return [
+    a.reference,
+    a.intakeId,
+    a.status,
+    a.version,
+    a.referrer.identity.aadObjectId ?? a.referrer.identity.id,
+    a.assignee?.aadObjectId ?? null,
+    a.closure?.at ?? null,
+    a.purgedAt ?? null,
+    a.createdAt,
+    a,
+  ];
+}
+
+export async function insertReferral(client: Queryable, a: Aanmelding): Promise<void> {
+  await client.query(
+    `INSERT INTO referrals (reference, intake_id, status, version, referrer_id, assignee_id, closed_at, purged_at, created_at, doc)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    columns(a),
+  );
+}
+
+async function saveReferral(client: Queryable, a: Aanmelding): Promise<void> {
+  await client.query(
+    `UPDATE referrals SET intake_id = $2, status = $3, version = $4, referrer_id = $5, assignee_id = $6, closed_at = $7,
+       purged_at = $8, created_at = $9, doc = $10 WHERE reference = $1`,
+    columns(a),
+  );
+}
+
+async function lockedReferral(client: Queryable, reference: string): Promise<Aanmelding | undefined> {
+  const { rows } = await client.query<{ doc: unknown }>('SELECT doc FROM referrals WHERE reference = $1 FOR UPDATE', [reference]);
+  return rows[0] ? parseRecord(rows[0].doc) : undefined;
+}
+
+export class PgReferralStore implements ReferralStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(draft: NewAanmelding, at: Date, follow?: FollowOf<Aanmelding>): Promise<{ aanmelding: Aanmelding; created: boolean }> {
+    const existing = await this.byIntake(draft.intakeId);
+    if (existing) return { aanmelding: existing, created: false };
+    try {
+      return await inTransaction(this.pool, async (client) => {
+        const year = at.getUTCFullYear();
+        // The counter row stays locked until commit; a rollback gives the number back: no gaps, no doubles.
+        const { rows } = await client.query<{ last: number }>(
+          `INSERT INTO reference_counters (year, last) VALUES ($1, 1)
+           ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`,
+          [year],
+        );
+        const record = newRecord(draft, referenceFor(year, rows[0]!.last), at);
+        await insertReferral(client, record);
+        if (follow) await applyFollow(client, follow(record), at);
+        return { aanmelding: record, created: true };
+      });
+    } catch (error) {
+      // The same intake submitted at once on two instances (Teams retried to the other one): the first one stands.
+      if (isUniqueViolation(error, 'referrals_intake_id_key')) {
+        const first = await this.byIntake(draft.intakeId);
+        if (first) return { aanmelding: first, created: false };
+      }
+      throw error;
+    }
+  }
+
+  update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date, follow?: FollowOf<Aanmelding>): Promise<UpdateResult> {
+    return inTransaction(this.pool, async (client): Promise<UpdateResult> => {
+      const current = await lockedReferral(client, reference);
+      if (!current) return { ok: false, reason: 'not-found' };
+      if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
+      const next = changedRecord(current, change, at);
+      await saveReferral(client, next);
+      if (follow) await applyFollow(client, follow(next), at);
+      return { ok: true, aanmelding: next };
+    });
+  }
+
+  annotate(reference: string, change: (current: Aanmelding) => Aanmelding, follow?: FollowOf<Aanmelding>, at: Date = new Date()): Promise<Aanmelding | undefined> {
+    return inTransaction(this.pool, async (client) => {
+      const current = await lockedReferral(client, reference);
+      if (!current) return undefined;
+      const next = annotatedRecord(current, change);
+      await saveReferral(client, next);
+      if (follow) await applyFollow(client, follow(next), at);
+      return next;
+    });
+  }
+
+  purgeIdentifiers(reference: string, at: Date, follow?: FollowOf<Aanmelding>): Promise<PurgeResult> {
+    return inTransaction(this.pool, async (client) => {
+      const result = purgeOf(await lockedReferral(client, reference), at);
+      if (result.purged) {
+        await saveReferral(client, result.aanmelding);
+        if (follow) await applyFollow(client, follow(result.aanmelding), at);
+      }
+      return result;
+    });
+  }
+
+  async get(reference: string): Promise<Aanmelding | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM referrals WHERE reference = $1', [reference]);
+    return rows[0] ? parseRecord(rows[0].doc) : undefined;
+  }
+
+  list(): Promise<Aanmelding[]> {
+    return this.select('TRUE');
+  }
+
+  open(): Promise<Aanmelding[]> {
+    return this.select(`status <> 'afgesloten'`);
+  }
+
+  forPerson(aadObjectId: string): Promise<Aanmelding[]> {
+    return this.select('referrer_id = $1 OR assignee_id = $1', [aadObjectId]);
+  }
+
+  closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {
+    return this.select(`status = 'afgesloten' AND purged_at IS NULL AND closed_at <= $1`, [closedBefore.toISOString()]);
+  }
+
+  private async byIntake(intakeId: string): Promise<Aanmelding | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM referrals WHERE intake_id = $1', [intakeId]);
+    return rows[0] ? parseRecord(rows[0].doc) : undefined;
+  }
+
+  private async select(where: string, values: unknown[] = []): Promise<Aanmelding[]> {
+    const { rows } = await this.pool.query<{ doc: unknown }>(`SELECT doc FROM referrals WHERE ${where} ORDER BY created_at, reference`, values);
+    return rows.map((row) => parseRecord(row.doc));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Channel links, people, conversation state
+
+export class PgChannelLinkStore implements ChannelLinkStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(service: LinkableService): Promise<ChannelLink | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM channel_links WHERE service = $1', [service]);
+    return rows[0] ? ChannelLinkSchema.parse(rows[0].doc) : undefined;
+  }
+
+  async all(): Promise<ChannelLink[]> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM channel_links ORDER BY service');
+    return rows.map((row) => ChannelLinkSchema.parse(row.doc));
+  }
+
+  link(link: ChannelLink, follow?: Follow): Promise<void> {
+    const checked = ChannelLinkSchema.parse(link);
+    return inTransaction(this.pool, async (client) => {
+      await client.query('INSERT INTO channel_links (service, doc) VALUES ($1, $2) ON CONFLICT (service) DO UPDATE SET doc = EXCLUDED.doc', [checked.service, checked]);
+      if (follow) await applyFollow(client, follow, new Date(checked.linkedAt));
+    });
+  }
+}
+
+export class PgPeopleStore implements PeopleStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(aadObjectId: string): Promise<Person | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM people WHERE aad_object_id = $1', [aadObjectId]);
+    return rows[0] ? PersonSchema.parse(rows[0].doc) : undefined;
+  }
+
+  /** One statement: what is new is merged in (a personal chat once known is kept), and nothing is written if nothing changed. */
+  async remember(person: Person): Promise<void> {
+    const checked = PersonSchema.parse(person);
+    await this.pool.query(
+      `INSERT INTO people (aad_object_id, doc) VALUES ($1, $2)
+       ON CONFLICT (aad_object_id) DO UPDATE SET doc = people.doc || EXCLUDED.doc
+       WHERE people.doc IS DISTINCT FROM people.doc || EXCLUDED.doc`,
+      [checked.aadObjectId, checked],
+    );
+  }
+}
+
+export class PgConversationStateStore implements ConversationStateStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onInvalid: (key: string, problem: string) => void = () => {},
+  ) {}
+
+  async get(key: string): Promise<ConversationRecord | undefined> {
+    const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM conversations WHERE key = $1', [key]);
+    if (!rows[0]) return undefined;
+    const parsed = ConversationRecordSchema.safeParse(rows[0].doc);
+    if (!parsed.success) {
+      this.onInvalid(key, parsed.error.issues.map((i) => i.path.join('.')).join(', '));
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  async put(key: string, record: ConversationRecord): Promise<void> {
+    const checked = ConversationRecordSchema.parse(record);
+    await this.pool.query(
+      'INSERT INTO conversations (key, updated_at, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc',
+      [key, checked.updatedAt, checked],
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.pool.query('DELETE FROM conversations WHERE key = $1', [key]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pacing across instances
+
+/**
+ * Books a send in one conversation for all instances: the conversation's bookings are read and extended under a
+ * transaction-scoped advisory lock on that conversation, so two instances never take the same room.
+ */
+export class PgPacingLedger implements PacingLedger {
+  private lastPrune = 0;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async reserve(conversationId: string, now: number, limits: Limits): Promise<number> {
+    const longest = longestWindow(limits);
+    const at = await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pacing:${conversationId}`]);
+      const { rows } = await client.query<{ at: Date }>('SELECT at FROM send_slots WHERE conversation_id = $1 AND at > $2 ORDER BY at', [
+        conversationId,
+        new Date(now - longest).toISOString(),
+      ]);
+      const slot = nextSlot(
+        rows.map((row) => row.at.getTime()),
+        limits,
+        now,
+      );
+      await client.query('INSERT INTO send_slots (conversation_id, at) VALUES ($1, $2)', [conversationId, new Date(slot).toISOString()]);
+      return slot;
+    });
+    if (now - this.lastPrune > 60_000) {
+      this.lastPrune = now;
+      await this.pool.query('DELETE FROM send_slots WHERE at < $1', [new Date(now - 2 * longest).toISOString()]);
+    }
+    return at;
+  }
+}

@@ -1,0 +1,99 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../data/postgres/db.js';
+import { openStores, type Stores } from '../../data/stores.js';
+import { TEAMS_CONVERSATION_LIMITS } from '../../machines/pacing.js';
+import { CREATED, draft } from '../fixtures/referral.js';
+import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
+
+/**
+ * Two instances of the bot on one database (a rolling deploy, a second replica): each has its own connection
+ * pool, as two processes would. What one instance does, the other must never undo or do again.
+ */
+
+const postgres = await postgresForTests('de tests met twee instanties op één database');
+if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
+
+describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
+  let db: TestDatabase;
+  let one: Stores;
+  let two: Stores;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('instances');
+  });
+  afterAll(() => db?.drop());
+  beforeEach(async () => {
+    await db.truncate();
+    [one, two] = await Promise.all([openStores({ dataDir: undefined, databaseUrl: db.url }), openStores({ dataDir: undefined, databaseUrl: db.url })]);
+  });
+  afterEach(async () => {
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it('migrates once when both start at the same moment', async () => {
+    const [first, second] = await Promise.all([migrate(db.url), migrate(db.url)]);
+    expect([...first, ...second]).toEqual([]);
+  });
+
+  it('hands out unique, gap-free references across both', async () => {
+    const made = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).referrals.create(draft(), CREATED)));
+    const numbers = made.map((m) => Number(m.aanmelding.reference.slice(-4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('lets one of two coordinators on two instances win the same card', async () => {
+    const a = (await one.referrals.create(draft(), CREATED)).aanmelding;
+    const assign = (s: Stores, name: string) =>
+      s.referrals.update(a.reference, 1, (c) => ({ ...c, status: 'toegewezen', assignee: { aadObjectId: `aad-${name}`, name, role: 'gezinscoach' } }), CREATED);
+    const results = await Promise.all([assign(one, 'Adele'), assign(two, 'Isaiah')]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const stored = await two.referrals.get(a.reference);
+    expect(stored?.version).toBe(2);
+    expect(results.find((r) => r.ok)).toMatchObject({ aanmelding: { assignee: { name: stored?.assignee?.name } } });
+  });
+
+  it('gives each outbox job to one instance only', async () => {
+    for (let i = 0; i < 60; i++) await one.outbox.enqueue({ key: `job-${i}`, kind: 'message', payload: { reference: `AM-2026-${i}` } }, CREATED);
+    const taken: string[] = [];
+    const work = async (s: Stores) => {
+      for (;;) {
+        const jobs = await s.outbox.claim(CREATED, 60_000, 4);
+        if (jobs.length === 0) return;
+        taken.push(...jobs.map((j) => j.key));
+        await Promise.all(jobs.map((j) => s.outbox.complete(j.id)));
+      }
+    };
+    await Promise.all([work(one), work(two), work(one), work(two)]);
+    expect(taken).toHaveLength(60);
+    expect(new Set(taken).size).toBe(60);
+  });
+
+  it("takes over a crashed instance's job once its lease has run out", async () => {
+    await one.outbox.enqueue({ key: 'orphan', kind: 'post', payload: { reference: 'AM-2026-0001' } }, CREATED);
+    const [claimed] = await one.outbox.claim(CREATED, 30_000, 1);
+    expect(claimed).toBeDefined();
+    // `one` dies holding the lease: `two` gets nothing until it ends, then the job.
+    expect(await two.outbox.claim(new Date(CREATED.getTime() + 29_000), 30_000, 1)).toEqual([]);
+    expect(await two.outbox.claim(new Date(CREATED.getTime() + 30_000), 30_000, 1)).toEqual([expect.objectContaining({ key: 'orphan', attempts: 2 })]);
+  });
+
+  it('keeps one audit chain when both append at once', async () => {
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? one : two).audit.append({ event: 'dossier.verstuurd', reference: `AM-2026-${String(i).padStart(4, '0')}`, actor: { id: 'x', name: 'X' } }, CREATED),
+      ),
+    );
+    expect(await one.audit.verify()).toEqual({ ok: true, count: 30 });
+  });
+
+  it("keeps Teams' limits for one conversation across both instances", async () => {
+    const now = Date.parse('2026-03-02T10:00:00Z');
+    const slots = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).pacing.reserve('19:channel', now, TEAMS_CONVERSATION_LIMITS)));
+    const sorted = [...slots].sort((a, b) => a - b);
+    for (const [count, windowMs] of TEAMS_CONVERSATION_LIMITS) {
+      for (const start of sorted) expect(sorted.filter((t) => t >= start && t < start + windowMs).length).toBeLessThanOrEqual(count);
+    }
+    // Another conversation is not held up by this one.
+    expect(await one.pacing.reserve('a:personal', now, TEAMS_CONVERSATION_LIMITS)).toBe(now);
+  });
+});

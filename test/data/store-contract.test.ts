@@ -1,0 +1,483 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AUDIT_EVENTS, type AuditEvent } from '../../data/audit-log.js';
+import type { ChannelLink } from '../../data/channel-link.store.js';
+import { DurableJSONFile } from '../../data/durable-json-file.js';
+import type { Person } from '../../data/people.store.js';
+import { openStores, type Stores } from '../../data/stores.js';
+import { CREATED, draft, megan } from '../fixtures/referral.js';
+import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
+
+/**
+ * One contract, two stores: every test below runs against lowdb (one process, files in a folder) and against
+ * PostgreSQL (several instances), so the bot cannot tell which one it has.
+ */
+
+const T0 = new Date('2026-03-02T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const LEASE_MS = 30_000;
+
+interface Harness {
+  name: string;
+  /** Empty, persistent stores. */
+  open(): Promise<Stores>;
+  /** The same stores as the bot finds them after a restart (the previous instance is closed first). */
+  restart(previous: Stores): Promise<Stores>;
+  /** Changes an audit entry behind the store's back, as someone with access to the files or the database could. */
+  tamperAudit(seq: number, change: (entry: Record<string, unknown>) => Record<string, unknown>): Promise<void>;
+  /** How many times a person's record was written so far (to show that nothing unchanged is written). */
+  personWrites?(aadObjectId: string): Promise<number>;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function lowdbHarness(): Harness {
+  let dir = '';
+  return {
+    name: 'lowdb',
+    async setup() {
+      dir = await mkdtemp(path.join(tmpdir(), 'store-contract-'));
+    },
+    async teardown() {
+      await rm(dir, { recursive: true, force: true });
+    },
+    async dispose() {},
+    open: () => openStores({ dataDir: dir }),
+    async restart(previous) {
+      await previous.close();
+      return openStores({ dataDir: dir });
+    },
+    async tamperAudit(seq, change) {
+      const file = path.join(dir, 'audit.jsonl');
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      lines[seq - 1] = JSON.stringify(change(JSON.parse(lines[seq - 1]!) as Record<string, unknown>));
+      await writeFile(file, lines.join('\n'));
+    },
+  };
+}
+
+function postgresHarness(): Harness {
+  let db: TestDatabase | undefined;
+  let database: TestDatabase;
+  return {
+    name: 'PostgreSQL',
+    async setup() {
+      db ??= await createTestDatabase('contract');
+      database = db;
+      await database.truncate();
+    },
+    async teardown() {},
+    async dispose() {
+      await db?.drop();
+    },
+    open: () => openStores({ dataDir: undefined, databaseUrl: database.url }),
+    async restart(previous) {
+      await previous.close();
+      return openStores({ dataDir: undefined, databaseUrl: database.url });
+    },
+    async tamperAudit(seq, change) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query<{ entry: Record<string, unknown> }>('SELECT entry FROM audit_log WHERE seq = $1', [seq]);
+      await client.query('UPDATE audit_log SET entry = $2 WHERE seq = $1', [seq, change(rows[0]!.entry)]);
+      await client.end();
+    },
+    async personWrites(aadObjectId) {
+      // Every UPDATE makes a new row version: xmin changes. Count distinct versions seen by asking each time.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query<{ xmin: string }>('SELECT xmin::text FROM people WHERE aad_object_id = $1', [aadObjectId]);
+      await client.end();
+      return Number(rows[0]?.xmin ?? 0);
+    },
+  };
+}
+
+const postgres = await postgresForTests('de PostgreSQL-kant van het opslagcontract');
+const harnesses: Harness[] = [lowdbHarness(), ...(postgres.run ? [postgresHarness()] : [])];
+if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
+
+describe.each(harnesses)('store contract on $name', (harness) => {
+let stores: Stores;
+
+beforeEach(async () => {
+  await harness.setup();
+  stores = await harness.open();
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await stores.close();
+  await harness.teardown();
+});
+
+afterAll(() => harness.dispose());
+
+const reopen = async () => {
+  stores = await harness.restart(stores);
+  return stores;
+};
+
+const newReferral = async (s: Stores = stores) => (await s.referrals.create(draft({ intakeId: `intake-${Math.random()}` }), CREATED)).aanmelding;
+
+describe('ReferralStore.update: of two people acting on the same version, one wins', () => {
+  it('changes the aanmelding at the expected version and raises the version', async () => {
+    const a = await newReferral();
+    expect(a.version).toBe(1);
+    const result = await stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'wachtlijst' }), T0);
+    expect(result).toMatchObject({ ok: true, aanmelding: { reference: a.reference, status: 'wachtlijst', version: 2, updatedAt: T0.toISOString() } });
+    expect(await stores.referrals.get(a.reference)).toMatchObject({ status: 'wachtlijst', version: 2 });
+  });
+
+  it('refuses a stale version, returns the current record and changes nothing', async () => {
+    const a = await newReferral();
+    await stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'wachtlijst' }), T0);
+    const before = await stores.referrals.get(a.reference);
+    const change = vi.fn((current) => ({ ...current, status: 'afgesloten' as const }));
+    const result = await stores.referrals.update(a.reference, 1, change, at(1));
+    expect(result).toEqual({ ok: false, reason: 'conflict', current: before });
+    expect(change).not.toHaveBeenCalled();
+    expect(await stores.referrals.get(a.reference)).toEqual(before);
+  });
+
+  it('lets exactly one of two simultaneous updates at the same version win', async () => {
+    const a = await newReferral();
+    const [first, second] = await Promise.all([
+      stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'toegewezen', assignee: { aadObjectId: 'adele', name: 'Adele Vance', role: 'gezinscoach' } }), T0),
+      stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'toegewezen', assignee: { aadObjectId: 'isaiah', name: 'Isaiah Langer', role: 'gezinscoach' } }), T0),
+    ]);
+    expect([first.ok, second.ok]).toEqual([true, false]);
+    expect(second).toMatchObject({ reason: 'conflict', current: { version: 2, assignee: { name: 'Adele Vance' } } });
+    expect(await stores.referrals.get(a.reference)).toMatchObject({ version: 2, assignee: { name: 'Adele Vance' } });
+  });
+
+  it('says when the aanmelding does not exist', async () => {
+    expect(await stores.referrals.update('AM-2026-9999', 1, (current) => current, T0)).toEqual({ ok: false, reason: 'not-found' });
+  });
+
+  it('refuses a change that breaks the record, and keeps the old one', async () => {
+    const a = await newReferral();
+    await expect(stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'verdwenen' as never }), T0)).rejects.toThrow();
+    expect(await stores.referrals.get(a.reference)).toEqual(a);
+  });
+
+  it('keeps the change after a restart', async () => {
+    const a = await newReferral();
+    await stores.referrals.update(a.reference, 1, (current) => ({ ...current, status: 'wachtlijst' }), T0);
+    expect(await (await reopen()).referrals.get(a.reference)).toMatchObject({ status: 'wachtlijst', version: 2 });
+  });
+});
+
+describe('Outbox: nothing is lost, nothing is sent twice', () => {
+  const job = (key: string) => ({ key, kind: 'message' as const, payload: { reference: 'AM-2026-0001' } });
+
+  it('keeps one job per key, however often it is enqueued', async () => {
+    expect(await stores.outbox.enqueue(job('AM-2026-0001:v2:0'), T0)).toBe(true);
+    expect(await stores.outbox.enqueue({ ...job('AM-2026-0001:v2:0'), payload: { reference: 'other' } }, at(5))).toBe(false);
+    const jobs = await stores.outbox.list();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ key: 'AM-2026-0001:v2:0', payload: { reference: 'AM-2026-0001' }, attempts: 0, status: 'pending', dueAt: T0.toISOString() });
+  });
+
+  it('hands out only jobs that are due', async () => {
+    await stores.outbox.enqueue(job('now'), T0);
+    await stores.outbox.enqueue(job('later'), at(60));
+    expect((await stores.outbox.claim(T0, 120_000, 10)).map((j) => j.key)).toEqual(['now']);
+    expect((await stores.outbox.claim(at(59), 120_000, 10)).map((j) => j.key)).toEqual([]);
+    expect((await stores.outbox.claim(at(60), 120_000, 10)).map((j) => j.key)).toEqual(['later']);
+  });
+
+  it('hands out at most the number asked for', async () => {
+    for (const key of ['a', 'b', 'c']) await stores.outbox.enqueue(job(key), T0);
+    expect((await stores.outbox.claim(T0, LEASE_MS, 2)).map((j) => j.key)).toEqual(['a', 'b']);
+    expect((await stores.outbox.claim(T0, LEASE_MS, 2)).map((j) => j.key)).toEqual(['c']);
+  });
+
+  it('leases a claimed job: nobody else gets it until the lease ends, then it comes back with one more attempt', async () => {
+    await stores.outbox.enqueue(job('k'), T0);
+    const [claimed] = await stores.outbox.claim(T0, LEASE_MS, 10);
+    expect(claimed).toMatchObject({ key: 'k', attempts: 1, leaseUntil: at(30).toISOString() });
+    expect(await stores.outbox.claim(at(29), LEASE_MS, 10)).toEqual([]);
+    const again = await stores.outbox.claim(at(30), LEASE_MS, 10);
+    expect(again).toEqual([expect.objectContaining({ id: claimed!.id, attempts: 2, leaseUntil: at(60).toISOString() })]);
+  });
+
+  it('puts a job back for later with the error on retry', async () => {
+    await stores.outbox.enqueue(job('k'), T0);
+    const [claimed] = await stores.outbox.claim(T0, LEASE_MS, 10);
+    await stores.outbox.retry(claimed!.id, at(120), 'HTTP 429');
+    expect(await stores.outbox.claim(at(119), LEASE_MS, 10)).toEqual([]);
+    expect(await stores.outbox.claim(at(120), LEASE_MS, 10)).toEqual([expect.objectContaining({ id: claimed!.id, attempts: 2, lastError: 'HTTP 429' })]);
+  });
+
+  it('never hands out a completed or failed job again', async () => {
+    await stores.outbox.enqueue(job('done'), T0);
+    await stores.outbox.enqueue(job('broken'), T0);
+    const [done, broken] = await stores.outbox.claim(T0, LEASE_MS, 10);
+    await stores.outbox.complete(done!.id);
+    await stores.outbox.fail(broken!.id, 'geen kanaal gekoppeld');
+    expect(await stores.outbox.claim(at(3600), LEASE_MS, 10)).toEqual([]);
+    const jobs = await stores.outbox.list();
+    expect(jobs.find((j) => j.key === 'done')).toMatchObject({ status: 'done' });
+    expect(jobs.find((j) => j.key === 'done')?.leaseUntil).toBeUndefined();
+    expect(jobs.find((j) => j.key === 'broken')).toMatchObject({ status: 'failed', lastError: 'geen kanaal gekoppeld' });
+    // A finished job's key still stops a duplicate.
+    expect(await stores.outbox.enqueue(job('done'), at(10))).toBe(false);
+  });
+
+  it('keeps its jobs, leases and attempts across a restart', async () => {
+    const first = stores;
+    await first.outbox.enqueue(job('survives'), T0);
+    await first.outbox.enqueue(job('finished'), T0);
+    const [leased, finished] = await first.outbox.claim(T0, LEASE_MS, 10);
+    await first.outbox.complete(finished!.id);
+
+    const second = await reopen();
+    expect(await second.outbox.list()).toEqual([
+      expect.objectContaining({ id: leased!.id, key: 'survives', status: 'pending', attempts: 1 }),
+      expect.objectContaining({ key: 'finished', status: 'done' }),
+    ]);
+    expect(await second.outbox.claim(at(10), LEASE_MS, 10)).toEqual([]);
+    expect(await second.outbox.claim(at(30), LEASE_MS, 10)).toEqual([expect.objectContaining({ key: 'survives', attempts: 2 })]);
+  });
+});
+
+describe('Channel links: one channel per service', () => {
+  const link = (service: ChannelLink['service'], channelId: string): ChannelLink => ({
+    service,
+    teamId: 'team-1',
+    channelId,
+    reference: { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: channelId } },
+    linkedBy: megan,
+    linkedAt: T0.toISOString(),
+  });
+
+  it('replaces the link of the same service and keeps the other service', async () => {
+    await stores.channels.link(link('gezinscoach', '19:old@thread.tacv2'));
+    await stores.channels.link(link('gezinsverzorger', '19:gv@thread.tacv2'));
+    await stores.channels.link(link('gezinscoach', '19:new@thread.tacv2'));
+    expect((await stores.channels.get('gezinscoach'))?.channelId).toBe('19:new@thread.tacv2');
+    expect((await stores.channels.all()).map((l) => [l.service, l.channelId]).sort()).toEqual([
+      ['gezinscoach', '19:new@thread.tacv2'],
+      ['gezinsverzorger', '19:gv@thread.tacv2'],
+    ]);
+  });
+
+  it('has no link for a service nobody linked', async () => {
+    expect(await stores.channels.get('gezinsverzorger')).toBeUndefined();
+  });
+
+  it('keeps the links across a restart', async () => {
+    await stores.channels.link(link('gezinscoach', '19:coach@thread.tacv2'));
+    expect(await (await reopen()).channels.get('gezinscoach')).toEqual(link('gezinscoach', '19:coach@thread.tacv2'));
+  });
+});
+
+describe('People: how to reach someone 1:1 later', () => {
+  const adele: Person = { aadObjectId: 'aad-adele', teamsUserId: '29:adele', name: 'Adele Vance', serviceUrl: 'https://smba.example/' };
+  const personal = { serviceUrl: 'https://smba.example/', channelId: 'msteams', conversation: { id: 'a:adele-personal' } };
+
+  /** Counts the writes of a person's record: lowdb's file writes, or PostgreSQL's row versions. */
+  const writesOf = async (aadObjectId: string) => {
+    if (harness.personWrites) {
+      const versions = new Set<number>();
+      return { seen: async () => versions.add(await harness.personWrites!(aadObjectId)).size };
+    }
+    const writes = vi.spyOn(DurableJSONFile.prototype, 'write');
+    return { seen: async () => writes.mock.calls.length };
+  };
+
+  it('writes only when something about the person changed', async () => {
+    const writes = await writesOf('aad-adele');
+    await stores.people.remember(adele);
+    expect(await writes.seen()).toBe(1);
+    await stores.people.remember(adele);
+    await stores.people.remember({ ...adele });
+    expect(await writes.seen()).toBe(1);
+    await stores.people.remember({ ...adele, name: 'Adele Vance-de Boer' });
+    expect(await writes.seen()).toBe(2);
+    expect((await stores.people.get('aad-adele'))?.name).toBe('Adele Vance-de Boer');
+  });
+
+  it('keeps a known personal conversation when a later activity (a channel invoke) has none', async () => {
+    const writes = await writesOf('aad-adele');
+    await stores.people.remember({ ...adele, personal });
+    expect(await writes.seen()).toBe(1);
+    await stores.people.remember(adele);
+    expect(await writes.seen()).toBe(1);
+    expect((await stores.people.get('aad-adele'))?.personal).toEqual(personal);
+  });
+
+  it('takes a new personal conversation over the old one', async () => {
+    await stores.people.remember({ ...adele, personal });
+    const newer = { ...personal, conversation: { id: 'a:adele-personal-2' } };
+    await stores.people.remember({ ...adele, personal: newer });
+    expect((await stores.people.get('aad-adele'))?.personal).toEqual(newer);
+  });
+
+  it('knows nobody it has not met', async () => {
+    expect(await stores.people.get('aad-nobody')).toBeUndefined();
+  });
+});
+
+describe('AuditLog: the events of the team, in a tamper-evident chain (NEN 7513)', () => {
+  const eventOf = (event: AuditEvent['event']): AuditEvent => ({ event, reference: 'AM-2026-0001', actor: { id: megan.aadObjectId, name: megan.name }, source: '19:channel' });
+  const caseEvents = AUDIT_EVENTS.filter((e) => e !== 'aanmelding.aangemaakt');
+
+  it('accepts every event of the case after the aanmelding and still verifies', async () => {
+    expect(caseEvents).toEqual(
+      expect.arrayContaining(['aanmelding.opgepakt', 'aanmelding.toegewezen', 'aanmelding.wachtlijst', 'aanmelding.vraag', 'aanmelding.antwoord', 'aanmelding.afgesloten', 'aanmelding.geplaatst', 'dossier.verstuurd', 'kanaal.gekoppeld']),
+    );
+    for (const [index, event] of caseEvents.entries()) await stores.audit.append(eventOf(event), at(index));
+    const entries = await stores.audit.entries();
+    expect(entries.map((e) => e.event)).toEqual(caseEvents);
+    expect(entries.map((e) => e.seq)).toEqual(caseEvents.map((_, i) => i + 1));
+    expect(entries.slice(1).every((entry, i) => entry.prevHash === entries[i]!.hash)).toBe(true);
+    expect(await stores.audit.verify()).toEqual({ ok: true, count: caseEvents.length });
+  });
+
+  it('refuses an event it does not know', async () => {
+    await expect(stores.audit.append(eventOf('aanmelding.verwijderd' as never), T0)).rejects.toThrow();
+    expect(await stores.audit.entries()).toEqual([]);
+  });
+
+  it('continues the chain after a restart, and shows a changed line', async () => {
+    await stores.audit.append(eventOf('aanmelding.opgepakt'), T0);
+    await stores.audit.append(eventOf('dossier.verstuurd'), at(1));
+    const second = await reopen();
+    await second.audit.append(eventOf('kanaal.gekoppeld'), at(2));
+    expect(await second.audit.verify()).toEqual({ ok: true, count: 3 });
+
+    await harness.tamperAudit(2, (entry) => ({ ...entry, actor: { id: megan.aadObjectId, name: 'Iemand Anders' } }));
+    expect(await second.audit.verify()).toEqual({ ok: false, seq: 2, problem: 'regel gewijzigd' });
+  });
+});
+
+describe('ReferralStore.create: references, idempotence and what comes with it', () => {
+  const auditOf = (reference: string): AuditEvent => ({ event: 'aanmelding.aangemaakt', reference, actor: { id: 'alex', name: 'Alex Wilber' }, source: 'a:alex' });
+  const postOf = (reference: string) => ({ key: `post:${reference}`, kind: 'post' as const, payload: { reference } });
+
+  it('numbers the aanmeldingen of a year from 0001, and starts again in a new year', async () => {
+    const refs = [];
+    for (let i = 0; i < 3; i++) refs.push((await stores.referrals.create(draft(), CREATED)).aanmelding.reference);
+    refs.push((await stores.referrals.create(draft(), new Date('2027-01-01T08:00:00Z'))).aanmelding.reference);
+    expect(refs).toEqual(['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003', 'AM-2027-0001']);
+  });
+
+  it('hands out unique, gap-free references to twenty aanmeldingen sent at once', async () => {
+    const made = await Promise.all(Array.from({ length: 20 }, () => stores.referrals.create(draft(), CREATED)));
+    const numbers = made.map((m) => Number(m.aanmelding.reference.slice(-4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('makes one aanmelding of one intake, however often it is sent', async () => {
+    const d = draft({ intakeId: 'intake-once' });
+    const [first, second] = await Promise.all([stores.referrals.create(d, CREATED), stores.referrals.create(d, at(1))]);
+    expect([first.created, second.created].sort()).toEqual([false, true]);
+    expect(first.aanmelding.reference).toBe(second.aanmelding.reference);
+    expect(await stores.referrals.list()).toHaveLength(1);
+    const third = await stores.referrals.create(d, at(2));
+    expect(third).toEqual({ aanmelding: first.aanmelding, created: false });
+  });
+
+  it('stores the audit entry and the channel post with the aanmelding, once', async () => {
+    const d = draft({ intakeId: 'intake-with-follow' });
+    const { aanmelding } = await stores.referrals.create(d, CREATED, (a) => ({ audit: [auditOf(a.reference)], jobs: [postOf(a.reference)] }));
+    await stores.referrals.create(d, at(5), (a) => ({ audit: [auditOf(a.reference)], jobs: [postOf(a.reference)] }));
+    expect((await stores.audit.entries()).map((e) => [e.event, e.reference])).toEqual([['aanmelding.aangemaakt', aanmelding.reference]]);
+    expect((await stores.outbox.list()).map((j) => j.key)).toEqual([`post:${aanmelding.reference}`]);
+  });
+
+  it('stores nothing when what comes with it cannot be made, and gives the number back', async () => {
+    await expect(
+      stores.referrals.create(draft(), CREATED, () => {
+        throw new Error('kapot');
+      }),
+    ).rejects.toThrow('kapot');
+    expect(await stores.referrals.list()).toEqual([]);
+    expect(await stores.outbox.list()).toEqual([]);
+    expect((await stores.referrals.create(draft(), CREATED)).aanmelding.reference).toBe('AM-2026-0001');
+  });
+
+  it('continues the numbering after a restart', async () => {
+    await stores.referrals.create(draft(), CREATED);
+    await stores.referrals.create(draft(), CREATED);
+    const restarted = await reopen();
+    expect((await restarted.referrals.create(draft(), CREATED)).aanmelding.reference).toBe('AM-2026-0003');
+  });
+});
+
+describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, retention', () => {
+  const close = (reference: string, version: number, closedAt: Date) =>
+    stores.referrals.update(reference, version, (c) => ({ ...c, status: 'afgesloten', closure: { reason: 'doelen-behaald', at: closedAt.toISOString() } }), closedAt);
+
+  it('lists the open cases, oldest first, without the closed ones', async () => {
+    const a = await newReferral();
+    const b = (await stores.referrals.create(draft(), at(10))).aanmelding;
+    const c = (await stores.referrals.create(draft(), at(20))).aanmelding;
+    await close(b.reference, 1, at(30));
+    expect((await stores.referrals.open()).map((x) => x.reference)).toEqual([a.reference, c.reference]);
+    expect((await stores.referrals.list()).map((x) => x.reference)).toEqual([a.reference, b.reference, c.reference]);
+  });
+
+  it("finds a person's aanmeldingen: the ones they sent and the ones assigned to them", async () => {
+    const sent = await newReferral();
+    const other = (await stores.referrals.create(draft({ referrer: { identity: { id: '29:kim', aadObjectId: 'aad-kim', name: 'Kim' } } }), at(1))).aanmelding;
+    await stores.referrals.update(other.reference, 1, (c) => ({ ...c, status: 'toegewezen', assignee: { aadObjectId: 'aad-adele', name: 'Adele', role: 'gezinscoach' } }), at(2));
+    const alexId = sent.referrer.identity.aadObjectId!;
+    expect((await stores.referrals.forPerson(alexId)).map((x) => x.reference)).toEqual([sent.reference]);
+    expect((await stores.referrals.forPerson('aad-adele')).map((x) => x.reference)).toEqual([other.reference]);
+    expect((await stores.referrals.forPerson('aad-kim')).map((x) => x.reference)).toEqual([other.reference]);
+    expect(await stores.referrals.forPerson('aad-nobody')).toEqual([]);
+  });
+
+  it('hands retention the closed cases not purged yet, closed at or before the moment asked', async () => {
+    const early = await newReferral();
+    const late = (await stores.referrals.create(draft(), at(1))).aanmelding;
+    await newReferral();
+    await close(early.reference, 1, new Date('2024-01-10T10:00:00Z'));
+    await close(late.reference, 1, new Date('2025-06-10T10:00:00Z'));
+    expect((await stores.referrals.closedUnpurged(new Date('2025-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([early.reference]);
+    await stores.referrals.purgeIdentifiers(early.reference, new Date('2026-02-01T00:00:00Z'));
+    expect(await stores.referrals.closedUnpurged(new Date('2025-01-01T00:00:00Z'))).toEqual([]);
+    expect((await stores.referrals.closedUnpurged(new Date('2026-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([late.reference]);
+  });
+
+  it('purges once: the contact details go, the audit entry comes with it, a second purge does nothing', async () => {
+    const a = await newReferral();
+    await close(a.reference, 1, at(10));
+    const audit = (): { audit: AuditEvent[] } => ({ audit: [{ event: 'aanmelding.opgeschoond', reference: a.reference, actor: { id: 'bewaartermijn', name: 'Bewaartermijn' } }] });
+    const [first, second] = await Promise.all([stores.referrals.purgeIdentifiers(a.reference, at(20), audit), stores.referrals.purgeIdentifiers(a.reference, at(20), audit)]);
+    expect([first.purged, second.purged].sort()).toEqual([false, true]);
+    const stored = await stores.referrals.get(a.reference);
+    expect(stored?.answers.contact).toBeUndefined();
+    expect(stored?.purgedAt).toBe(at(20).toISOString());
+    expect((await stores.audit.entries()).filter((e) => e.event === 'aanmelding.opgeschoond')).toHaveLength(1);
+    expect(await stores.referrals.purgeIdentifiers('AM-2026-9999', at(30))).toEqual({ purged: false, reason: 'not-found' });
+  });
+
+  it('notes bookkeeping without a new version, with what comes with it', async () => {
+    const a = await newReferral();
+    const post = { service: 'gezinscoach' as const, conversationId: '19:c;messageid=1', activityId: '1', serviceUrl: 'https://smba.example/', postedAt: at(1).toISOString() };
+    const noted = await stores.referrals.annotate(a.reference, (c) => ({ ...c, post }), (stored) => ({
+      audit: [{ event: 'aanmelding.geplaatst', reference: stored.reference, actor: { id: 'bot', name: 'Aanmeldbot' } }],
+    }), at(1));
+    expect(noted).toMatchObject({ version: 1, updatedAt: a.updatedAt, post });
+    expect(await stores.referrals.get(a.reference)).toEqual(noted);
+    expect((await stores.audit.entries()).map((e) => e.event)).toEqual(['aanmelding.geplaatst']);
+    expect(await stores.referrals.annotate('AM-2026-9999', (c) => c)).toBeUndefined();
+  });
+
+  it('commits a change with its card update and messages, and neither when the version is stale', async () => {
+    const a = await newReferral();
+    const follow = (stored: { reference: string; version: number }) => ({ jobs: [{ key: `update:${stored.reference}:v${stored.version}`, kind: 'update-card' as const, payload: { reference: stored.reference } }] });
+    await stores.referrals.update(a.reference, 1, (c) => ({ ...c, status: 'wachtlijst' }), at(1), follow);
+    await stores.referrals.update(a.reference, 1, (c) => ({ ...c, status: 'afgesloten' }), at(2), follow);
+    expect((await stores.outbox.list()).map((j) => j.key)).toEqual([`update:${a.reference}:v2`]);
+  });
+});
+});
