@@ -70,7 +70,7 @@ export async function createApp(
   const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
-  const worker = new OutboxWorker(stores.outbox, deliveries, log, now);
+  const worker = new OutboxWorker(stores.outbox, deliveries, log, now, { leaseMs: settings.OUTBOX_LEASE_SECONDS * 1000 });
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
   const { bot, conversations, cases } = assembleBot({
     stores,

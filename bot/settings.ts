@@ -19,6 +19,11 @@ export const SettingsSchema = z.object({
   MicrosoftAppPassword: optional,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional().or(z.literal('').transform(() => undefined)),
   MicrosoftAppTenantId: optional,
+  /**
+   * How long an instance holds an outbox job it is delivering: a job of an instance that died is taken over by
+   * another (or by itself after a restart) once this has passed.
+   */
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** Months after closure.at that a closed case keeps its identifying data (bot/retention.ts). */
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
   /** The public host name (as in the app package): with it the tab's SSO tokens may carry api://BOT_DOMAIN/<app id>. */

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AanmeldingSchema, type Aanmelding } from './aanmelding.schema.js';
+import { createPool } from './postgres/db.js';
+import { PgReferralStore } from './postgres/stores.pg.js';
 
 /**
  * The stored aanmeldingen of a DATA_DIR, read without opening the store: for reports (npm run monitor) that
@@ -18,4 +20,18 @@ export async function readReferralSnapshot(dataDir: string): Promise<Aanmelding[
     throw error;
   }
   return SnapshotSchema.parse(JSON.parse(raw)).referrals;
+}
+
+/**
+ * The stored aanmeldingen for a report, from whichever store is configured, without writing: the lowdb folder's
+ * file (no lock needed: the bot may run beside it), or PostgreSQL (no migrations run).
+ */
+export async function readReferralsForReport({ dataDir, databaseUrl }: { dataDir: string; databaseUrl?: string | undefined }): Promise<Aanmelding[]> {
+  if (!databaseUrl) return readReferralSnapshot(dataDir);
+  const pool = createPool(databaseUrl, 2);
+  try {
+    return await new PgReferralStore(pool).list();
+  } finally {
+    await pool.end();
+  }
 }

@@ -3,14 +3,15 @@
  *
  *   npm run --silent monitor -- --from 2026-01-01 --to 2026-12-31 [--format json|csv]
  *
- * Reads the referrals of DATA_DIR (default .data) without writing anything, and the team as the bot does
+ * Reads the referrals of the configured store (DATABASE_URL, or else DATA_DIR, default .data) without writing anything, and the team as the bot does
  * (TEAM_CONFIG). Exit 0: the counts on stdout (JSON, or CSV `dimensie;sleutel;waarde` for Dutch Excel).
  * Exit 2: unusable arguments or configuration; a Dutch line on stderr, nothing on stdout. Exit 1: a bug.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../data/gemeente.config.js';
-import { readReferralSnapshot } from '../../data/referral-snapshot.js';
+import { redacted } from '../../data/postgres/db.js';
+import { readReferralsForReport } from '../../data/referral-snapshot.js';
 import { loadTeamConfig, type TeamConfig } from '../../data/team.config.js';
 import { monitoringCsv } from '../../machines/monitoring-csv.js';
 import { monitoringCounts, parsePeriod } from '../../machines/monitoring.js';
@@ -35,8 +36,11 @@ async function monitor(argv: string[]): Promise<Outcome> {
 
   let team: TeamConfig;
   let dataDir: string;
+  let databaseUrl: string | undefined;
   try {
-    dataDir = path.resolve(loadSettings().DATA_DIR);
+    const settings = loadSettings();
+    dataDir = path.resolve(settings.DATA_DIR);
+    databaseUrl = settings.DATABASE_URL;
     team = loadTeamConfig();
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, problems: error.problems.map((p) => `configuratie ${error.file}: ${p}`) };
@@ -45,9 +49,10 @@ async function monitor(argv: string[]): Promise<Outcome> {
   }
   let aanmeldingen;
   try {
-    aanmeldingen = await readReferralSnapshot(dataDir);
+    aanmeldingen = await readReferralsForReport({ dataDir, databaseUrl });
   } catch {
-    return { ok: false, problems: [`de aanmeldingen in ${dataDir} konden niet gelezen worden (geen geldige opslag)`] };
+    const where = databaseUrl ? `de database ${redacted(databaseUrl)}` : dataDir;
+    return { ok: false, problems: [`de aanmeldingen in ${where} konden niet gelezen worden (geen geldige opslag, of niet bereikbaar)`] };
   }
   const report = monitoringCounts({ aanmeldingen, team, period: period.period, now: new Date() });
   return { ok: true, output: format === 'csv' ? monitoringCsv(report) : `${JSON.stringify(report, null, 2)}\n` };

@@ -7,7 +7,8 @@ export class BotClient {
   private readonly seen = new Set<Json>();
 
   constructor(
-    private readonly botUrl: string,
+    /** The bot's address, or a choice per request (two instances behind a load balancer). */
+    private readonly botUrl: string | (() => string),
     private readonly serviceUrl: string,
     private readonly replies: () => Json[],
     readonly conversationId = `personal-${randomUUID()}`,
@@ -30,7 +31,7 @@ export class BotClient {
   }
 
   async post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.botUrl}/api/messages`, {
+    return fetch(`${typeof this.botUrl === 'string' ? this.botUrl : this.botUrl()}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...this.headers, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
