@@ -55,6 +55,11 @@ export class LowdbChannelLinkStore implements ChannelLinkStore {
     for (const event of follow?.audit ?? []) await this.audit.append(event, at);
   }
 
+  /** Bulk import (data/store-dump.ts): every link in one write, replacing what is there. */
+  load(links: ChannelLink[]): Promise<void> {
+    return this.file.write(() => ({ data: { links: links.map((link) => ChannelLinkSchema.parse(link)) }, result: undefined }));
+  }
+
   flush() {
     return this.file.flush();
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory, type Adapter } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -70,6 +70,27 @@ export class LowdbConversationStateStore implements ConversationStateStore {
   async delete(key: string): Promise<void> {
     if (this.dir) await rm(this.fileFor(key), { force: true });
     else this.memory.delete(key);
+  }
+
+  /**
+   * The state to carry over in a bulk export (data/store-dump.ts). In a folder only a hash of each key is kept (the
+   * file name), so that state cannot be moved and is only counted; in memory the keys are known.
+   */
+  async exportable(): Promise<{ conversations: { key: string; record: ConversationRecord }[]; leftOut: number }> {
+    if (this.dir) {
+      try {
+        return { conversations: [], leftOut: (await readdir(this.dir)).filter((name) => /^[0-9a-f]{40}\.json$/.test(name)).length };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { conversations: [], leftOut: 0 };
+        throw error;
+      }
+    }
+    const conversations: { key: string; record: ConversationRecord }[] = [];
+    for (const key of this.memory.keys()) {
+      const record = await this.get(key);
+      if (record) conversations.push({ key, record });
+    }
+    return { conversations, leftOut: 0 };
   }
 
   private adapter(key: string): Adapter<Slot> {

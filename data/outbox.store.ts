@@ -83,6 +83,11 @@ export class LowdbOutbox implements Outbox {
     return [...this.file.read().jobs];
   }
 
+  /** Bulk import (data/store-dump.ts): the jobs in one write, after those that are there. */
+  load(jobs: OutboxJob[]): Promise<void> {
+    return this.file.write((data) => ({ data: { jobs: [...data.jobs, ...jobs.map((job) => OutboxJobSchema.parse(job))] }, result: undefined }));
+  }
+
   flush() {
     return this.file.flush();
   }

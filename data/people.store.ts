@@ -42,6 +42,15 @@ export class LowdbPeopleStore implements PeopleStore {
     });
   }
 
+  async all(): Promise<Person[]> {
+    return Object.values(this.file.read().people);
+  }
+
+  /** Bulk import (data/store-dump.ts): every person in one write, replacing what is there. */
+  load(people: Person[]): Promise<void> {
+    return this.file.write(() => ({ data: { people: Object.fromEntries(people.map((p) => [p.aadObjectId, PersonSchema.parse(p)])) }, result: undefined }));
+  }
+
   flush() {
     return this.file.flush();
   }

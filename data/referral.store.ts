@@ -62,7 +62,7 @@ const ReferralFileSchema = z.object({
   sequences: z.record(z.string().regex(/^\d{4}$/), z.number().int().min(0)),
   referrals: z.array(AanmeldingSchema),
 });
-type ReferralFile = z.infer<typeof ReferralFileSchema>;
+export type ReferralFile = z.infer<typeof ReferralFileSchema>;
 
 /** The next reference of a year: AM-2026-0001. */
 export function referenceFor(year: number | string, number: number): string {
@@ -229,6 +229,27 @@ export class LowdbReferralStore implements ReferralStore {
 
   flush(): Promise<void> {
     return this.mutex.idle();
+  }
+
+  /** The last number handed out per year, as stored (for a bulk export, data/store-dump.ts). */
+  sequences(): Record<string, number> {
+    return { ...this.db.data.sequences };
+  }
+
+  /**
+   * Bulk import and seeding (data/store-dump.ts): one change of the whole file, written once, inside the store's
+   * lock. `change` gets what is stored and returns the new counters and records.
+   */
+  bulkWrite<R>(change: (current: { sequences: Record<string, number>; referrals: readonly Aanmelding[] }) => { data: ReferralFile; result: R }): Promise<R> {
+    return this.mutex.run('write', async () => {
+      let result: R | undefined;
+      await this.commit((data) => {
+        const next = change(data);
+        result = next.result;
+        return next.data;
+      });
+      return result as R;
+    });
   }
 
   private indexOf(reference: string): number {

@@ -16,7 +16,10 @@ import {
   PgPeopleStore,
   PgReferralStore,
 } from './postgres/stores.pg.js';
+import { PgBulkStore } from './postgres/store-dump.pg.js';
 import { LowdbReferralStore, type ReferralStore } from './referral.store.js';
+import type { BulkStore } from './store-dump.js';
+import { LowdbBulkStore } from './store-dump.lowdb.js';
 
 /** The stores the bot works with. Nothing outside data/ knows which implementation runs. */
 export interface Stores {
@@ -28,6 +31,8 @@ export interface Stores {
   outbox: Outbox;
   /** Where sends per Teams conversation are booked (shared by every instance on PostgreSQL). */
   pacing: PacingLedger;
+  /** Export and import of everything at once (data/store-dump.ts: copying a store, seeding). */
+  bulk: BulkStore;
   /** For log lines and health: which store runs and where (never a password). */
   describe: { kind: 'lowdb' | 'geheugen' | 'postgresql'; where: string };
   /** Waits for every write in progress. */
@@ -81,6 +86,7 @@ async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCo
       people,
       outbox,
       pacing: new MemoryPacingLedger(),
+      bulk: new LowdbBulkStore({ referrals, audit, channels, people, outbox, conversations }),
       describe: dataDir ? { kind: 'lowdb', where: dataDir } : { kind: 'geheugen', where: '(geheugen)' },
       flush,
       async close() {
@@ -112,6 +118,7 @@ async function openPostgres(databaseUrl: string, { onInvalidState, migrate: migr
     people: new PgPeopleStore(pool),
     outbox: new PgOutbox(pool),
     pacing: new PgPacingLedger(pool),
+    bulk: new PgBulkStore(pool),
     describe: { kind: 'postgresql', where: redacted(databaseUrl) },
     // Every change is committed before its promise resolves: nothing to wait for.
     async flush() {},

@@ -28,7 +28,7 @@ import { inTransaction, isUniqueViolation, type Queryable } from './db.js';
  */
 
 /** Advisory lock keys (pg_advisory_xact_lock): one for the audit chain; pacing uses one per conversation. */
-const AUDIT_LOCK = 7513;
+export const AUDIT_LOCK = 7513;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Audit log
@@ -79,7 +79,7 @@ async function applyFollow(client: Queryable, follow: Follow, at: Date): Promise
   for (const event of follow.audit ?? []) await appendAudit(client, event, at);
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   seq: string;
   key: string;
@@ -93,7 +93,7 @@ interface OutboxRow {
   created_at: Date;
 }
 
-function jobOf(row: OutboxRow): OutboxJob {
+export function jobOf(row: OutboxRow): OutboxJob {
   return OutboxJobSchema.parse({
     id: row.id,
     key: row.key,
@@ -165,7 +165,7 @@ function parseRecord(doc: unknown): Aanmelding {
 }
 
 /** The columns that the queries use, taken from the record. */
-function columns(a: Aanmelding) {
+export function columns(a: Aanmelding) {
   return [
     a.reference,
     a.intakeId,
