@@ -83,7 +83,7 @@ export class CaseService {
   /** The card for one viewer, optionally with a notice on top. */
   async cardFor(a: Aanmelding, viewer: Actor | undefined, notice?: { text: string; tone: 'good' | 'attention' | 'warning' }): Promise<AdaptiveCard> {
     const { config, team, stores } = this.deps;
-    return teamCard(a, await stores.referrals.open(), {
+    return teamCard(a, await stores.referrals.assignments(), {
       config,
       team,
       viewer: viewer && { aadObjectId: viewer.aadObjectId, role: teamRoleOf(viewer.aadObjectId, team) },

@@ -10,6 +10,7 @@ import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
+import type { Assignment } from '../machines/referral-case.js';
 import type { Logger } from './logger.js';
 import { withRetry, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
@@ -76,9 +77,9 @@ export class Deliveries {
   }
 
   /** The card for the channel as everyone sees it (each viewer's own actions come with the refresh). */
-  channelCard(a: Aanmelding, all: Aanmelding[]): AdaptiveCard {
+  channelCard(a: Aanmelding, assignments: Assignment[]): AdaptiveCard {
     const { config, team } = this.deps;
-    return teamCard(a, all, { config, team });
+    return teamCard(a, assignments, { config, team });
   }
 
   private async post(a: Aanmelding): Promise<DeliveryResult> {
@@ -86,7 +87,7 @@ export class Deliveries {
     if (a.post) return { ok: true };
     const link = await stores.channels.get(serviceOf(a));
     if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
-    const card = this.channelCard(a, await stores.referrals.open());
+    const card = this.channelCard(a, await stores.referrals.assignments());
     let posted: { conversationId: string; activityId: string } | undefined;
     await pacer.turn(link.channelId);
     await withRetry(
@@ -124,7 +125,7 @@ export class Deliveries {
     const { adapter, appId } = this.deps;
     if (!a.post) return { ok: true };
     const post = a.post;
-    const card = this.channelCard(a, await this.deps.stores.referrals.open());
+    const card = this.channelCard(a, await this.deps.stores.referrals.assignments());
     // Pacing and retries on 429/412/502/504 come from TeamsLimitsMiddleware, which every send passes through.
     await adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
       await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
@@ -137,7 +138,8 @@ export class Deliveries {
     let reply: Reply;
     switch (payload.content.kind) {
       case 'referrer-update': {
-        const waiting = (await stores.referrals.open()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length;
+        // Only the waiting-list message says how long the list is.
+        const waiting = payload.content.about === 'wachtlijst' ? (await stores.referrals.open()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length : 0;
         reply = referrerUpdate(a, payload.content.about, waiting);
         break;
       }

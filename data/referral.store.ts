@@ -8,6 +8,7 @@ import { DurableJSONFile } from './durable-json-file.js';
 import type { Follow, FollowOf } from './follow.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Outbox } from './outbox.store.js';
+import { assignmentsOf, type Assignment } from '../machines/referral-case.js';
 
 export interface ReferralStore {
   /**
@@ -20,6 +21,8 @@ export interface ReferralStore {
   list(): Promise<Aanmelding[]>;
   /** The cases that are not closed (the team's work in hand: caseloads, waiting list, reminders), oldest first. */
   open(): Promise<Aanmelding[]>;
+  /** Who has which open case (caseloads on a card), without the rest of the records. */
+  assignments(): Promise<Assignment[]>;
   /** The aanmeldingen a person sent or has been assigned (`status` in the personal chat), oldest first. */
   forPerson(aadObjectId: string): Promise<Aanmelding[]>;
   /** Closed cases not purged yet whose closure is at or before `closedBefore` (candidates for retention). */
@@ -216,6 +219,10 @@ export class LowdbReferralStore implements ReferralStore {
 
   async open(): Promise<Aanmelding[]> {
     return this.db.data.referrals.filter((a) => a.status !== 'afgesloten');
+  }
+
+  async assignments(): Promise<Assignment[]> {
+    return assignmentsOf(this.db.data.referrals);
   }
 
   async forPerson(aadObjectId: string): Promise<Aanmelding[]> {

@@ -2,7 +2,7 @@ import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, GezinsverzorgerReque
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
-import { assignCandidates, caseloads, rolesForRoute, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -70,13 +70,13 @@ export interface TeamLoad {
   maxHours: number;
 }
 
-export function gezinsverzorgerLoad(all: readonly Aanmelding[], team: TeamConfig): TeamLoad {
+export function gezinsverzorgerLoad(assignments: readonly Assignment[], team: TeamConfig): TeamLoad {
   const people = team.professionals.filter((p) => p.role === 'gezinsverzorger');
-  const active = all.filter((a) => a.status !== 'afgesloten' && a.assignee?.role === 'gezinsverzorger');
+  const active = assignments.filter((a) => a.role === 'gezinsverzorger');
   return {
     families: active.length,
     maxFamilies: people.reduce((sum, p) => sum + p.capacity.maxCases, 0),
-    hours: active.reduce((sum, a) => sum + (a.answers.gezinsverzorger?.hoursPerWeek ?? 0), 0),
+    hours: active.reduce((sum, a) => sum + (a.hoursPerWeek ?? 0), 0),
     maxHours: people.reduce((sum, p) => sum + p.capacity.hoursPerWeek, 0),
   };
 }
@@ -100,12 +100,12 @@ export interface CardView {
   teamLoad?: TeamLoad;
 }
 
-/** The channel card with what it needs from all aanmeldingen: assignment choices and, for gezinsverzorgers, room. */
-export function teamCard(a: Aanmelding, all: readonly Aanmelding[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
+/** The channel card with what it needs of the open cases' assignments: assignment choices and, for gezinsverzorgers, room. */
+export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
   return referralCard(a, {
     ...view,
-    candidates: assignCandidates(a, view.team, caseloads(all)),
-    ...(a.triage.route === 'gezinsverzorger' ? { teamLoad: gezinsverzorgerLoad(all, view.team) } : {}),
+    candidates: assignCandidates(a, view.team, loadsOf(assignments)),
+    ...(a.triage.route === 'gezinsverzorger' ? { teamLoad: gezinsverzorgerLoad(assignments, view.team) } : {}),
   });
 }
 

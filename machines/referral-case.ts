@@ -215,13 +215,36 @@ export interface Candidate {
   room: number;
 }
 
+/**
+ * What counts in a caseload of one open case: who has it, in which role, and for a gezinsverzorger the hours a week.
+ * The stores hand these over without the rest of the record, so a card's choices cost the same however many
+ * aanmeldingen are stored.
+ */
+export interface Assignment {
+  aadObjectId: string;
+  role: ProfessionalRole;
+  hoursPerWeek?: number;
+}
+
+/** The assignments of the open cases among these aanmeldingen. */
+export function assignmentsOf(all: readonly Aanmelding[]): Assignment[] {
+  return all.flatMap((a) =>
+    a.assignee && a.status !== 'afgesloten'
+      ? [{ aadObjectId: a.assignee.aadObjectId, role: a.assignee.role, ...(a.answers.gezinsverzorger ? { hoursPerWeek: a.answers.gezinsverzorger.hoursPerWeek } : {}) }]
+      : [],
+  );
+}
+
+/** Active cases per professional. */
+export function loadsOf(assignments: readonly Assignment[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { aadObjectId } of assignments) counts.set(aadObjectId, (counts.get(aadObjectId) ?? 0) + 1);
+  return counts;
+}
+
 /** Active cases per professional: assigned and not closed. */
 export function caseloads(all: readonly Aanmelding[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const a of all) {
-    if (a.assignee && a.status !== 'afgesloten') counts.set(a.assignee.aadObjectId, (counts.get(a.assignee.aadObjectId) ?? 0) + 1);
-  }
-  return counts;
+  return loadsOf(assignmentsOf(all));
 }
 
 /** The choices for "Toewijzen aan…": fitting role first, then with room, then linked to the practice or wijk, then most room. */

@@ -123,7 +123,20 @@ export class PgBulkStore implements BulkStore {
     }
   }
 
-  import(dump: StoreDump): Promise<void> {
+  async import(dump: StoreDump): Promise<void> {
+    await this.importInTransaction(dump);
+    await this.analyze();
+  }
+
+  /**
+   * Fresh statistics after a bulk write: without them the planner may take 100,000 rows for millions and scan the
+   * whole table for the open cases, instead of using their small index (300 ms instead of 0.5 ms per card action).
+   */
+  private async analyze(): Promise<void> {
+    await this.pool.query(`ANALYZE ${TABLES}`);
+  }
+
+  private importInTransaction(dump: StoreDump): Promise<void> {
     return inTransaction(this.pool, async (client) => {
       // Nobody writes while we look and fill: a bot starting on this database waits until the import is committed.
       await client.query(`LOCK TABLE ${TABLES} IN EXCLUSIVE MODE`);
@@ -190,7 +203,13 @@ export class PgBulkStore implements BulkStore {
     });
   }
 
-  append(make: (state: AppendState) => AppendBatch): Promise<AppendResult> {
+  async append(make: (state: AppendState) => AppendBatch): Promise<AppendResult> {
+    const result = await this.appendInTransaction(make);
+    await this.analyze();
+    return result;
+  }
+
+  private appendInTransaction(make: (state: AppendState) => AppendBatch): Promise<AppendResult> {
     return inTransaction(this.pool, async (client) => {
       // The same order of locks as a bot's create(): the counters, then the audit chain's tail.
       await client.query('LOCK TABLE reference_counters IN EXCLUSIVE MODE');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
 import { AanmeldingSchema, type Aanmelding, type NewAanmelding } from '../aanmelding.schema.js';
 import { AuditEntrySchema, chained, GENESIS, verifyChain, type AuditEntry, type AuditEvent, type AuditLog, type VerifyResult } from '../audit-log.js';
 import { ChannelLinkSchema, type ChannelLink, type ChannelLinkStore, type LinkableService } from '../channel-link.store.js';
@@ -19,6 +20,10 @@ import {
   type UpdateResult,
 } from '../referral.store.js';
 import { longestWindow, nextSlot, type Limits } from '../../machines/pacing.js';
+import type { Assignment } from '../../machines/referral-case.js';
+import { ProfessionalRoleSchema } from '../team.config.js';
+
+const AssignmentSchema = z.strictObject({ aadObjectId: z.string().min(1), role: ProfessionalRoleSchema, hoursPerWeek: z.number().optional() });
 import { inTransaction, isUniqueViolation, type Queryable } from './db.js';
 
 /**
@@ -276,6 +281,15 @@ export class PgReferralStore implements ReferralStore {
 
   open(): Promise<Aanmelding[]> {
     return this.select(`status <> 'afgesloten'`);
+  }
+
+  /** Three small columns of the open, assigned cases: no record is read or parsed whole. */
+  async assignments(): Promise<Assignment[]> {
+    const { rows } = await this.pool.query<{ id: string; role: string; hours: number | null }>(
+      `SELECT assignee_id AS id, doc->'assignee'->>'role' AS role, (doc->'answers'->'gezinsverzorger'->>'hoursPerWeek')::float8 AS hours
+       FROM referrals WHERE status <> 'afgesloten' AND assignee_id IS NOT NULL ORDER BY created_at, reference`,
+    );
+    return rows.map((row) => AssignmentSchema.parse({ aadObjectId: row.id, role: row.role, ...(row.hours !== null ? { hoursPerWeek: row.hours } : {}) }));
   }
 
   forPerson(aadObjectId: string): Promise<Aanmelding[]> {

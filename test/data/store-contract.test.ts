@@ -97,7 +97,7 @@ function postgresHarness(): Harness {
   };
 }
 
-const postgres = await postgresForTests('de PostgreSQL-kant van het opslagcontract');
+const postgres = await postgresForTests();
 const harnesses: Harness[] = [lowdbHarness(), ...(postgres.run ? [postgresHarness()] : [])];
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
@@ -433,6 +433,23 @@ describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, ret
     expect((await stores.referrals.forPerson('aad-adele')).map((x) => x.reference)).toEqual([other.reference]);
     expect((await stores.referrals.forPerson('aad-kim')).map((x) => x.reference)).toEqual([other.reference]);
     expect(await stores.referrals.forPerson('aad-nobody')).toEqual([]);
+  });
+
+  it('hands over who has which open case, with a gezinsverzorger\'s hours, and nothing of closed or unassigned cases', async () => {
+    const coach = await newReferral();
+    const gv = (await stores.referrals.create(draft({ answers: { service: 'gezinsverzorger', wijk: 'Wanssum', gezinsverzorger: { goal: 'Huishouden weer op orde', tasks: ['huishoudelijk'], supportForm: 'overbrugging', hoursPerWeek: 4.5, durationMonths: 3, cause: 'operatie', targetGroup: 'tijdelijk' } } }), at(1))).aanmelding;
+    const closed = (await stores.referrals.create(draft(), at(2))).aanmelding;
+    await newReferral(); // not assigned
+    const assign = (reference: string, aadObjectId: string, role: 'gezinscoach' | 'gezinsverzorger') =>
+      stores.referrals.update(reference, 1, (c) => ({ ...c, status: 'toegewezen', assignee: { aadObjectId, name: aadObjectId, role } }), at(3));
+    await assign(coach.reference, 'aad-adele', 'gezinscoach');
+    await assign(gv.reference, 'aad-lynne', 'gezinsverzorger');
+    await assign(closed.reference, 'aad-adele', 'gezinscoach');
+    await stores.referrals.update(closed.reference, 2, (c) => ({ ...c, status: 'afgesloten', closure: { reason: 'doelen-behaald', at: at(4).toISOString() } }), at(4));
+    expect(await stores.referrals.assignments()).toEqual([
+      { aadObjectId: 'aad-adele', role: 'gezinscoach' },
+      { aadObjectId: 'aad-lynne', role: 'gezinsverzorger', hoursPerWeek: 4.5 },
+    ]);
   });
 
   it('hands retention the closed cases not purged yet, closed at or before the moment asked', async () => {

@@ -3,7 +3,7 @@ import type { Aanmelding, GezinsverzorgerRequest } from '../../data/aanmelding.s
 import type { Professional, TeamConfig } from '../../data/team.config.js';
 import type { AdaptiveCard } from '../../dialogs/card.js';
 import { dossierCard, gezinsverzorgerLoad, teamCard } from '../../dialogs/referral.card.js';
-import { decide, teamRoleOf, type Actor } from '../../machines/referral-case.js';
+import { assignmentsOf, decide, teamRoleOf, type Actor } from '../../machines/referral-case.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { adele, aanmelding, config, lynne, megan, ROUTE_ANSWERS, team, type AanmeldingOptions } from '../fixtures/referral.js';
 import { walkAll } from '../support/cards.js';
@@ -81,7 +81,7 @@ function assigned(a: Aanmelding): Aanmelding {
 }
 
 const viewer = (actor: Actor) => ({ aadObjectId: actor.aadObjectId, role: teamRoleOf(actor.aadObjectId, T) });
-const cardFor = (a: Aanmelding, all: Aanmelding[], who?: Actor) => teamCard(a, all, { config, team: T, ...(who ? { viewer: viewer(who) } : {}) });
+const cardFor = (a: Aanmelding, all: Aanmelding[], who?: Actor) => teamCard(a, assignmentsOf(all), { config, team: T, ...(who ? { viewer: viewer(who) } : {}) });
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading the card
@@ -102,7 +102,7 @@ function actionTitles(card: AdaptiveCard): string[] {
 
 describe("the gezinsverzorgers' room", () => {
   it('counts the assigned, not closed gezinsverzorger trajectories and their hours, against the capacity of every gezinsverzorger', () => {
-    expect(gezinsverzorgerLoad(others(), T)).toEqual({ families: 2, maxFamilies: 7, hours: 10.5, maxHours: 36 });
+    expect(gezinsverzorgerLoad(assignmentsOf(others()), T)).toEqual({ families: 2, maxFamilies: 7, hours: 10.5, maxHours: 36 });
   });
 
   it('shows on the card of a new request: "Team gezinsverzorgers: N van M gezinnen, H van X uur per week"', () => {
