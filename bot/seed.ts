@@ -63,6 +63,11 @@ export interface SeedOptions {
   loads?: ReadonlyMap<string, number>;
   /** The audit entries' source (default 'npm run seed'). */
   source?: string;
+  /**
+   * The team's channel, when the aanmeldingen for the team should count as posted there already (a store with a
+   * linked channel, as the benchmark uses): each gets its post and an 'aanmelding.geplaatst' entry.
+   */
+  postedTo?: { service: 'gezinscoach' | 'gezinsverzorger'; conversationId: string; serviceUrl: string }[];
 }
 
 export interface SeedSummary {
@@ -401,7 +406,12 @@ export function generateAanmeldingen(count: number, options: SeedOptions, sequen
       state.closure = { reason, at: closedAt.toISOString() };
     }
 
+    const channel = forTeam ? options.postedTo?.find((c) => c.service === (route === 'gezinsverzorger' ? 'gezinsverzorger' : 'gezinscoach')) : undefined;
+    const postedAt = new Date(createdAt.getTime() + MINUTE);
     const built = {
+      ...(channel
+        ? { post: { service: channel.service, conversationId: `${channel.conversationId};messageid=seed-${reference}`, activityId: `seed-${reference}`, serviceUrl: channel.serviceUrl, postedAt: postedAt.toISOString() } }
+        : {}),
       reference,
       intakeId: `seed-${reference}`,
       createdAt: createdAt.toISOString(),
@@ -424,6 +434,13 @@ export function generateAanmeldingen(count: number, options: SeedOptions, sequen
           source,
           detail: event.action === 'aangemaakt' ? `route ${route}${triage.urgent ? ', spoed' : ''}` : event.detail,
         },
+      });
+    }
+    if (channel) {
+      audit.push({
+        at: postedAt,
+        order: audit.length,
+        event: { event: 'aanmelding.geplaatst', reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: channel.conversationId, detail: `kanaal ${channel.service}` },
       });
     }
     // Validated once: by purgeOf (which parses what it returns) or here.

@@ -27,10 +27,10 @@ export interface BotProcess {
 }
 
 /** Starts the real bot (bot/main.ts, as npm start does) on a free port and waits until it listens. */
-export async function startBot(env: Record<string, string | undefined>): Promise<BotProcess> {
+export async function startBot(env: Record<string, string | undefined>, script = 'bot/main.ts'): Promise<BotProcess> {
   const port = await freePort();
   const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
-  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', '--disable-warning=DEP0111', 'bot/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', '--disable-warning=DEP0111', script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

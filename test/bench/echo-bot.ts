@@ -1,0 +1,22 @@
+/**
+ * The floor for the benchmark: a bare botbuilder echo bot (CloudAdapter on restify, local mode, no store), started
+ * like the real bot and answering each message with one text reply through the same fake connector. A turn of the
+ * real bot is measured as a ratio to this one's, in the same run, so a busy machine slows both alike.
+ */
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import restify from 'restify';
+
+const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+const bot = new ActivityHandler();
+bot.onMessage(async (context, next) => {
+  await context.sendActivity(`Je zei: ${context.activity.text ?? ''}`);
+  await next();
+});
+
+const server = restify.createServer({ handleUncaughtExceptions: false });
+server.get('/healthz', async (_req: restify.Request, res: restify.Response) => res.json(200, { status: 'ok', rssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024) }));
+server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+  await adapter.process(req, res, (context) => bot.run(context));
+});
+server.listen(Number(process.env.PORT ?? 3979), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

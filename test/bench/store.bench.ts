@@ -1,0 +1,308 @@
+/**
+ * npm run bench: what a person waits for, at 0, 10,000 and 100,000 stored aanmeldingen, on each store, next to the
+ * floor of a bare botbuilder echo bot measured in the same run.
+ *
+ * For each store (lowdb, PostgreSQL) and size: a fresh store is seeded with made-up aanmeldingen (bot/seed.ts: most
+ * closed, about 150 open, as a team's work in hand), its open cases count as already posted and a channel is linked;
+ * then the real bot is started as `npm start` starts it, against a fake Bot Framework connector. BENCH_REFERRERS
+ * referrers go through an aanmelding interleaved (question turns), send it (submit turns), and once its card is in the
+ * channel a gezinscoach presses "Ik pak deze op" (card action: the invoke's answer). Every measured request is paired
+ * with one echo-bot turn right before it, so a busy machine slows both alike; ratios are per median.
+ *
+ *   BENCH_STORES=lowdb,postgresql  BENCH_SIZES=0,10000,100000  BENCH_REFERRERS=30  npm run bench
+ *
+ * PostgreSQL: the server of TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a database is
+ * made for each size and dropped afterwards. Unreachable: that store is left out with one line.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadGemeenteConfig } from '../../data/gemeente.config.js';
+import { openStores, type Stores } from '../../data/stores.js';
+import { loadTeamConfig } from '../../data/team.config.js';
+import { seedAanmeldingen } from '../../bot/seed.js';
+import { BotClient } from '../support/bot-client.js';
+import { startBot, type BotProcess } from '../support/bot-process.js';
+import { FakeConnector } from '../support/fake-connector.js';
+import { createTestDatabase, postgresProblem } from '../support/postgres.js';
+
+type StoreKind = 'lowdb' | 'postgresql';
+const STORES = (process.env.BENCH_STORES ?? 'lowdb,postgresql').split(',').map((s) => s.trim()) as StoreKind[];
+const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Number);
+const REFERRERS = Number(process.env.BENCH_REFERRERS ?? 30);
+/** lowdb rewrites its whole file per change: at 100,000 a handful of samples tells enough and keeps the run short. */
+const LOWDB_LARGE_REFERRERS = Number(process.env.BENCH_LOWDB_LARGE_REFERRERS ?? 8);
+const COACH = { id: 'user-id-2', aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' };
+const COORDINATOR = { aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
+
+interface Row {
+  store: StoreKind;
+  size: number;
+  referrers: number;
+  startMs: number;
+  rssMiB: number;
+  question: number[];
+  submit: number[];
+  claim: number[];
+  echo: number[];
+}
+
+const median = (values: number[]) => quantile(values, 0.5);
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+class Floor {
+  readonly times: number[] = [];
+  private n = 0;
+  constructor(
+    private readonly url: string,
+    private readonly serviceUrl: string,
+  ) {}
+
+  /** One echo turn, timed, then the measured request, timed. */
+  async pair<T>(measured: () => Promise<T>, into: number[]): Promise<T> {
+    const started = performance.now();
+    const response = await fetch(`${this.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: `echo-${++this.n}`,
+        channelId: 'msteams',
+        serviceUrl: this.serviceUrl,
+        from: { id: 'user-echo', name: 'Echo' },
+        recipient: { id: 'bot' },
+        conversation: { id: `echo-${this.n % 40}`, conversationType: 'personal' },
+        text: 'hallo',
+      }),
+    });
+    await response.arrayBuffer();
+    this.times.push(performance.now() - started);
+    const begun = performance.now();
+    const result = await measured();
+    into.push(performance.now() - begun);
+    return result;
+  }
+}
+
+/** A seeded store with its open cases already in the channel, and the channel linked. */
+/** Each size has its own channel, so the cards of one are never taken for another's. */
+const channelOf = (store: StoreKind, size: number) => `19:bench-${store}-${size}@thread.tacv2`;
+
+async function prepare(stores: Stores, size: number, serviceUrl: string, channel: string): Promise<void> {
+  const config = loadGemeenteConfig();
+  const team = loadTeamConfig();
+  // The team has seen its aanmeldingen: they are on its channel already, so the bot posts nothing old.
+  const postedTo = [{ service: 'gezinscoach' as const, conversationId: channel, serviceUrl }];
+  if (size > 0) await seedAanmeldingen(stores, size, { config, team, source: 'npm run bench', postedTo });
+  await stores.channels.link({
+    service: 'gezinscoach',
+    teamId: 'team-bench',
+    channelId: channel,
+    reference: { serviceUrl, channelId: 'msteams', conversation: { id: channel } },
+    linkedBy: COORDINATOR,
+    linkedAt: new Date().toISOString(),
+  });
+}
+
+const SCRIPT: ((c: BotClient) => Promise<unknown>)[] = [
+  (c) => c.say('aanmelden'),
+  (c) => c.click('Huisarts'),
+  (c) => c.click('Nee'),
+  (c) => c.say('3, 7 en 12'),
+  (c) => c.click('Ja, er is toestemming'),
+  (c) => c.click('Ja'),
+  (c) => c.click('Ouders met kinderen'),
+  (c) => c.click('Verder', { value: 'Oostrum' }),
+  (c) => c.click('Verder', { value: 'pedagogisch,psychisch' }),
+  (c) => c.click('Geen van deze'),
+  (c) => c.click('Nee'),
+  (c) => c.say('Moeder is overbelast.'),
+  (c) => c.click('Verder', { name: 'Testgezin Bench', phone: '06 00000000' }),
+];
+
+interface Running {
+  store: StoreKind;
+  size: number;
+  channel: string;
+  bot: BotProcess;
+  clients: BotClient[];
+  startMs: number;
+  row: Pick<Row, 'question' | 'submit' | 'claim' | 'echo'>;
+  references: string[];
+}
+
+/** A seeded store of each size with its bot running; `stop` stops the bots and removes the stores. */
+async function startAll(store: StoreKind, serviceUrl: string, connector: FakeConnector) {
+  const running: Running[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups) await cleanup();
+  };
+  try {
+    for (const size of SIZES) {
+      const dir = await mkdtemp(path.join(tmpdir(), `aanmeld-bench-${store}-`));
+      const db = store === 'postgresql' ? await createTestDatabase(`bench${size}`) : undefined;
+      cleanups.push(async () => {
+        await db?.drop();
+        await rm(dir, { recursive: true, force: true });
+      });
+      const channel = channelOf(store, size);
+      const seeded = performance.now();
+      const stores = await openStores(db ? { dataDir: undefined, databaseUrl: db.url } : { dataDir: dir });
+      await prepare(stores, size, serviceUrl, channel);
+      await stores.close();
+      const started = performance.now();
+      const bot = await startBot({ ...(db ? { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') } : { DATA_DIR: dir }), LOG_LEVEL: 'warn' });
+      const startMs = performance.now() - started;
+      cleanups.unshift(async () => void (await bot.stop('SIGTERM')));
+      const referrers = store === 'lowdb' && size >= 50_000 ? LOWDB_LARGE_REFERRERS : REFERRERS;
+      const clients = Array.from({ length: referrers }, (_, i) => {
+        const conversationId = `${store}-${size}-${i}`;
+        const user = { id: `user-bench-${i}`, aadObjectId: `00000000-0000-0000-0000-3000000${String(i).padStart(5, '0')}`, name: `Testverwijzer Bench ${i}` };
+        return new BotClient(bot.url, serviceUrl, () => connector.activities(conversationId), conversationId, user);
+      });
+      process.stderr.write(`  ${store} ${size.toLocaleString('en')}: seeded in ${((started - seeded) / 1000).toFixed(1)} s, bot ready in ${(startMs / 1000).toFixed(1)} s\n`);
+      running.push({ store, size, channel, bot, clients, startMs, row: { question: [], submit: [], claim: [], echo: [] }, references: [] });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { running, stop };
+}
+
+/**
+ * The same requests to the bots of every size in turn (size A, size B, size C, A, B, …), each paired with an echo
+ * turn: a machine that gets busier or quieter during the run weighs on every size alike.
+ */
+async function measureInterleaved(running: Running[], floor: Floor, connector: FakeConnector, serviceUrl: string): Promise<void> {
+  const paired = async <T>(r: Running, into: 'question' | 'submit' | 'claim', request: () => Promise<T>) => {
+    const before = floor.times.length;
+    const result = await floor.pair(request, r.row[into]);
+    r.row.echo.push(...floor.times.slice(before));
+    return result;
+  };
+  const most = Math.max(...running.map((r) => r.clients.length));
+  for (const step of SCRIPT) for (let i = 0; i < most; i++) for (const r of running) if (r.clients[i]) await paired(r, 'question', () => step(r.clients[i]!));
+  for (let i = 0; i < most; i++) {
+    for (const r of running) {
+      const c = r.clients[i];
+      if (!c) continue;
+      const done = await paired(r, 'submit', () => c.click('Versturen'));
+      const reference = /AM-\d{4}-\d{4,}/.exec(JSON.stringify(done))?.[0];
+      if (!reference) throw new Error(`${r.store} ${r.size}: an aanmelding was not sent`);
+      r.references.push(reference);
+    }
+  }
+  const postsOf = (r: Running) => {
+    const inChannel = connector.created().filter((c) => c.body.isGroup && c.body.channelData?.channel?.id === r.channel);
+    // AM-2026-1000 must not be found in AM-2026-10000.
+    return r.references.map((reference) => inChannel.find((c) => new RegExp(`${reference}(?!\\d)`).test(JSON.stringify(c.body))));
+  };
+  // Every size's cards are in its channel before the claims begin: no size is still posting while another is timed.
+  const posts = new Map<Running, NonNullable<ReturnType<typeof postsOf>[number]>[]>();
+  for (const r of running) {
+    posts.set(
+      r,
+      await connector.waitFor(() => {
+        const found = postsOf(r);
+        return found.every(Boolean) && (found as NonNullable<(typeof found)[number]>[]);
+      }, `${r.store} ${r.size}: the cards in the channel`, 300_000),
+    );
+  }
+  for (let i = 0; i < most; i++) {
+    for (const r of running) {
+      const posted = posts.get(r)![i];
+      if (!posted) continue;
+      const claim = JSON.stringify(posted.body.activity.attachments[0].content).match(/"verb":"claim","data":(\{[^}]*\})/);
+      if (!claim) throw new Error('no claim button on a posted card');
+      const body = await paired(r, 'claim', async () => {
+        const response = await fetch(`${r.bot.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            type: 'invoke',
+            name: 'adaptiveCard/action',
+            id: `inv-${posted.activityId}`,
+            channelId: 'msteams',
+            serviceUrl,
+            from: COACH,
+            recipient: { id: 'bot' },
+            conversation: { id: posted.conversationId, conversationType: 'channel' },
+            channelData: { team: { id: 'team-bench' }, channel: { id: r.channel } },
+            value: { action: { type: 'Action.Execute', verb: 'claim', data: JSON.parse(claim[1]!) } },
+          }),
+        });
+        return (await response.json()) as { value?: unknown };
+      });
+      if (!JSON.stringify(body.value).includes('Toegewezen aan Adele Vance')) throw new Error(`${r.store} ${r.size}: the claim did not succeed`);
+    }
+  }
+}
+
+async function main() {
+  const connector = new FakeConnector();
+  const serviceUrl = await connector.start();
+  const echo = await startBot({}, 'test/bench/echo-bot.ts');
+  const floor = new Floor(echo.url, serviceUrl);
+  const problem = STORES.includes('postgresql') ? await postgresProblem() : undefined;
+  const stores = STORES.filter((s) => s !== 'postgresql' || !problem);
+  if (problem) process.stderr.write(`PostgreSQL niet bereikbaar (${problem}): alleen lowdb gemeten.\n`);
+  const rows: Row[] = [];
+  try {
+    for (const store of stores) {
+      const all = await startAll(store, serviceUrl, connector);
+      try {
+        await measureInterleaved(all.running, floor, connector, serviceUrl);
+        for (const r of all.running) {
+          const { rssMiB } = (await fetch(`${r.bot.url}/healthz`).then((res) => res.json())) as { rssMiB: number };
+          rows.push({ store, size: r.size, referrers: r.clients.length, startMs: r.startMs, rssMiB, ...r.row });
+        }
+      } finally {
+        await all.stop();
+      }
+    }
+  } finally {
+    await echo.stop('SIGTERM');
+    await connector.stop();
+  }
+  process.stdout.write(report(rows));
+}
+
+function report(rows: Row[]): string {
+  const lines = [
+    `Benchmark (npm run bench), ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+    'Times in ms from request to HTTP answer (the bot has sent its replies by then); ×echo = median / median of the echo turns paired with it.',
+    '',
+    '| store | stored | referrers | echo turn median | question turn median (×echo) | submit median / p95 (×echo) | "Ik pak deze op" median / p95 (×echo) | start-up to /healthz | RSS after |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const e = median(r.echo);
+    lines.push(
+      `| ${r.store} | ${r.size.toLocaleString('en')} | ${r.referrers} | ${ms(e)} | ${ms(median(r.question))} (${(median(r.question) / e).toFixed(1)}×) | ${ms(median(r.submit))} / ${ms(quantile(r.submit, 0.95))} (${(median(r.submit) / e).toFixed(1)}×) | ${ms(median(r.claim))} / ${ms(quantile(r.claim, 0.95))} (${(median(r.claim) / e).toFixed(1)}×) | ${(r.startMs / 1000).toFixed(1)} s | ${r.rssMiB} MiB |`,
+    );
+  }
+  lines.push('');
+  for (const store of new Set(rows.map((r) => r.store))) {
+    const of = rows.filter((r) => r.store === store);
+    const first = of.find((r) => r.size === Math.min(...of.map((x) => x.size)));
+    const last = of.find((r) => r.size === Math.max(...of.map((x) => x.size)));
+    if (!first || !last || first === last) continue;
+    // Each as a multiple of its own echo floor, so a machine that got busier between the two does not count.
+    const growth = (pick: (r: Row) => number[]) => (median(pick(last)) / median(last.echo) / (median(pick(first)) / median(first.echo))).toFixed(2);
+    lines.push(
+      `${store}: at ${last.size.toLocaleString('en')} against ${first.size.toLocaleString('en')} stored (ratios to echo compared): submit ${growth((r) => r.submit)}×, "Ik pak deze op" ${growth((r) => r.claim)}×, question ${growth((r) => r.question)}×`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
