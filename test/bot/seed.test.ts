@@ -198,7 +198,7 @@ describe('seeding a lowdb store', () => {
   });
 });
 
-const postgres = await postgresForTests('de seed-tests op PostgreSQL');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 describe.runIf(postgres.run)('seeding a PostgreSQL store', () => {

@@ -16,7 +16,7 @@ import { createTestDatabase, postgresForTests, type TestDatabase } from '../supp
  * a person and a job still to deliver, copied into an empty PostgreSQL database; then a bot on the database.
  */
 
-const postgres = await postgresForTests('de tests van npm run store:copy');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 const NOW = new Date();

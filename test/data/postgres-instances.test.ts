@@ -10,7 +10,7 @@ import { createTestDatabase, postgresForTests, type TestDatabase } from '../supp
  * pool, as two processes would. What one instance does, the other must never undo or do again.
  */
 
-const postgres = await postgresForTests('de tests met twee instanties op één database');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {

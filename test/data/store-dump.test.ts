@@ -122,7 +122,7 @@ describe('bulk export and import on lowdb', () => {
   });
 });
 
-const postgres = await postgresForTests('de bulk-tests op PostgreSQL');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 describe.runIf(postgres.run)('bulk export and import on PostgreSQL', () => {

@@ -21,7 +21,7 @@ const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
 const MEGAN = { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
 const YEAR = new Date().getUTCFullYear();
 
-const postgres = await postgresForTests('de kill -9-test op PostgreSQL');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 let connector: FakeConnector;

@@ -32,7 +32,7 @@ const COACHES = [
 const GEZINSVERZORGER = { id: 'user-id-5', aadObjectId: '00000000-0000-0000-0000-0000000000025', name: 'Lynne Robbins' };
 const YEAR = new Date().getUTCFullYear();
 
-const postgres = await postgresForTests('de tests met twee botprocessen op één database');
+const postgres = await postgresForTests();
 if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.failure));
 
 let connector: FakeConnector;

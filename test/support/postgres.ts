@@ -29,16 +29,26 @@ export function postgresProblem(): Promise<string | undefined> {
 }
 
 /**
- * Whether this file's PostgreSQL tests run. Unreachable: fails under CI=true (the caller's `it` throws), and
- * otherwise prints one line and skips.
+ * Whether this file's PostgreSQL tests run. The run's global setup (test/support/postgres-setup.ts) has looked once:
+ * it failed the run under CI=true, or printed one line and the tests here are skipped. Outside vitest (the
+ * benchmark) it looks itself.
  */
-export async function postgresForTests(what: string): Promise<{ run: boolean; failure?: string }> {
-  const problem = await postgresProblem();
+export async function postgresForTests(): Promise<{ run: boolean; failure?: string }> {
+  const injected = await injectedProblem();
+  const problem = injected ?? (await postgresProblem());
   if (!problem) return { run: true };
-  const line = `PostgreSQL op ${ADMIN_URL.replace(/\/\/[^@]*@/, '//')} niet bereikbaar (${problem}): ${what} overgeslagen.`;
-  if (process.env.CI === 'true') return { run: false, failure: `${line} Onder CI=true is dat een fout.` };
-  console.warn(line);
+  if (process.env.CI === 'true') return { run: false, failure: `PostgreSQL niet bereikbaar (${problem}); onder CI=true is dat een fout.` };
   return { run: false };
+}
+
+async function injectedProblem(): Promise<string | undefined> {
+  try {
+    const { inject } = await import('vitest');
+    const value = inject('postgresProblem');
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface TestDatabase {
