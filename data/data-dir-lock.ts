@@ -19,7 +19,8 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process of this computer with this id runs (a signal 0 reaches it, or it is someone else's). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

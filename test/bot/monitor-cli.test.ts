@@ -1,30 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
+import { runCli } from '../support/cli.js';
 
 // npm run monitor, run as a user would: a child process on a seeded DATA_DIR.
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'monitor-cli-'));
 const dataDir = path.join(dir, 'data');
 beforeAll(() => writeSeededStore(dataDir));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function monitor(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { TEAM_CONFIG: _team, ...base } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/cli/monitor.ts', ...args], { cwd: ROOT, env: { ...base, DATA_DIR: dataDir, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** npm run monitor as a user runs it, on the seeded folder. */
+const monitor = (args: string[], env: Record<string, string> = {}) => runCli('bot/cli/monitor.ts', args, { DATA_DIR: dataDir, ...env });
 
 describe('npm run monitor', () => {
   it('prints the counts of the period as JSON', async () => {

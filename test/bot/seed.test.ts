@@ -227,5 +227,12 @@ describe.runIf(postgres.run)('seeding a PostgreSQL store', () => {
     } finally {
       await stores.close();
     }
+    // The monitoring counts read the same database (npm run monitor with DATABASE_URL).
+    // 200 aanmeldingen are spread over the last year.
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const report = await runCli('bot/cli/monitor.ts', ['--from', day(-730), '--to', day(1)], { DATABASE_URL: db.url });
+    expect(report.code).toBe(0);
+    const counts = JSON.parse(report.stdout) as { instroom: { total: number } };
+    expect(counts.instroom.total).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
+import { CHANNEL, channelActivities, TENANT } from '../support/teams-channel.js';
 
 /**
  * The referral channel over the Bot Framework protocol: linking, posting as a new thread, the card's actions
@@ -13,8 +14,6 @@ import { FakeConnector } from '../support/fake-connector.js';
  */
 
 type Json = Record<string, any>;
-const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
-const CHANNEL = '19:aanmeldingen@thread.tacv2';
 const PEOPLE = {
   referrer: { id: 'user-id-0', aadObjectId: '00000000-0000-0000-0000-0000000000020', name: 'Alex Wilber' },
   coordinator: { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' },
@@ -34,24 +33,12 @@ let connector: FakeConnector;
 let serviceUrl: string;
 let dataDir: string;
 let server: BotProcess;
-let seq = 0;
 
 async function post(body: Json): Promise<Response> {
   return fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-function inChannel(from: Json, extra: Json): Json {
-  return {
-    id: `ch-${++seq}`,
-    channelId: 'msteams',
-    serviceUrl,
-    from,
-    recipient: { id: 'bot', name: 'Aanmeldbot' },
-    conversation: { id: `${CHANNEL};messageid=cmd-${seq}`, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-    channelData: { team: { id: 'team-1' }, channel: { id: CHANNEL }, tenant: TENANT },
-    ...extra,
-  };
-}
+const inChannel = channelActivities(() => serviceUrl);
 
 async function say(from: Json, text: string) {
   const before = connector.activities().length;

@@ -6,6 +6,7 @@ import { openStores } from '../../data/stores.js';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
+import { channelActivities, toSummary } from '../support/teams-channel.js';
 import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
 
 /**
@@ -16,8 +17,6 @@ import { createTestDatabase, postgresForTests, type TestDatabase } from '../supp
 
 type Json = Record<string, any>;
 const ROUNDS = 20;
-const CHANNEL = '19:aanmeldingen@thread.tacv2';
-const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
 const MEGAN = { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
 const YEAR = new Date().getUTCFullYear();
 
@@ -26,6 +25,7 @@ if (postgres.failure) it('PostgreSQL is bereikbaar', () => expect.fail(postgres.
 
 let connector: FakeConnector;
 let serviceUrl: string;
+const inChannel = channelActivities(() => serviceUrl);
 
 beforeAll(async () => {
   connector = new FakeConnector();
@@ -41,19 +41,7 @@ async function atSummary(botUrl: () => string): Promise<BotClient> {
   const conversation = `personal-crash-${n}`;
   const user = { id: `user-crash-${n}`, aadObjectId: `00000000-0000-0000-0000-2000000${String(n).padStart(5, '0')}`, name: `Verwijzer ${n}` };
   const c = new BotClient(botUrl, serviceUrl, () => connector.activities(conversation), conversation, user);
-  await c.say('aanmelden');
-  await c.click('Huisarts');
-  await c.click('Nee');
-  await c.say('6');
-  await c.click('Ja, er is toestemming');
-  await c.click('Nee');
-  await c.click('Alleenstaande moeder');
-  await c.click('Verder', { value: 'Oostrum' });
-  await c.click('Verder', { value: 'pedagogisch' });
-  await c.click('Geen van deze');
-  await c.click('Nee');
-  await c.say('Moeder vraagt hulp bij de opvoeding.');
-  await c.click('Verder', { name: `Testgezin ${n}`, phone: '06 00000000' });
+  await toSummary(c, { family: `Testgezin ${n}` });
   return c;
 }
 
@@ -61,17 +49,7 @@ async function link(bot: BotProcess) {
   const response = await fetch(`${bot.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `link-${Date.now()}`,
-      channelId: 'msteams',
-      serviceUrl,
-      from: MEGAN,
-      recipient: { id: 'bot', name: 'Aanmeldbot' },
-      conversation: { id: `${CHANNEL};messageid=link`, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-      channelData: { team: { id: 'team-1' }, channel: { id: CHANNEL }, tenant: TENANT },
-      text: '<at>Aanmeldbot</at> koppel dit kanaal voor gezinscoach',
-    }),
+    body: JSON.stringify(inChannel(MEGAN, { type: 'message', text: '<at>Aanmeldbot</at> koppel dit kanaal voor gezinscoach' })),
   });
   expect(response.status).toBe(200);
 }

@@ -8,6 +8,7 @@ import { draft } from '../fixtures/referral.js';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
+import { channelActivities, toSummary } from '../support/teams-channel.js';
 import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
 
 /**
@@ -18,8 +19,6 @@ import { createTestDatabase, postgresForTests, type TestDatabase } from '../supp
  */
 
 type Json = Record<string, any>;
-const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
-const CHANNEL = '19:aanmeldingen@thread.tacv2';
 const COORDINATORS = [
   { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' },
   { id: 'user-id-6', aadObjectId: '00000000-0000-0000-0000-0000000000026', name: 'Nestor Wilke' },
@@ -41,20 +40,7 @@ let dir: string;
 let db: TestDatabase;
 let store: Stores;
 const bots: BotProcess[] = [];
-let seq = 0;
-
-function inChannel(from: Json, extra: Json): Json {
-  return {
-    id: `ch-${++seq}`,
-    channelId: 'msteams',
-    serviceUrl,
-    from,
-    recipient: { id: 'bot', name: 'Aanmeldbot' },
-    conversation: { id: `${CHANNEL};messageid=cmd-${seq}`, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-    channelData: { team: { id: 'team-1' }, channel: { id: CHANNEL }, tenant: TENANT },
-    ...extra,
-  };
-}
+const inChannel = channelActivities(() => serviceUrl);
 
 const postTo = (bot: BotProcess, body: Json) =>
   fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -74,19 +60,7 @@ async function press(bot: BotProcess, from: Json, verb: string, data: Json): Pro
 async function refer(index: number, pick: () => string): Promise<string> {
   const user = { id: `user-ref-${index}`, aadObjectId: `00000000-0000-0000-0000-1000000000${String(index).padStart(2, '0')}`, name: `Verwijzer ${index}` };
   const c = new BotClient(pick, serviceUrl, () => connector.activities(`personal-ref-${index}`), `personal-ref-${index}`, user);
-  await c.say('aanmelden');
-  await c.click('Huisarts');
-  await c.click('Nee');
-  await c.say('4 en 8');
-  await c.click('Ja, er is toestemming');
-  await c.click('Nee');
-  await c.click('Alleenstaande moeder');
-  await c.click('Verder', { value: 'Oostrum' });
-  await c.click('Verder', { value: 'pedagogisch' });
-  await c.click('Geen van deze');
-  await c.click('Nee');
-  await c.say('Moeder vraagt hulp bij de opvoeding.');
-  await c.click('Verder', { name: `Testgezin ${index}`, phone: '06 00000000' });
+  await toSummary(c, { ages: '4 en 8', family: `Testgezin ${index}` });
   return allText(await c.click('Versturen'));
 }
 

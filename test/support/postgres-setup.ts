@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { isRunning } from '../../data/data-dir-lock.js';
 import { ADMIN_URL } from './postgres.js';
 
 /**
@@ -29,15 +30,6 @@ export default async function setup(project: TestProject): Promise<void> {
     console.warn(`${line}: de PostgreSQL-tests worden overgeslagen (lowdb wordt wel getest).`);
   }
   project.provide('postgresProblem', problem ?? '');
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 declare module 'vitest' {

@@ -1,0 +1,45 @@
+import type { BotClient } from './bot-client.js';
+
+type Json = Record<string, any>;
+
+/** The example tenant and the channel the e2e tests link. */
+export const TENANT = { id: '00000000-0000-0000-0000-0000000000001' };
+export const CHANNEL = '19:aanmeldingen@thread.tacv2';
+
+/**
+ * Activities as Teams sends them from a team channel: each a new id and a new thread of `channel`. The serviceUrl
+ * is read when an activity is made (a test's fake connector starts after the module loads).
+ */
+export function channelActivities(serviceUrl: () => string, channel = CHANNEL) {
+  let seq = 0;
+  return (from: Json, extra: Json): Json => ({
+    id: `ch-${++seq}`,
+    channelId: 'msteams',
+    serviceUrl: serviceUrl(),
+    from,
+    recipient: { id: 'bot', name: 'Aanmeldbot' },
+    conversation: { id: `${channel};messageid=cmd-${seq}`, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
+    channelData: { team: { id: 'team-1' }, channel: { id: channel }, tenant: TENANT },
+    ...extra,
+  });
+}
+
+/**
+ * A huisarts goes through an aanmelding up to the summary, one click from Versturen: children of `ages`, consent,
+ * a single mother in Oostrum, a pedagogical question, no criteria, and the made-up family's contact details.
+ */
+export async function toSummary(c: BotClient, { ages = '6', family = 'Testgezin' }: { ages?: string; family?: string } = {}): Promise<void> {
+  await c.say('aanmelden');
+  await c.click('Huisarts');
+  await c.click('Nee');
+  await c.say(ages);
+  await c.click('Ja, er is toestemming');
+  await c.click('Nee');
+  await c.click('Alleenstaande moeder');
+  await c.click('Verder', { value: 'Oostrum' });
+  await c.click('Verder', { value: 'pedagogisch' });
+  await c.click('Geen van deze');
+  await c.click('Nee');
+  await c.say('Moeder vraagt hulp bij de opvoeding.');
+  await c.click('Verder', { name: family, phone: '06 00000000' });
+}
