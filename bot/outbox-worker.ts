@@ -33,13 +33,17 @@ export class OutboxWorker {
       this.again = true;
       return this.running;
     }
-    this.running = this.work().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.kick();
-      }
-    });
+    // The store may be away for a moment (a database failover, a full disk): say so, and try again at the next
+    // kick or tick; never an unhandled rejection that takes the bot down.
+    this.running = this.work()
+      .catch((error: unknown) => this.log.error({ event: 'outbox.unavailable', err: errorSummary(error) }))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.kick();
+        }
+      });
     return this.running;
   }
 

@@ -43,7 +43,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
 /** Brings the schema up to date. Several instances starting at once wait for each other (an advisory lock). */
 export async function migrate(databaseUrl: string, log: (message: string) => void = () => {}): Promise<string[]> {
   const applied = await runner({
-    databaseUrl,
+    // A server that does not answer is an error within seconds, not a start-up that hangs.
+    databaseUrl: { connectionString: databaseUrl, connectionTimeoutMillis: 10_000, application_name: 'aanmeldbot-migrate' },
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: MIGRATIONS_TABLE,
