@@ -61,7 +61,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 // Local mode: the Playground sends no token, so the bot must run without an app id.
-run('De bot', ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/main.ts'], {
+run('De bot', ['--import', 'tsx', 'bot/main.ts'], {
   PORT: String(BOT_PORT),
   MicrosoftAppId: '',
   MicrosoftAppPassword: '',

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
-import restify from 'restify';
+import restify from './restify.js';
+import type Restify from 'restify';
 import { loadGemeenteConfig, type GemeenteConfig } from '../data/gemeente.config.js';
 import { loadTeamConfig, type TeamConfig } from '../data/team.config.js';
 import { openStores, type Stores } from '../data/stores.js';
@@ -30,7 +31,7 @@ class Adapter extends CloudAdapter {
 }
 
 export interface App {
-  server: restify.Server;
+  server: Restify.Server;
   stores: Stores;
   config: GemeenteConfig;
   listen(port: number): Promise<number>;
@@ -99,7 +100,7 @@ export async function createApp(
   let inFlight = 0;
   let closing = false;
 
-  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+  server.get('/healthz', async (_req: Restify.Request, res: Restify.Response) => {
     res.json(closing ? 503 : 200, {
       status: closing ? 'stopping' : 'ok',
       mode: local ? 'lokaal' : 'teams',
@@ -108,7 +109,7 @@ export async function createApp(
     });
   });
 
-  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/messages', async (req: Restify.Request, res: Restify.Response) => {
     const started = performance.now();
     const reject = (status: number, error: string, problems?: string[]) => {
       log.warn({ event: 'request.rejected', status, error });

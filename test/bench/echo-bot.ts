@@ -4,7 +4,8 @@
  * real bot is measured as a ratio to this one's, in the same run, so a busy machine slows both alike.
  */
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import restify from 'restify';
+import restify from '../../bot/restify.js';
+import type Restify from 'restify';
 
 const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
 const bot = new ActivityHandler();
@@ -14,8 +15,8 @@ bot.onMessage(async (context, next) => {
 });
 
 const server = restify.createServer({ handleUncaughtExceptions: false });
-server.get('/healthz', async (_req: restify.Request, res: restify.Response) => res.json(200, { status: 'ok', rssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024) }));
-server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+server.get('/healthz', async (_req: Restify.Request, res: Restify.Response) => res.json(200, { status: 'ok', rssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024) }));
+server.post('/api/messages', async (req: Restify.Request, res: Restify.Response) => {
   await adapter.process(req, res, (context) => bot.run(context));
 });
 server.listen(Number(process.env.PORT ?? 3979), '127.0.0.1');

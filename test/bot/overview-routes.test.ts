@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import restify from 'restify';
+import restify from '../../bot/restify.js';
+import type Restify from 'restify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../bot/logger.js';
 import { SettingsSchema, type Settings } from '../../bot/settings.js';
@@ -42,7 +43,7 @@ const settings = (env: Record<string, string>): Settings => SettingsSchema.parse
 const TEAMS_SETTINGS = settings({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT, BOT_DOMAIN: 'aanmelden.voorbeeldstad.nl' });
 
 let dir: string;
-const servers: restify.Server[] = [];
+const servers: Restify.Server[] = [];
 let stores: Stores | undefined;
 async function start(appSettings: Settings): Promise<string> {
   stores ??= await openStores({ dataDir: dir });

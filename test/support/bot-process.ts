@@ -30,7 +30,7 @@ export interface BotProcess {
 export async function startBot(env: Record<string, string | undefined>, script = 'bot/main.ts'): Promise<BotProcess> {
   const port = await freePort();
   const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
-  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', '--disable-warning=DEP0111', script], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
