@@ -9,7 +9,15 @@ import { startBot, type BotProcess } from '../support/bot-process.js';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
 
 // The coordinator tab in a real headless Chromium (Debian's), against the real bot in local mode on a seeded store.
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH names the browser; by default the chromium found on PATH.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? onPath('chromium') ?? '/usr/bin/chromium';
+
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .map((folder) => path.join(folder, name))
+    .find((candidate) => existsSync(candidate));
+}
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/tab/', import.meta.url));
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=nl-NL'];
 
@@ -35,7 +43,7 @@ afterAll(async () => {
 });
 
 function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium ontbreekt (${CHROMIUM}): installeer het met \`apt-get install chromium\` (Debian) en draai de test opnieuw.`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium ontbreekt (${CHROMIUM}): installeer het met \`apt-get install chromium\` (Debian) of zet CHROMIUM_PATH, en draai de test opnieuw.`);
 }
 
 const text = () => page.locator('#content').innerText();
