@@ -43,6 +43,16 @@ describe("the Dockerfile's steps", () => {
     await expect(stat(path.join(dir, 'dist/data/postgres/migrations'))).resolves.toBeTruthy();
     await expect(stat(path.join(dir, 'node_modules/typescript'))).rejects.toThrow();
     await expect(stat(path.join(dir, 'node_modules/vitest'))).rejects.toThrow();
+    await expect(stat(path.join(dir, 'node_modules/tsx'))).rejects.toThrow();
+  });
+
+  it('runs the operators\' commands compiled, without tsx', async () => {
+    const env = { PATH: process.env.PATH, DATA_DIR: path.join(dir, 'data-cli') };
+    const monitor = await run(process.execPath, ['dist/bot/cli/monitor.js', '--from', '2026-01-01', '--to', '2026-12-31'], { cwd: dir, env });
+    expect(JSON.parse(monitor.stdout)).toMatchObject({ instroom: { total: 0 } });
+    const purge = await run(process.execPath, ['dist/bot/cli/purge.js', '--dry-run'], { cwd: dir, env });
+    expect(purge.stdout).toContain('er is niets veranderd');
+    await expect(run(process.execPath, ['dist/bot/cli/db-migrate.js'], { cwd: dir, env })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('DATABASE_URL ontbreekt') });
   });
 
   it('starts with plain node, answers /healthz and a turn, and stops on SIGTERM with exit 0 within 10 s', async () => {
