@@ -4,14 +4,14 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, t
 import restify from './restify.js';
 import type Restify from 'restify';
 import { loadGemeenteConfig, type GemeenteConfig } from '../data/gemeente.config.js';
-import { loadTeamConfig, type TeamConfig } from '../data/team.config.js';
+import { isExampleTeam, loadTeamConfig, type TeamConfig } from '../data/team.config.js';
 import { openStores, type Stores } from '../data/stores.js';
 import { formatIssues } from '../data/zod-messages.js';
 import { somethingWentWrong } from '../dialogs/welcome.dialog.js';
 import { IncomingActivitySchema } from './activity.schema.js';
 import { errorSummary } from './conversation.js';
 import type { Logger } from './logger.js';
-import { isLocalMode, type Settings } from './settings.js';
+import { isLocalMode, SettingsError, teamsModeProblems, type Settings } from './settings.js';
 import { toActivity } from './activities.js';
 import { assembleBot } from './assemble.js';
 import { Deliveries } from './deliveries.js';
@@ -50,6 +50,8 @@ export async function createApp(
   settings: Settings,
   { log, now = () => new Date(), config = loadGemeenteConfig(), team = loadTeamConfig() }: AppOptions,
 ): Promise<App> {
+  const refused = teamsModeProblems(settings, isExampleTeam(team));
+  if (refused.length > 0) throw new SettingsError(refused.join('\n'));
   const stores = await openStores({
     dataDir: path.resolve(settings.DATA_DIR),
     databaseUrl: settings.DATABASE_URL,
@@ -63,7 +65,7 @@ export async function createApp(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: settings.MicrosoftAppId ?? '',
       MicrosoftAppPassword: settings.MicrosoftAppPassword ?? '',
-      MicrosoftAppType: settings.MicrosoftAppType ?? (settings.MicrosoftAppId ? 'MultiTenant' : ''),
+      MicrosoftAppType: settings.MicrosoftAppType ?? (settings.MicrosoftAppId ? 'SingleTenant' : ''),
       MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
     }),
   );

@@ -26,6 +26,8 @@ export const SettingsSchema = z.object({
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** Months after closure.at that a closed case keeps its identifying data (bot/retention.ts). */
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
+  /** The team configuration file (data/team.config.ts); required in Teams mode. */
+  TEAM_CONFIG: optional,
   /** The public host name (as in the app package): with it the tab's SSO tokens may carry api://BOT_DOMAIN/<app id>. */
   BOT_DOMAIN: optional,
 });
@@ -42,3 +44,22 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, envFile = '.e
 }
 
 export const isLocalMode = (settings: Settings) => settings.MicrosoftAppId === undefined;
+
+/**
+ * Teams mode (an app id) serves a municipality's real people: no silent example team, and one tenant unless said
+ * otherwise (Azure creates single-tenant bots). The type defaults to SingleTenant. Returns one Dutch line per
+ * problem; empty when the settings may start.
+ */
+export function teamsModeProblems(settings: Settings, usesExampleTeam: boolean): string[] {
+  if (isLocalMode(settings)) return [];
+  const problems: string[] = [];
+  if ((settings.MicrosoftAppType ?? 'SingleTenant') === 'SingleTenant' && !settings.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId ontbreekt: een SingleTenant-bot (de standaard) hoort bij één tenant. Zet de tenant-id van de gemeente, of MicrosoftAppType=MultiTenant als de bot echt meerdere tenants bedient.');
+  }
+  if (!settings.TEAM_CONFIG) {
+    problems.push('TEAM_CONFIG ontbreekt: met een MicrosoftAppId werkt de bot voor een echt team. Zet TEAM_CONFIG op het teambestand van de gemeente (coördinatoren, professionals, verwijzers).');
+  } else if (usesExampleTeam) {
+    problems.push(`TEAM_CONFIG (${settings.TEAM_CONFIG}) is het voorbeeldteam met de gebruikers van de Agents Playground: maak een teambestand met de mensen van de gemeente.`);
+  }
+  return problems;
+}

@@ -67,6 +67,16 @@ export function teamConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.TEAM_CONFIG ? path.resolve(env.TEAM_CONFIG) : path.join(TEAMS_DIR, 'voorbeeld.json');
 }
 
+/**
+ * Whether a team is the example team (or a copy of it): it has people of the Agents Playground's example users.
+ * Such a team must never serve a real municipality.
+ */
+export function isExampleTeam(team: TeamConfig): boolean {
+  const example = loadTeamConfig(path.join(TEAMS_DIR, 'voorbeeld.json'));
+  const ids = new Set([...example.coordinators, ...example.professionals].map((p) => p.aadObjectId));
+  return [...team.coordinators, ...team.professionals].some((p) => ids.has(p.aadObjectId));
+}
+
 export function loadTeamConfig(file: string = teamConfigPath()): TeamConfig {
   let raw: unknown;
   try {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,28 @@ describe('an aanmelding over HTTP', () => {
   });
 });
 
+/** Settings of a bot in Teams mode: an app id, the municipality's tenant and a team of its own (not the example). */
+async function teamsMode(): Promise<Record<string, string>> {
+  const example = await readFile(path.resolve('data/teams/voorbeeld.json'), 'utf8');
+  const file = path.join(dataDir, 'team-gemeente.json');
+  await writeFile(file, example.replaceAll('00000000-0000-0000-0000-0000000000', '11111111-2222-3333-4444-5555555555'));
+  return { MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'geheim', MicrosoftAppTenantId: '00000000-0000-0000-0000-00000000000a', TEAM_CONFIG: file };
+}
+
+describe('safe defaults in Teams mode', () => {
+  it('refuses to start without the tenant, without TEAM_CONFIG, or with the example team, one line each', async () => {
+    const settings = await teamsMode();
+    const { MicrosoftAppTenantId: _tenant, ...withoutTenant } = settings;
+    await expect(bot(withoutTenant)).rejects.toThrow(/MicrosoftAppTenantId ontbreekt: een SingleTenant-bot \(de standaard\) hoort bij één tenant/);
+    const { TEAM_CONFIG: _team, ...withoutTeam } = settings;
+    await expect(bot(withoutTeam)).rejects.toThrow(/TEAM_CONFIG ontbreekt: met een MicrosoftAppId werkt de bot voor een echt team/);
+    await expect(bot({ ...settings, TEAM_CONFIG: path.resolve('data/teams/voorbeeld.json') })).rejects.toThrow(/is het voorbeeldteam met de gebruikers van de Agents Playground/);
+    // A MultiTenant bot says so itself and needs no tenant.
+    const multi = await bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant' });
+    expect((await fetch(`${multi.url}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('requests the bot refuses', () => {
   it('answers 400 with a short JSON error for malformed bodies and keeps serving', async () => {
     const server = await bot();
@@ -163,7 +185,7 @@ describe('requests the bot refuses', () => {
   });
 
   it('answers 401 without a valid token when an app id is configured', async () => {
-    const server = await bot({ MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'geheim' });
+    const server = await bot(await teamsMode());
     const c = client(server.url, 'personal-auth');
     const activity = c.activity({ text: 'hallo' });
     const foreignToken = [
