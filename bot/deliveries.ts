@@ -12,7 +12,7 @@ import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamC
 import { addMonths, localDate } from '../machines/dates.js';
 import type { Assignment } from '../machines/referral-case.js';
 import type { Logger } from './logger.js';
-import { withRetry, type Pacer } from './teams-sender.js';
+import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
 
 /** The service whose channel receives an aanmelding. */
@@ -58,7 +58,23 @@ export interface DeliveryDeps {
   now: () => Date;
 }
 
-export type DeliveryResult = { ok: true } | { ok: false; permanent: boolean; error: string };
+export type DeliveryResult = { ok: true } | { ok: false; permanent: boolean; error: string; retryAfterMs?: number };
+
+/**
+ * What a failed send means for its job: Teams' 403 (the bot is no longer in that team or chat) and 404 (the
+ * conversation is gone) will not get better by trying again; anything else is tried again by the outbox, not sooner
+ * than Teams' Retry-After.
+ */
+export function failureOf(error: unknown): DeliveryResult & { ok: false } {
+  const status = statusOf(error);
+  const retryAfter = retryAfterMs(error);
+  return {
+    ok: false,
+    permanent: status === 403 || status === 404,
+    error: `${status ? `HTTP ${status}: ` : ''}${error instanceof Error ? error.message : String(error)}`.slice(0, 300),
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
+  };
+}
 
 const AUDIENCE = 'https://api.botframework.com';
 
@@ -71,9 +87,13 @@ export class Deliveries {
     if (!parsed.success) return { ok: false, permanent: true, error: 'ongeldige opdracht' };
     const aanmelding = await this.deps.stores.referrals.get(parsed.data.reference);
     if (!aanmelding) return { ok: false, permanent: true, error: 'aanmelding bestaat niet' };
-    if (job.kind === 'post') return this.post(aanmelding);
-    if (job.kind === 'update-card') return this.updateCard(aanmelding);
-    return this.message(aanmelding, parsed.data as MessagePayload);
+    try {
+      if (job.kind === 'post') return await this.post(aanmelding);
+      if (job.kind === 'update-card') return await this.updateCard(aanmelding);
+      return await this.message(aanmelding, parsed.data as MessagePayload);
+    } catch (error) {
+      return failureOf(error);
+    }
   }
 
   /** The card for the channel as everyone sees it (each viewer's own actions come with the refresh). */
@@ -83,28 +103,25 @@ export class Deliveries {
   }
 
   private async post(a: Aanmelding): Promise<DeliveryResult> {
-    const { stores, adapter, appId, pacer, now, log } = this.deps;
+    const { stores, pacer, now, log } = this.deps;
     if (a.post) return { ok: true };
     const link = await stores.channels.get(serviceOf(a));
     if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
     const card = this.channelCard(a, await stores.referrals.assignments());
     let posted: { conversationId: string; activityId: string } | undefined;
     await pacer.turn(link.channelId);
-    await withRetry(
-      () =>
-        adapter.continueConversationAsync(appId, asReference(link.reference), async (context) => {
-          // The connector's own answer has both ids; botbuilder's createConversationAsync drops the activity id,
-          // which we need to update the card in place later.
-          const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
-          const created = await client.conversations.createConversation({
-            isGroup: true,
-            channelData: { channel: { id: link.channelId } },
-            activity: messageWith(card) as Activity,
-          } as ConversationParameters);
-          posted = { conversationId: created.id, activityId: created.activityId ?? created.id };
-        }),
-      this.retryLog('post'),
-    );
+    // Tried once: when Teams refuses, the outbox tries again later.
+    await this.proactive(link.reference, async (context) => {
+      // The connector's own answer has both ids; botbuilder's createConversationAsync drops the activity id,
+      // which we need to update the card in place later.
+      const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
+      const created = await client.conversations.createConversation({
+        isGroup: true,
+        channelData: { channel: { id: link.channelId } },
+        activity: messageWith(card) as Activity,
+      } as ConversationParameters);
+      posted = { conversationId: created.id, activityId: created.activityId ?? created.id };
+    });
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
     const post = { service: serviceOf(a), ...posted, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() };
@@ -122,12 +139,11 @@ export class Deliveries {
   }
 
   private async updateCard(a: Aanmelding): Promise<DeliveryResult> {
-    const { adapter, appId } = this.deps;
     if (!a.post) return { ok: true };
     const post = a.post;
     const card = this.channelCard(a, await this.deps.stores.referrals.assignments());
     // Pacing and retries on 429/412/502/504 come from TeamsLimitsMiddleware, which every send passes through.
-    await adapter.continueConversationAsync(appId, asReference({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }), async (context) => {
+    await this.proactive({ serviceUrl: post.serviceUrl, channelId: 'msteams', conversation: { id: post.conversationId } }, async (context) => {
       await context.updateActivity({ ...messageWith(card), id: post.activityId, conversation: { id: post.conversationId } } as Partial<Activity>);
     });
     return { ok: true };
@@ -189,33 +205,36 @@ export class Deliveries {
     const activity = toActivity(reply);
     if (reference) {
       const ref = reference;
-      await adapter.continueConversationAsync(appId, asReference(ref), async (context) => void (await context.sendActivity(activity)));
+      await this.proactive(ref, async (context) => void (await context.sendActivity(activity)));
       return { ok: true, conversationId: ref.conversation.id };
     }
     // Never chatted with the bot: start a 1:1 chat with them (Teams allows this within the tenant).
     if (!person?.teamsUserId || !person.serviceUrl) return { ok: false, permanent: true, error: 'persoon niet bereikbaar (nog nooit gezien)' };
     let started: ConversationRef | undefined;
+    let failure: unknown;
     const target = person;
-    await withRetry(
-      () =>
-        adapter.createConversationAsync(
-          appId,
-          'msteams',
-          target.serviceUrl!,
-          AUDIENCE,
-          {
-            isGroup: false,
-            bot: { id: appId, name: 'Aanmeldbot' },
-            members: [{ id: target.teamsUserId!, name: target.name }],
-            ...(target.tenantId ? { tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } } : {}),
-          } as never,
-          async (context) => {
-            started = toRef(TurnContext.getConversationReference(context.activity));
-            await context.sendActivity(activity);
-          },
-        ),
-      this.retryLog('message'),
+    await adapter.createConversationAsync(
+      appId,
+      'msteams',
+      target.serviceUrl!,
+      AUDIENCE,
+      {
+        isGroup: false,
+        bot: { id: appId, name: 'Aanmeldbot' },
+        members: [{ id: target.teamsUserId!, name: target.name }],
+        ...(target.tenantId ? { tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } } : {}),
+      } as never,
+      async (context) => {
+        context.turnState.set(OUTBOX_SEND, true);
+        started = toRef(TurnContext.getConversationReference(context.activity));
+        try {
+          await context.sendActivity(activity);
+        } catch (error) {
+          failure = error;
+        }
+      },
     );
+    if (failure !== undefined) throw failure;
     if (started) {
       await stores.people.remember({
         aadObjectId: target.aadObjectId,
@@ -228,9 +247,22 @@ export class Deliveries {
     }
     return { ok: true, conversationId: started?.conversation.id };
   }
-
-  private retryLog(what: string) {
-    return { onRetry: (attempt: number, status: number | undefined, delayMs: number) => this.deps.log.warn({ event: 'teams.retry', what, attempt, status, delayMs }) };
+  /**
+   * Runs a send of the outbox in a conversation: tried once (the middleware does not retry it), and a refusal comes
+   * back here as an error for the job, instead of reaching the adapter's turn-error handler, which would post
+   * "Er ging iets mis" into that conversation (a team channel).
+   */
+  private async proactive(reference: ConversationRef, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failure: unknown;
+    await this.deps.adapter.continueConversationAsync(this.deps.appId, asReference(reference), async (context) => {
+      context.turnState.set(OUTBOX_SEND, true);
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw failure;
   }
 }
 

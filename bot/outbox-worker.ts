@@ -87,7 +87,8 @@ export class OutboxWorker {
       this.log.error({ event: 'outbox.failed', kind: job.kind, key: job.key, attempts: job.attempts, error: result.error });
       await this.outbox.fail(job.id, result.error);
     } else {
-      const delay = Math.min(5 * 60_000, 1000 * 2 ** job.attempts);
+      // Growing pauses, and never sooner than Teams asked (Retry-After).
+      const delay = Math.max(Math.min(5 * 60_000, 1000 * 2 ** job.attempts), 'retryAfterMs' in result ? (result.retryAfterMs ?? 0) : 0);
       this.log.warn({ event: 'outbox.retry', kind: job.kind, key: job.key, attempts: job.attempts, delayMs: delay, error: result.error });
       await this.outbox.retry(job.id, new Date(this.now().getTime() + delay), result.error);
     }

@@ -24,20 +24,51 @@ export interface RetryOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How long Teams asked us to wait (a Retry-After header, in seconds or as a date), if it said so. */
+export function retryAfterMs(error: unknown, now: number = Date.now()): number | undefined {
+  const headers = (error as { response?: { headers?: unknown } })?.response?.headers as
+    | { get?: (name: string) => string | null | undefined; [name: string]: unknown }
+    | undefined;
+  const raw = typeof headers?.get === 'function' ? headers.get('retry-after') : (headers?.['retry-after'] as string | undefined);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(String(raw));
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Retries a send that Teams answered with a throttling or gateway status, with back-off and jitter, and never
+ * sooner than its Retry-After. For replies within a turn: what the outbox delivers is retried by the outbox.
+ */
 export async function withRetry<T>(send: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { retries = 5, baseMs = 400, maxMs = 8000, random = Math.random } = options;
+  const { retries = 3, baseMs = 400, maxMs = 8000, random = Math.random } = options;
   for (let attempt = 0; ; attempt++) {
     try {
       return await send();
     } catch (error) {
       const status = statusOf(error);
       if (status === undefined || !RETRYABLE_STATUSES.has(status) || attempt >= retries) throw error;
-      // Full back-off doubled per attempt, with jitter so that many senders do not retry in step.
-      const delay = Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random() / 2);
+      // Full back-off doubled per attempt, with jitter so that many senders do not retry in step; Teams' own
+      // Retry-After comes first when it asks for longer (up to maxMs: a turn must still answer in time).
+      const backoff = Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random() / 2);
+      const delay = Math.min(maxMs, Math.max(backoff, retryAfterMs(error) ?? 0));
       options.onRetry?.(attempt + 1, status, Math.round(delay));
       await (options.sleep ?? sleep)(delay);
     }
   }
+}
+
+/** Marks a turn context whose sends the outbox makes: those are tried once here, and retried by the outbox. */
+export const OUTBOX_SEND = Symbol('aanmeldbot.outboxSend');
+
+/**
+ * The connector client's own pipeline retries 5xx and 429 three times by itself; stacked on ours that made 24
+ * calls for one send. There is one retry layer: ours (withRetry in a turn, the outbox for what it delivers).
+ */
+export function withoutBuiltInRetry(connectorClient: unknown): void {
+  const pipeline = (connectorClient as { client?: { pipeline?: { removePolicy?: (policy: { name: string }) => unknown } } } | undefined)?.client?.pipeline;
+  pipeline?.removePolicy?.({ name: 'defaultRetryPolicy' });
 }
 
 export { TEAMS_CONVERSATION_LIMITS } from '../machines/pacing.js';
@@ -65,13 +96,16 @@ export class Pacer {
 /** The part of botbuilder's TurnContext the middleware needs (kept structural so this file stays botbuilder-free). */
 interface SendingContext {
   activity: { conversation?: { id?: string } };
+  turnState: { get(key: unknown): unknown };
+  adapter?: { ConnectorClientKey?: unknown };
   onSendActivities(handler: (context: unknown, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>): unknown;
   onUpdateActivity(handler: (context: unknown, activity: unknown, next: () => Promise<void>) => Promise<void>): unknown;
 }
 
 /**
  * Botbuilder middleware: every message and card update the bot sends, in a turn or proactively, waits for its
- * turn in the conversation and is retried on Teams' throttling answers.
+ * turn in the conversation. Within a turn a send Teams throttles is retried here; a send the outbox makes is tried
+ * once, and the outbox tries again later (Retry-After included). The connector client's own retries are removed.
  */
 export class TeamsLimitsMiddleware {
   constructor(
@@ -81,13 +115,16 @@ export class TeamsLimitsMiddleware {
 
   async onTurn(context: SendingContext, next: () => Promise<void>): Promise<void> {
     const conversationId = () => context.activity.conversation?.id ?? '';
+    const key = context.adapter?.ConnectorClientKey;
+    if (key !== undefined) withoutBuiltInRetry(context.turnState.get(key));
+    const once = () => context.turnState.get(OUTBOX_SEND) === true;
     context.onSendActivities(async (_ctx, _activities, send) => {
       await this.pacer.turn(conversationId());
-      return withRetry(send, this.retry);
+      return once() ? send() : withRetry(send, this.retry);
     });
     context.onUpdateActivity(async (_ctx, _activity, update) => {
       await this.pacer.turn(conversationId());
-      return withRetry(update, this.retry);
+      return once() ? update() : withRetry(update, this.retry);
     });
     await next();
   }

@@ -54,21 +54,21 @@ describe('withRetry: back-off on Teams throttling', () => {
 
   it('doubles the wait on each attempt (base · 2^n, jitter at its top)', async () => {
     const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
-    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 1 });
+    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 1, retries: 5 });
     await withRetry(send.send, options);
     expect(delays).toEqual([400, 800, 1600, 3200, 6400]);
   });
 
   it('waits at least half of that with the lowest jitter', async () => {
     const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
-    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 0 });
+    const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 0, retries: 5 });
     await withRetry(send.send, options);
     expect(delays).toEqual([200, 400, 800, 1600, 3200]);
   });
 
   it('keeps every wait within [0.5, 1] × base · 2^n with real jitter', async () => {
     const send = failing(...Array.from({ length: 5 }, () => httpError(502)));
-    const { delays, options } = recorded({ baseMs: 100, maxMs: 100_000 });
+    const { delays, options } = recorded({ baseMs: 100, maxMs: 100_000, retries: 5 });
     await withRetry(send.send, options);
     delays.forEach((delay, n) => {
       expect(delay).toBeGreaterThanOrEqual(0.5 * 100 * 2 ** n);
@@ -78,10 +78,10 @@ describe('withRetry: back-off on Teams throttling', () => {
 
   it('never waits longer than maxMs', async () => {
     const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
-    const { delays, options } = recorded({ baseMs: 1000, maxMs: 3000, random: () => 1 });
+    const { delays, options } = recorded({ baseMs: 1000, maxMs: 3000, random: () => 1, retries: 5 });
     await withRetry(send.send, options);
     expect(delays).toEqual([1000, 2000, 3000, 3000, 3000]);
-    const low = recorded({ baseMs: 1000, maxMs: 3000, random: () => 0 });
+    const low = recorded({ baseMs: 1000, maxMs: 3000, random: () => 0, retries: 5 });
     await withRetry(failing(...Array.from({ length: 4 }, () => httpError(429))).send, low.options);
     expect(low.delays).toEqual([500, 1000, 1500, 1500]);
   });
@@ -95,11 +95,18 @@ describe('withRetry: back-off on Teams throttling', () => {
     expect(delays).toHaveLength(2);
   });
 
-  it('tries 6 times by default (5 retries)', async () => {
+  it('tries 4 times by default (3 retries): a reply within a turn must still answer in time', async () => {
     const send = failing(...Array.from({ length: 10 }, () => httpError(429)));
     const { options } = recorded();
     await expect(withRetry(send.send, options)).rejects.toThrow('HTTP 429');
-    expect(send.calls()).toBe(6);
+    expect(send.calls()).toBe(4);
+  });
+
+  it("waits as long as Teams' Retry-After asks when that is longer than the back-off, up to maxMs", async () => {
+    const throttled = (retryAfter: string) => Object.assign(httpError(429), { response: { headers: new Map([['retry-after', retryAfter]]) } });
+    const { delays, options } = recorded({ baseMs: 400, maxMs: 8000, random: () => 1 });
+    await withRetry(failing(throttled('2'), throttled('0'), throttled('60')).send, options);
+    expect(delays).toEqual([2000, 800, 8000]);
   });
 
   it.each([

@@ -18,10 +18,14 @@ export interface ConnectorCall {
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Calls answered from failNext, in order. */
+  readonly refused: { status: number; path: string }[] = [];
   private server: Server | undefined;
   private counter = 0;
-  /** Status codes to answer the next calls with (e.g. 429), before answering normally again. */
-  readonly failNext: number[] = [];
+  /** Status codes to answer the next calls with (e.g. 429, or 429 with a Retry-After in seconds), before answering normally again. */
+  readonly failNext: (number | { status: number; retryAfter: string })[] = [];
+  /** A standing refusal: answers every call it returns a status for (e.g. every new conversation with 502). */
+  failWhen: ((method: string, path: string) => number | { status: number; retryAfter: string } | undefined) | undefined;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -36,9 +40,11 @@ export class FakeConnector {
         } catch {
           body = {};
         }
-        const fail = this.failNext.shift();
+        const fail = this.failWhen?.(req.method ?? '', path) ?? this.failNext.shift();
         if (fail) {
-          res.writeHead(fail, { 'content-type': 'application/json' }).end('{}');
+          const { status, retryAfter } = typeof fail === 'number' ? { status: fail, retryAfter: undefined } : fail;
+          res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end('{}');
+          this.refused.push({ status, path });
           return;
         }
         const n = ++this.counter;

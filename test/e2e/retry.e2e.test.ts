@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BotClient } from '../support/bot-client.js';
+import { startBot, type BotProcess } from '../support/bot-process.js';
+import { FakeConnector } from '../support/fake-connector.js';
+import { channelActivities, toSummary } from '../support/teams-channel.js';
+
+/**
+ * One retry layer. The connector client's own pipeline retried every send three times, and our retry on top of it
+ * made 24 calls (and 80 seconds) for one reply to a connector that keeps answering 502. Now a reply within a turn
+ * is retried by us only (1 + 3 calls), and a send of the outbox is tried once per delivery attempt, the outbox
+ * trying again later, never sooner than Teams' Retry-After; 403 and 404 are not tried again at all.
+ */
+
+const MEGAN = { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
+let connector: FakeConnector;
+let serviceUrl: string;
+let dir: string;
+let bot: BotProcess;
+const inChannel = channelActivities(() => serviceUrl);
+const isNewConversation = (method: string, p: string) => method === 'POST' && /^\/v3\/conversations\/?$/.test(p);
+
+beforeAll(async () => {
+  connector = new FakeConnector();
+  serviceUrl = await connector.start();
+  dir = await mkdtemp(path.join(tmpdir(), 'aanmeld-retry-'));
+  bot = await startBot({ DATA_DIR: dir });
+  const linked = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(inChannel(MEGAN, { type: 'message', text: '<at>Aanmeldbot</at> koppel dit kanaal voor gezinscoach' })),
+  });
+  expect(linked.status).toBe(200);
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await connector?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function submitted(n: number): Promise<number> {
+  const c = new BotClient(bot.url, serviceUrl, () => connector.activities(`personal-retry-${n}`), `personal-retry-${n}`);
+  await toSummary(c, { family: `Testgezin ${n}` });
+  await c.click('Versturen');
+  return Date.now();
+}
+
+describe('one retry layer', () => {
+  it('makes 4 calls, not 24, for a reply to a connector that keeps answering 502, and answers within seconds', async () => {
+    connector.failWhen = (method, p) => (method === 'POST' && p.includes('personal-always-502') ? 502 : undefined);
+    const c = new BotClient(bot.url, serviceUrl, () => [], 'personal-always-502');
+    const started = Date.now();
+    const response = await c.post(c.activity({ text: 'hallo' }));
+    expect(response.status).toBe(200);
+    // The welcome (1 + 3 retries), then the "something went wrong" notice (1 + 3).
+    expect(connector.refused.filter((r) => r.path.includes('personal-always-502'))).toHaveLength(8);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    connector.failWhen = undefined;
+  });
+
+  it('tries a channel post once per delivery attempt and again later, not sooner than Retry-After', { timeout: 60_000 }, async () => {
+    const refusedAt: number[] = [];
+    connector.failWhen = (method, p) => {
+      if (!isNewConversation(method, p)) return undefined;
+      refusedAt.push(Date.now());
+      return refusedAt.length < 3 ? { status: 429, retryAfter: '5' } : undefined;
+    };
+    const sentAt = await submitted(1);
+    await connector.waitFor(() => connector.created().some((c) => c.body.isGroup), 'the card after two refusals', 40_000);
+    expect(refusedAt).toHaveLength(3); // two refused, the third posted
+    expect(refusedAt[0]! - sentAt).toBeLessThan(2000);
+    // The outbox's own pause after a first failure is 2 s: 5 s is Teams' Retry-After.
+    expect(refusedAt[1]! - refusedAt[0]!).toBeGreaterThanOrEqual(4900);
+    expect(refusedAt[2]! - refusedAt[1]!).toBeGreaterThanOrEqual(4900);
+    expect(connector.refused.filter((r) => r.status === 429)).toHaveLength(2);
+    connector.failWhen = undefined;
+  });
+
+  it('does not try again when Teams answers 403 (the bot is no longer in the team), and logs it', async () => {
+    let calls = 0;
+    connector.failWhen = (method, p) => (isNewConversation(method, p) ? (calls++, 403) : undefined);
+    await submitted(2);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(calls).toBe(1);
+    expect(bot.logs.some((line) => line.includes('"outbox.failed"') && line.includes('HTTP 403'))).toBe(true);
+    connector.failWhen = undefined;
+  });
+});
