@@ -64,8 +64,3 @@ export async function lockDataDir(dataDir: string, purpose: string, onCompromise
     },
   };
 }
-
-/** Whether a process holds DATA_DIR now (for read-only commands that want to say so). */
-export function isDataDirLocked(dataDir: string): Promise<boolean> {
-  return lockfile.check(dataDir, { lockfilePath: path.join(dataDir, '.lock'), stale: STALE_MS, realpath: false }).catch(() => false);
-}

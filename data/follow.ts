@@ -14,5 +14,3 @@ export interface Follow {
 
 /** Computes the follow-ups from the record as it is stored (with its reference and new version). */
 export type FollowOf<T> = (record: T) => Follow;
-
-export const NOTHING: Follow = {};

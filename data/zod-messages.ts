@@ -58,7 +58,8 @@ function describeIssue(issue: Issue, input: Input): string {
       // A schema can describe its accepted shapes itself (z.union([...], { error: '...' })); zod's default is English.
       return issue.message !== 'Invalid input' ? issue.message : 'heeft niet de verwachte vorm';
     case 'invalid_format':
-      return `heeft niet de juiste vorm (${issue.format})`;
+      // A schema that says what it wants (z.string().regex(re, '...')) is heard; zod's own text is English.
+      return issue.message.startsWith('Invalid') ? `heeft niet de juiste vorm (${issue.format})` : issue.message;
     default:
       return issue.message;
   }

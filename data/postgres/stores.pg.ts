@@ -185,7 +185,7 @@ export function columns(a: Aanmelding) {
   ];
 }
 
-export async function insertReferral(client: Queryable, a: Aanmelding): Promise<void> {
+async function insertReferral(client: Queryable, a: Aanmelding): Promise<void> {
   await client.query(
     `INSERT INTO referrals (reference, intake_id, status, version, referrer_id, assignee_id, closed_at, purged_at, created_at, doc)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
