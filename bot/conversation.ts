@@ -201,7 +201,7 @@ export class Conversations {
         flow: undefined,
         last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference: aanmelding.reference },
       });
-      let delivery: 'posting' | 'no-channel' | 'not-for-team' = 'not-for-team';
+      let delivery: 'posting' | 'no-channel' | 'not-for-team';
       try {
         delivery = (await this.deps.onSubmitted?.(aanmelding)) ?? 'not-for-team';
       } catch (error) {

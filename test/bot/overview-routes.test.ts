@@ -75,7 +75,7 @@ describe('GET /api/overzicht with an app id: a coordinator Teams SSO token', () 
     const res = await get(`${teamsUrl}/api/overzicht?from=2026-01-01&to=2026-12-31`, await token());
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const body = (await res.json()) as any;
     expect(body.gebruiker).toBe('Megan Bowen');
     expect(body.monitoring.instroom.total).toBe(7);

@@ -5,7 +5,7 @@ export interface ConnectorCall {
   method: string;
   path: string;
   conversationId: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test data, read by many shapes
+   
   body: Record<string, any>;
   authorization?: string;
   /** For CREATE: the id of the first activity in the new conversation. */
@@ -34,7 +34,7 @@ export class FakeConnector {
       req.on('end', () => {
         const path = req.url ?? '';
         const match = /^\/v3\/conversations\/([^/]+)\/activities/.exec(path);
-        let body: Record<string, unknown> = {};
+        let body: Record<string, unknown>;
         try {
           body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
         } catch {
