@@ -1,10 +1,11 @@
 import { createIntakeDialog } from '../dialogs/intake.dialog.js';
 import { CaseService, type CaseServiceDeps } from './case-service.js';
+import { ChannelLifecycle } from './channel-lifecycle.js';
 import { Conversations } from './conversation.js';
 import { AanmeldBot } from './teams-bot.js';
 
 /** What the bot is made of is what its case service needs: stores, configuration, clock and delivery hooks. */
-export type BotParts = CaseServiceDeps;
+export type BotParts = CaseServiceDeps & { lifecycle?: ChannelLifecycle };
 
 /** The bot from its parts: the flows, the turn runner and the case service. The server and the tests use this. */
 export function assembleBot(parts: BotParts) {
@@ -20,6 +21,7 @@ export function assembleBot(parts: BotParts) {
     postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
   });
-  const bot = new AanmeldBot({ conversations, cases, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now });
+  const lifecycle = parts.lifecycle ?? new ChannelLifecycle({ stores, team, log, now, deliver: parts.deliver });
+  const bot = new AanmeldBot({ conversations, cases, lifecycle, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now, log });
   return { bot, cases, conversations };
 }

@@ -8,12 +8,14 @@ import type { NewOutboxJob, OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
+import { channelGoneNotice, channelRenamedNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import type { Assignment } from '../machines/referral-case.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
+import { NoticePayloadSchema, type ChannelLifecycle, type NoticePayload } from './channel-lifecycle.js';
 
 /** The service whose channel receives an aanmelding. */
 export function serviceOf(a: Pick<Aanmelding, 'triage'>): LinkableService {
@@ -56,6 +58,8 @@ export interface DeliveryDeps {
   log: Logger;
   pacer: Pacer;
   now: () => Date;
+  /** Told when Teams refuses a channel post for good (403/404): the channel is unlinked and the coordinators hear it. */
+  lifecycle?: ChannelLifecycle;
 }
 
 export type DeliveryResult = { ok: true } | { ok: false; permanent: boolean; error: string; retryAfterMs?: number };
@@ -83,6 +87,15 @@ export class Deliveries {
   constructor(private readonly deps: DeliveryDeps) {}
 
   async run(job: OutboxJob): Promise<DeliveryResult> {
+    if (job.kind === 'notice') {
+      const notice = NoticePayloadSchema.safeParse(job.payload);
+      if (!notice.success) return { ok: false, permanent: true, error: 'ongeldige opdracht' };
+      try {
+        return await this.notice(notice.data);
+      } catch (error) {
+        return failureOf(error);
+      }
+    }
     const parsed = (job.kind === 'message' ? MessagePayloadSchema : ReferencePayloadSchema).safeParse(job.payload);
     if (!parsed.success) return { ok: false, permanent: true, error: 'ongeldige opdracht' };
     const aanmelding = await this.deps.stores.referrals.get(parsed.data.reference);
@@ -110,7 +123,7 @@ export class Deliveries {
     const card = this.channelCard(a, await stores.referrals.assignments());
     let posted: { conversationId: string; activityId: string } | undefined;
     await pacer.turn(link.channelId);
-    // Tried once: when Teams refuses, the outbox tries again later.
+    // Tried once: when Teams refuses, the outbox tries again later; when it refuses for good, the channel is gone.
     await this.proactive(link.reference, async (context) => {
       // The connector's own answer has both ids; botbuilder's createConversationAsync drops the activity id,
       // which we need to update the card in place later.
@@ -121,6 +134,10 @@ export class Deliveries {
         activity: messageWith(card) as Activity,
       } as ConversationParameters);
       posted = { conversationId: created.id, activityId: created.activityId ?? created.id };
+    }).catch(async (error: unknown) => {
+      const failure = failureOf(error);
+      if (failure.permanent) await this.deps.lifecycle?.gone({ channelId: link.channelId }, 'plaatsen-geweigerd');
+      throw error;
     });
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
@@ -183,12 +200,20 @@ export class Deliveries {
     return { ok: true };
   }
 
-  private async sendTo(to: Target, a: Aanmelding, reply: Reply): Promise<DeliveryResult & { conversationId?: string }> {
+  private async notice(payload: NoticePayload): Promise<DeliveryResult> {
+    const { notice } = payload;
+    const reply = notice.kind === 'channel-gone' ? channelGoneNotice(notice.service, notice.reason, notice.channelName) : channelRenamedNotice(notice.service, notice.channelName);
+    const sent = await this.sendTo({ kind: 'person', ...payload.to }, undefined, reply, payload.serviceUrl);
+    return sent.ok ? { ok: true } : sent;
+  }
+
+  /** A 1:1 message to the referrer of `a`, or to a person (in their chat with the bot, or a new one). */
+  private async sendTo(to: Target, a: Aanmelding | undefined, reply: Reply, serviceUrl?: string): Promise<DeliveryResult & { conversationId?: string }> {
     const { adapter, appId, stores, team } = this.deps;
     let reference: ConversationRef | undefined;
     let person: { teamsUserId?: string; serviceUrl?: string; tenantId?: string; aadObjectId: string; name: string } | undefined;
     if (to.kind === 'referrer') {
-      reference = a.referrer.conversation;
+      reference = a?.referrer.conversation;
       if (!reference) return { ok: false, permanent: true, error: 'geen gesprek met de verwijzer bekend' };
     } else {
       const known = await stores.people.get(to.aadObjectId);
@@ -198,7 +223,7 @@ export class Deliveries {
         aadObjectId: to.aadObjectId,
         name: to.name,
         teamsUserId: known?.teamsUserId ?? configured?.teamsUserId,
-        serviceUrl: known?.serviceUrl ?? a.post?.serviceUrl ?? a.referrer.conversation?.serviceUrl,
+        serviceUrl: known?.serviceUrl ?? serviceUrl ?? a?.post?.serviceUrl ?? a?.referrer.conversation?.serviceUrl,
         tenantId: known?.tenantId,
       };
     }

@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { isLocalMode, SettingsError, teamsModeProblems, type Settings } from './settings.js';
 import { toActivity } from './activities.js';
 import { assembleBot } from './assemble.js';
+import { ChannelLifecycle } from './channel-lifecycle.js';
 import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
 import { OutboxWorker } from './outbox-worker.js';
@@ -72,7 +73,8 @@ export async function createApp(
   const pacer = new Pacer(undefined, undefined, undefined, stores.pacing);
   const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
-  const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now });
+  const lifecycle = new ChannelLifecycle({ stores, team, log, now, deliver: () => void worker.kick() });
+  const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now, lifecycle });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now, { leaseMs: settings.OUTBOX_LEASE_SECONDS * 1000 });
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
   const { bot, conversations, cases } = assembleBot({
@@ -82,6 +84,7 @@ export async function createApp(
     log,
     now,
     deliver: () => void worker.kick(),
+    lifecycle,
     evaluationsChanged: () => void reminders.check(),
   });
 

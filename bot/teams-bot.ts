@@ -16,6 +16,8 @@ import { STATUS_LABELS } from '../dialogs/referral.card.js';
 import { onlyInPersonalChat, welcome } from '../dialogs/welcome.dialog.js';
 import { teamRoleOf, type Actor } from '../machines/referral-case.js';
 import type { CaseService } from './case-service.js';
+import type { ChannelLifecycle, GoneReason } from './channel-lifecycle.js';
+import type { Logger } from './logger.js';
 import type { Conversations } from './conversation.js';
 import { toActivity, toRef } from './activities.js';
 import type { ReferralStore } from '../data/referral.store.js';
@@ -24,6 +26,10 @@ import type { ReferralStore } from '../data/referral.store.js';
 function isPersonal(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;
   return type === undefined || type === 'personal';
+}
+
+function teamIdOf(activity: Activity): string | undefined {
+  return TeamsChannelDataSchema.safeParse(activity.channelData ?? {}).data?.team?.id;
 }
 
 function actorOf(activity: Activity): Actor {
@@ -44,6 +50,8 @@ export interface BotDeps {
   channels: ChannelLinkStore;
   referrals: ReferralStore;
   team: TeamConfig;
+  lifecycle: ChannelLifecycle;
+  log: Logger;
   now?: () => Date;
 }
 
@@ -72,6 +80,54 @@ export class AanmeldBot extends TeamsActivityHandler {
       }
       await next();
     });
+
+    // Teams' lifecycle: installed and removed, channels and teams that change under a link.
+    this.onInstallationUpdateAdd(async (context, next) => {
+      // In a team, membersAdded (above) already explains how to link a channel.
+      if (isPersonal(context)) await context.sendActivity(toActivity(welcome()));
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      const teamId = teamIdOf(context.activity);
+      if (isPersonal(context)) {
+        const aadObjectId = context.activity.from?.aadObjectId;
+        // That chat is gone: a later message starts a new one instead of failing against the old.
+        if (aadObjectId && (await deps.people.forgetPersonal(aadObjectId))) deps.log.info({ event: 'app.verwijderd', scope: 'personal' });
+      } else if (teamId) await this.channelsGone(context, { teamId }, 'bot-verwijderd');
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      const teamId = teamIdOf(context.activity);
+      if (teamId && (context.activity.membersRemoved ?? []).some((member: ChannelAccount) => member.id === botId)) await this.channelsGone(context, { teamId }, 'bot-verwijderd');
+      await next();
+    });
+    this.onTeamsChannelDeletedEvent(async (channel, _team, context, next) => {
+      if (channel?.id) await this.channelsGone(context, { channelId: channel.id }, 'kanaal-verwijderd');
+      await next();
+    });
+    this.onTeamsChannelRenamedEvent(async (channel, _team, _context, next) => {
+      if (channel?.id && channel.name) await deps.lifecycle.renamed(channel.id, channel.name);
+      await next();
+    });
+    this.onTeamsTeamArchivedEvent(async (team, context, next) => {
+      if (team?.id) await this.channelsGone(context, { teamId: team.id }, 'team-gearchiveerd');
+      await next();
+    });
+    this.onTeamsTeamDeletedEvent(async (team, context, next) => {
+      if (team?.id) await this.channelsGone(context, { teamId: team.id }, 'team-verwijderd');
+      await next();
+    });
+    this.onTeamsTeamHardDeletedEvent(async (team, context, next) => {
+      if (team?.id) await this.channelsGone(context, { teamId: team.id }, 'team-verwijderd');
+      await next();
+    });
+  }
+
+  private async channelsGone(context: TurnContext, match: { channelId: string } | { teamId: string }, reason: GoneReason): Promise<void> {
+    const from = context.activity.from;
+    const actor = from?.aadObjectId ? { id: from.aadObjectId, name: from.name ?? '' } : undefined;
+    await this.deps.lifecycle.gone(match, reason, actor);
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {

@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = [
   'aanmelding.evaluatie', // an evaluation moment of a gezinsverzorger trajectory: planned, moved or its outcome
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',
+  'kanaal.ontkoppeld', // a linked channel is gone (deleted, its team archived or deleted, the bot removed, Teams refuses posts)
   'aanmelding.opgeschoond', // identifying data removed after the retention period
 ] as const;
 

@@ -12,7 +12,7 @@ export const OutboxJobSchema = z.strictObject({
   id: z.string().min(1),
   /** The same key twice is one job (an action retried by Teams does not send twice). */
   key: z.string().min(1),
-  kind: z.enum(['post', 'update-card', 'message']),
+  kind: z.enum(['post', 'update-card', 'message', 'notice']),
   payload: z.record(z.string(), z.unknown()),
   attempts: z.number().int().min(0),
   dueAt: z.iso.datetime(),

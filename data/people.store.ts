@@ -18,6 +18,8 @@ export interface PeopleStore {
   get(aadObjectId: string): Promise<Person | undefined>;
   /** Remembers what is new about a person; writes only when something changed. */
   remember(person: Person): Promise<void>;
+  /** The person removed the app from their personal scope: that chat is gone. True when there was one. */
+  forgetPersonal(aadObjectId: string): Promise<boolean>;
 }
 
 const FileSchema = z.object({ people: z.record(z.string(), PersonSchema) });
@@ -39,6 +41,15 @@ export class LowdbPeopleStore implements PeopleStore {
       const merged = { ...known, ...person, personal: person.personal ?? known?.personal };
       if (known && JSON.stringify(known) === JSON.stringify(merged)) return { data, result: undefined };
       return { data: { people: { ...data.people, [person.aadObjectId]: PersonSchema.parse(merged) } }, result: undefined };
+    });
+  }
+
+  forgetPersonal(aadObjectId: string): Promise<boolean> {
+    return this.file.write((data) => {
+      const known = data.people[aadObjectId];
+      if (!known?.personal) return { data, result: false };
+      const { personal: _gone, ...rest } = known;
+      return { data: { people: { ...data.people, [aadObjectId]: rest } }, result: true };
     });
   }
 

@@ -78,3 +78,33 @@ export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team',
   if (outcome === 'no-channel') return 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
   return undefined;
 }
+
+export type ChannelGoneReason = 'kanaal-verwijderd' | 'team-gearchiveerd' | 'team-verwijderd' | 'bot-verwijderd' | 'plaatsen-geweigerd';
+
+/** To each coordinator, 1:1: the service's channel can no longer receive aanmeldingen, and what to do. */
+export function channelGoneNotice(service: LinkableService, reason: ChannelGoneReason, channelName?: string): Reply {
+  const channel = `het kanaal ${channelName ? `‘${channelName}’ ` : ''}voor de ${SERVICE_LABELS[service]}`;
+  const what: Record<ChannelGoneReason, string> = {
+    'kanaal-verwijderd': `${capitalize(channel)} is verwijderd in Teams.`,
+    'team-gearchiveerd': `Het team met ${channel} is gearchiveerd; daar kan ik niets meer plaatsen.`,
+    'team-verwijderd': `Het team met ${channel} is verwijderd in Teams.`,
+    'bot-verwijderd': `Ik ben verwijderd uit het team met ${channel}.`,
+    'plaatsen-geweigerd': `Teams weigert mijn berichten in ${channel}: het kanaal bestaat niet meer, of ik mag er niet meer in.`,
+  };
+  return {
+    text: [
+      `**Kanaal ontkoppeld.** ${what[reason]}`,
+      `Nieuwe aanmeldingen voor de ${SERVICE_LABELS[service]} bewaar ik tot er weer een kanaal is gekoppeld; er gaat niets verloren.`,
+      `Koppel een kanaal door mij daar te noemen: **@Aanmeldbot koppel dit kanaal voor ${service}**.${reason === 'team-gearchiveerd' ? ' Zet je het team terug, koppel het kanaal dan opnieuw.' : ''}`,
+    ].join('\n\n'),
+  };
+}
+
+/** To each coordinator, 1:1: the linked channel has a new name; nothing to do. */
+export function channelRenamedNotice(service: LinkableService, channelName: string): Reply {
+  return { text: `Het kanaal voor de ${SERVICE_LABELS[service]} heet nu ‘${channelName}’. Aanmeldingen komen daar gewoon binnen; je hoeft niets te doen.` };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

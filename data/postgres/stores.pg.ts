@@ -334,6 +334,24 @@ export class PgChannelLinkStore implements ChannelLinkStore {
       if (follow) await applyFollow(client, follow, new Date(checked.linkedAt));
     });
   }
+
+  unlink(service: LinkableService, channelId: string, follow?: Follow, at = new Date()): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(`DELETE FROM channel_links WHERE service = $1 AND doc->>'channelId' = $2`, [service, channelId]);
+      if (!rowCount) return false;
+      if (follow) await applyFollow(client, follow, at);
+      return true;
+    });
+  }
+
+  async rename(channelId: string, channelName: string): Promise<ChannelLink[]> {
+    const { rows } = await this.pool.query<{ doc: unknown }>(
+      `UPDATE channel_links SET doc = doc || jsonb_build_object('channelName', $2::text)
+       WHERE doc->>'channelId' = $1 AND doc->>'channelName' IS DISTINCT FROM $2 RETURNING doc`,
+      [channelId, channelName],
+    );
+    return rows.map((row) => ChannelLinkSchema.parse(row.doc));
+  }
 }
 
 export class PgPeopleStore implements PeopleStore {
@@ -353,6 +371,11 @@ export class PgPeopleStore implements PeopleStore {
        WHERE people.doc IS DISTINCT FROM people.doc || EXCLUDED.doc`,
       [checked.aadObjectId, checked],
     );
+  }
+
+  async forgetPersonal(aadObjectId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`UPDATE people SET doc = doc - 'personal' WHERE aad_object_id = $1 AND doc ? 'personal'`, [aadObjectId]);
+    return (rowCount ?? 0) > 0;
   }
 }
 

@@ -275,6 +275,33 @@ describe('Channel links: one channel per service', () => {
     await stores.channels.link(link('gezinscoach', '19:coach@thread.tacv2'));
     expect(await (await reopen()).channels.get('gezinscoach')).toEqual(link('gezinscoach', '19:coach@thread.tacv2'));
   });
+
+  it('unlinks a channel that is gone, with its audit entry and messages, and only if it is still the linked one', async () => {
+    await stores.channels.link(link('gezinscoach', '19:gone@thread.tacv2'));
+    const follow = {
+      audit: [{ event: 'kanaal.ontkoppeld' as const, actor: { id: 'teams', name: 'Microsoft Teams' }, source: '19:gone@thread.tacv2', detail: 'kanaal verwijderd' }],
+      jobs: [{ key: 'notice:gone:megan', kind: 'notice' as const, payload: { to: { aadObjectId: megan.aadObjectId, name: megan.name } } }],
+    };
+    expect(await stores.channels.unlink('gezinscoach', '19:other@thread.tacv2', follow, T0)).toBe(false);
+    expect(await stores.channels.get('gezinscoach')).toBeDefined();
+    expect(await stores.outbox.list()).toEqual([]);
+    expect(await stores.channels.unlink('gezinscoach', '19:gone@thread.tacv2', follow, T0)).toBe(true);
+    expect(await stores.channels.get('gezinscoach')).toBeUndefined();
+    expect(await stores.outbox.list()).toEqual([expect.objectContaining({ key: 'notice:gone:megan', kind: 'notice', status: 'pending' })]);
+    expect((await stores.audit.entries()).map((e) => e.event)).toEqual(['kanaal.ontkoppeld']);
+    // Teams telling it twice changes nothing the second time.
+    expect(await stores.channels.unlink('gezinscoach', '19:gone@thread.tacv2', follow, T0)).toBe(false);
+    expect((await (await reopen()).audit.entries()).length).toBe(1);
+  });
+
+  it('records a renamed channel on its link and reports only real changes', async () => {
+    await stores.channels.link(link('gezinscoach', '19:coach@thread.tacv2'));
+    await stores.channels.link(link('gezinsverzorger', '19:gv@thread.tacv2'));
+    expect((await stores.channels.rename('19:coach@thread.tacv2', 'Aanmeldingen 2027')).map((l) => l.service)).toEqual(['gezinscoach']);
+    expect(await stores.channels.rename('19:coach@thread.tacv2', 'Aanmeldingen 2027')).toEqual([]);
+    expect((await (await reopen()).channels.get('gezinscoach'))?.channelName).toBe('Aanmeldingen 2027');
+    expect((await stores.channels.get('gezinsverzorger'))?.channelName).toBeUndefined();
+  });
 });
 
 describe('People: how to reach someone 1:1 later', () => {
@@ -317,6 +344,15 @@ describe('People: how to reach someone 1:1 later', () => {
     const newer = { ...personal, conversation: { id: 'a:adele-personal-2' } };
     await stores.people.remember({ ...adele, personal: newer });
     expect((await stores.people.get('aad-adele'))?.personal).toEqual(newer);
+  });
+
+  it('forgets the personal chat when the person removes the app, and keeps how to reach them otherwise', async () => {
+    await stores.people.remember({ ...adele, personal });
+    expect(await stores.people.forgetPersonal('aad-adele')).toBe(true);
+    expect(await stores.people.forgetPersonal('aad-adele')).toBe(false);
+    expect(await stores.people.forgetPersonal('aad-nobody')).toBe(false);
+    const known = await (await reopen()).people.get('aad-adele');
+    expect(known).toEqual(adele);
   });
 
   it('knows nobody it has not met', async () => {

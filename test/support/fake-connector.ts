@@ -25,7 +25,7 @@ export class FakeConnector {
   /** Status codes to answer the next calls with (e.g. 429, or 429 with a Retry-After in seconds), before answering normally again. */
   readonly failNext: (number | { status: number; retryAfter: string })[] = [];
   /** A standing refusal: answers every call it returns a status for (e.g. every new conversation with 502). */
-  failWhen: ((method: string, path: string) => number | { status: number; retryAfter: string } | undefined) | undefined;
+  failWhen: ((method: string, path: string, body: Record<string, any>) => number | { status: number; retryAfter: string } | undefined) | undefined;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -40,7 +40,7 @@ export class FakeConnector {
         } catch {
           body = {};
         }
-        const fail = this.failWhen?.(req.method ?? '', path) ?? this.failNext.shift();
+        const fail = this.failWhen?.(req.method ?? '', path, body) ?? this.failNext.shift();
         if (fail) {
           const { status, retryAfter } = typeof fail === 'number' ? { status: fail, retryAfter: undefined } : fail;
           res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end('{}');
