@@ -73,9 +73,12 @@ export class AanmeldBot extends TeamsActivityHandler {
       const botId = context.activity.recipient.id;
       const added = context.activity.membersAdded ?? [];
       const people = added.filter((member: ChannelAccount) => member.id !== botId);
-      if (isPersonal(context) && people.length > 0) await context.sendActivity(toActivity(welcome()));
+      // Installing the app (the bot among those added) is welcomed by installationUpdate below, once; Teams and the
+      // Playground send both.
+      const botAdded = added.some((member: ChannelAccount) => member.id === botId);
+      if (isPersonal(context) && people.length > 0 && !botAdded) await context.sendActivity(toActivity(welcome()));
       // The bot itself was added to a team: tell the team how to link a channel.
-      if (!isPersonal(context) && added.some((member: ChannelAccount) => member.id === botId)) {
+      if (!isPersonal(context) && botAdded) {
         await context.sendActivity(toActivity(channelHelp((await deps.channels.all()).map((l) => l.service))));
       }
       await next();

@@ -115,10 +115,13 @@ describe('Teams lifecycle: the app in a personal chat', () => {
     channelData: { tenant: TENANT },
   });
 
-  it('welcomes whoever installs it, once, with the buttons to start', async () => {
+  it('welcomes whoever installs it, once, though Teams announces it twice (installationUpdate and membersAdded)', async () => {
     expect((await post(personal('installationUpdate', 'add'))).status).toBe(200);
+    const added = { ...personal('conversationUpdate', ''), membersAdded: [{ id: PEOPLE.referrer.id }, { id: 'bot' }] };
+    expect((await post(added)).status).toBe(200);
     const said = await connector.waitFor(() => connector.activities('personal-installed').length > 0 && connector.activities('personal-installed'), 'the welcome');
-    expect(said).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(connector.activities('personal-installed')).toHaveLength(1);
     expect(textOf(said[0]!)).toContain('Ik help je een gezin aan te melden');
   });
 
