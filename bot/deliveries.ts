@@ -80,8 +80,6 @@ export function failureOf(error: unknown): DeliveryResult & { ok: false } {
   };
 }
 
-const AUDIENCE = 'https://api.botframework.com';
-
 /** Carries out outbox jobs against Teams (or the Playground, or a test's fake connector). */
 export class Deliveries {
   constructor(private readonly deps: DeliveryDeps) {}
@@ -209,7 +207,7 @@ export class Deliveries {
 
   /** A 1:1 message to the referrer of `a`, or to a person (in their chat with the bot, or a new one). */
   private async sendTo(to: Target, a: Aanmelding | undefined, reply: Reply, serviceUrl?: string): Promise<DeliveryResult & { conversationId?: string }> {
-    const { adapter, appId, stores, team } = this.deps;
+    const { appId, stores, team } = this.deps;
     let reference: ConversationRef | undefined;
     let person: { teamsUserId?: string; serviceUrl?: string; tenantId?: string; aadObjectId: string; name: string } | undefined;
     if (to.kind === 'referrer') {
@@ -236,30 +234,31 @@ export class Deliveries {
     // Never chatted with the bot: start a 1:1 chat with them (Teams allows this within the tenant).
     if (!person?.teamsUserId || !person.serviceUrl) return { ok: false, permanent: true, error: 'persoon niet bereikbaar (nog nooit gezien)' };
     let started: ConversationRef | undefined;
-    let failure: unknown;
     const target = person;
-    await adapter.createConversationAsync(
-      appId,
-      'msteams',
-      target.serviceUrl!,
-      AUDIENCE,
-      {
+    const tenant = target.tenantId ? { tenantId: target.tenantId } : {};
+    // Through a proactive turn, like every other send: the connector client's own retries are off there, so a
+    // refusal is tried once now and again later by the outbox. (adapter.createConversationAsync would retry 3 times
+    // itself before the outbox does.)
+    await this.proactive({ serviceUrl: target.serviceUrl!, channelId: 'msteams', conversation: { id: `nieuw:${target.aadObjectId}` } }, async (context) => {
+      const client = context.turnState.get<ConnectorClient>(context.adapter.ConnectorClientKey);
+      const created = await client.conversations.createConversation({
         isGroup: false,
         bot: { id: appId, name: 'Aanmeldbot' },
         members: [{ id: target.teamsUserId!, name: target.name }],
         ...(target.tenantId ? { tenantId: target.tenantId, channelData: { tenant: { id: target.tenantId } } } : {}),
-      } as never,
-      async (context) => {
-        context.turnState.set(OUTBOX_SEND, true);
-        started = toRef(TurnContext.getConversationReference(context.activity));
-        try {
-          await context.sendActivity(activity);
-        } catch (error) {
-          failure = error;
-        }
-      },
-    );
-    if (failure !== undefined) throw failure;
+      } as ConversationParameters);
+      const conversation = { id: created.id, conversationType: 'personal', ...tenant };
+      await this.deps.pacer.turn(created.id);
+      await client.conversations.sendToConversation(created.id, {
+        ...activity,
+        channelId: 'msteams',
+        serviceUrl: target.serviceUrl!,
+        from: { id: appId, name: 'Aanmeldbot' },
+        recipient: { id: target.teamsUserId!, name: target.name },
+        conversation,
+      } as Activity);
+      started = toRef({ serviceUrl: target.serviceUrl!, channelId: 'msteams', conversation, bot: { id: appId, name: 'Aanmeldbot' }, user: { id: target.teamsUserId!, name: target.name } } as never);
+    });
     if (started) {
       await stores.people.remember({
         aadObjectId: target.aadObjectId,

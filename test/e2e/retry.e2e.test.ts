@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The coordinator links the channel (again: a post Teams refuses for good unlinks it). */
+async function relink(): Promise<void> {
+  const linked = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(inChannel(MEGAN, { type: 'message', text: '<at>Aanmeldbot</at> koppel dit kanaal voor gezinscoach' })),
+  });
+  expect(linked.status).toBe(200);
+}
+
 async function submitted(n: number): Promise<number> {
   const c = new BotClient(bot.url, serviceUrl, () => connector.activities(`personal-retry-${n}`), `personal-retry-${n}`);
   await toSummary(c, { family: `Testgezin ${n}` });
@@ -79,13 +89,39 @@ describe('one retry layer', () => {
     connector.failWhen = undefined;
   });
 
+  it('starts a 1:1 chat (here: telling the coordinator the channel is gone) with one call per attempt, not four', { timeout: 30_000 }, async () => {
+    // Teams refuses the post for good (the channel is gone) while every new 1:1 chat answers 502: the notice to the
+    // coordinator, who never chatted with the bot, is tried once, and again by the outbox later.
+    const chats: number[] = [];
+    connector.failWhen = (method, p, body) => {
+      if (!isNewConversation(method, p)) return undefined;
+      if (body.isGroup) return 404;
+      chats.push(Date.now());
+      return 502;
+    };
+    await submitted(3);
+    await connector.waitFor(() => chats.length >= 2, 'the outbox trying the 1:1 chat a second time', 20_000);
+    connector.failWhen = undefined;
+    await connector.waitFor(() => connector.created().some((c) => !c.body.isGroup && c.body.members?.[0]?.id === MEGAN.id), 'the notice once Teams answers again', 20_000);
+    // Every call to Teams was one attempt of the outbox: the refused ones and the one that went through.
+    const done = async () => {
+      const jobs = JSON.parse(await readFile(path.join(dir, 'outbox.json'), 'utf8')).jobs as { kind: string; attempts: number; status: string }[];
+      return jobs.find((j) => j.kind === 'notice' && j.status === 'done');
+    };
+    let notice = await done();
+    for (let i = 0; !notice && i < 100; i++) notice = await new Promise((r) => setTimeout(r, 50)).then(done);
+    expect(notice).toBeDefined();
+    expect(chats.length + 1).toBe(notice!.attempts);
+  });
   it('does not try again when Teams answers 403 (the bot is no longer in the team), and logs it', async () => {
+    await relink();
     let calls = 0;
-    connector.failWhen = (method, p) => (isNewConversation(method, p) ? (calls++, 403) : undefined);
+    connector.failWhen = (method, p, body) => (isNewConversation(method, p) && body.isGroup ? (calls++, 403) : undefined);
     await submitted(2);
     await new Promise((r) => setTimeout(r, 4000));
     expect(calls).toBe(1);
     expect(bot.logs.some((line) => line.includes('"outbox.failed"') && line.includes('HTTP 403'))).toBe(true);
     connector.failWhen = undefined;
   });
+
 });
