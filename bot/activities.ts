@@ -11,9 +11,13 @@ export function toActivity(reply: Reply): Partial<Activity> {
   };
 }
 
-/** A Bot Framework conversation reference as we store it (validated). */
+/**
+ * A Bot Framework conversation reference as we store it (validated), without the id of the activity it was taken
+ * from: that changes with every message, and would make the stored reference (and its file) change every turn.
+ */
 export function toRef(reference: Partial<ConversationReference>): ConversationRef {
-  return ConversationRefSchema.parse(JSON.parse(JSON.stringify(reference)));
+  const { activityId: _activityId, ...stable } = reference;
+  return ConversationRefSchema.parse(JSON.parse(JSON.stringify(stable)));
 }
 
 export function asReference(ref: ConversationRef): Partial<ConversationReference> {

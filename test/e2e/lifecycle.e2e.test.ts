@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -125,10 +125,16 @@ describe('Teams lifecycle: the app in a personal chat', () => {
     expect(textOf(said[0]!)).toContain('Ik help je een gezin aan te melden');
   });
 
-  it('forgets the personal chat when the app is removed there, and reaches the person in a new chat afterwards', async () => {
+  it('keeps one unchanging reference to the personal chat while it is used, and forgets it when the app is removed', async () => {
     const c = new BotClient(server.url, serviceUrl, () => connector.activities('personal-installed'), 'personal-installed', PEOPLE.referrer);
     await c.say('hallo');
-    expect((await readJson('people.json')).people[PEOPLE.referrer.aadObjectId].personal.conversation.id).toBe('personal-installed');
+    const known = (await readJson('people.json')).people[PEOPLE.referrer.aadObjectId];
+    expect(known.personal.conversation.id).toBe('personal-installed');
+    // The reference does not carry the id of the message it came from, so a plain turn leaves the file alone.
+    expect(known.personal).not.toHaveProperty('activityId');
+    const written = (await stat(path.join(dataDir, 'people.json'))).mtimeMs;
+    await c.say('aanmelden');
+    expect((await stat(path.join(dataDir, 'people.json'))).mtimeMs).toBe(written);
 
     expect((await post(personal('installationUpdate', 'remove'))).status).toBe(200);
     const person = (await readJson('people.json')).people[PEOPLE.referrer.aadObjectId];
