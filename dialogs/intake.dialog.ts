@@ -59,7 +59,7 @@ import {
 
 type Snapshot = SnapshotFrom<IntakeMachine>;
 /** Every state a referrer can be asked something in (the flows' steps and their sub-states). */
-type State = EditableStep | 'safetyAdvice' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu';
+type State = EditableStep | 'safetyAdvice' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu' | 'confirmCancel';
 
 // ---------------------------------------------------------------------------------------------------------
 // Texts: everything the referrer reads in this dialog.
@@ -214,6 +214,8 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Controleer de antwoorden en de voorgestelde route. Met Wijzigen pas je een antwoord aan; daarna kom je hier terug. Met Versturen wordt de aanmelding bewaard.'];
     case 'editMenu':
       return ['Kies het onderdeel dat je wilt aanpassen. Na je nieuwe antwoord kom je terug bij het overzicht.'];
+    case 'confirmCancel':
+      return ['Stop je nu, dan wordt er niets bewaard en niets verstuurd. Wil je de aanmelding toch versturen of iets aanpassen? Kies Nee; je komt terug bij de samenvatting.'];
     case 'service':
       return ['Een gezinscoach biedt lichte, preventieve ondersteuning bij opvoeden en opgroeien. Een gezinsverzorger helpt praktisch thuis, meerdere keren per week, bij een gezin waarvan jij als casemanager het plan hebt.'];
     case 'goal':
@@ -336,7 +338,7 @@ interface Prompt {
   hint?: string[];
   inputs?: CardElement[];
   /** Answer buttons; laid out in rows. */
-  answers?: { title: string; action?: 'answer' | 'submit' | 'edit' | 'anonymous'; value?: string; style?: 'positive' | 'destructive' }[];
+  answers?: { title: string; action?: 'answer' | 'submit' | 'edit' | 'anonymous' | 'cancel' | 'back'; value?: string; style?: 'positive' | 'destructive' }[];
   /** A button that submits the card's inputs. */
   submitInputs?: string;
   lead?: CardElement[];
@@ -528,6 +530,14 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'summary':
       return summaryPrompt(context, config);
+    case 'confirmCancel':
+      return {
+        question: 'Weet je het zeker? Wat je invulde gaat verloren.',
+        answers: [
+          { title: 'Ja, stoppen', action: 'cancel', style: 'destructive' },
+          { title: 'Nee, terug naar de samenvatting', action: 'back' },
+        ],
+      };
     case 'editMenu':
       return {
         question: 'Wat wil je wijzigen?',
@@ -608,11 +618,14 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
     ...(prompt.answers ?? []).map((a) => button(a.title, data(a.action ?? 'answer', a.value), a.style)),
   ];
   body.push(...actionRows(answerButtons, answerButtons.length === 4 ? 2 : 3));
-  const navigation = [
-    ...(state === 'role' ? [] : [button('Terug', data('back'))]),
-    button('Help', data('help')),
-    button(state === 'summary' || state === 'editMenu' ? 'Annuleren' : 'Stoppen', data('cancel')),
-  ];
+  const navigation =
+    state === 'confirmCancel'
+      ? [button('Help', data('help'))]
+      : [
+          ...(state === 'role' ? [] : [button('Terug', data('back'))]),
+          button('Help', data('help')),
+          button(state === 'summary' || state === 'editMenu' ? 'Annuleren' : 'Stoppen', data('cancel')),
+        ];
   body.push({ type: 'ActionSet', actions: navigation, separator: true, spacing: 'Medium' });
   return { card: adaptiveCard(body) };
 }
@@ -751,6 +764,11 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         if (['versturen', 'verstuur', 'verzenden', 'ja', 'klopt', 'akkoord'].includes(word)) return event({ type: 'summary.submit' });
         if (['wijzigen', 'wijzig', 'aanpassen', 'veranderen'].includes(word)) return event({ type: 'summary.edit' });
         return problem('Kies Versturen, Wijzigen of Annuleren.');
+      }
+      case 'confirmCancel': {
+        const yes = parseYesNo(value);
+        if (yes === undefined) return problem('Kies Ja, stoppen of Nee, terug naar de samenvatting.');
+        return event({ type: yes ? 'nav.cancel' : 'nav.back' });
       }
       case 'editMenu': {
         const steps = editableSteps(context);

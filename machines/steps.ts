@@ -314,12 +314,22 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
       on: {
         'summary.submit': 'submitted',
         'summary.edit': 'editMenu',
+        // A whole aanmelding is one click from lost: ask once.
+        'nav.cancel': 'confirmCancel',
         'nav.back': steps[lastBeforeSummary] === 'contact' ? [{ guard: 'gaveConsent', target: 'contact' }, { target: steps[lastBeforeSummary - 1]! }] : steps[lastBeforeSummary]!,
       },
     },
     editMenu: {
       on: {
         'edit.step': steps.map((step) => ({ guard: { type: 'isStep', params: { step } }, target: step, actions: 'startEditing' })),
+        'nav.back': 'summary',
+        'nav.cancel': 'confirmCancel',
+      },
+    },
+    // "Weet je het zeker?": stopping again stops; Terug (or Nee) goes back to the summary.
+    confirmCancel: {
+      on: {
+        'nav.cancel': 'cancelled',
         'nav.back': 'summary',
       },
     },
@@ -338,6 +348,7 @@ export function stepOf(state: string): IntakeStep | undefined {
     consentRefused: 'consent',
     service: 'role',
     editMenu: 'summary',
+    confirmCancel: 'summary',
   };
   if (sub[state]) return sub[state];
   return state === 'summary' || (STEP_IDS as readonly string[]).includes(state) ? (state as IntakeStep) : undefined;

@@ -118,6 +118,19 @@ describe('the bot in a personal chat', () => {
     expect(textOf(replies)).toContain('Hoe oud zijn de kinderen?');
   });
 
+  it('asks before throwing away a finished aanmelding: Nee goes back to the summary, Ja stops and stores nothing', async () => {
+    const bot = await startBot();
+    await answerUpToSummary(bot);
+    expect(textOf(await bot.say('stop'))).toContain('Weet je het zeker? Wat je invulde gaat verloren.');
+    const back = await bot.click('Nee, terug naar de samenvatting');
+    expect(textOf(back)).toContain('Anna Jansen');
+    expect(buttonsOf(back.at(-1)?.card).map((b) => b.title)).toContain('Versturen');
+    await bot.click('Annuleren');
+    await bot.click('Ja, stoppen');
+    await nothingStored(bot);
+    expect(textOf(await bot.say('versturen'))).not.toMatch(REFERENCE);
+  });
+
   it('stops on "stop" and stores nothing', async () => {
     const bot = await startBot();
     await bot.say('aanmelden');

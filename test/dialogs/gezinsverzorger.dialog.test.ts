@@ -101,6 +101,7 @@ const REQUEST_STATES: [state: string, context: IntakeContext][] = [
   ['summary', requestWith()],
   ['summary', anoniem()],
   ['editMenu', requestWith()],
+  ['confirmCancel', requestWith()],
 ];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -238,6 +238,8 @@ describe('reading card clicks', () => {
     ['Annuleren', 'summary', { type: 'nav.cancel' }],
     ['Anoniem overleg starten', 'consentRefused', { type: 'consent.anonymous', at: AT }],
     ['Wijk of dorp', 'editMenu', { type: 'edit.step', step: 'wijk' }],
+    ['Ja, stoppen', 'confirmCancel', { type: 'nav.cancel' }],
+    ['Nee, terug naar de samenvatting', 'confirmCancel', { type: 'nav.back' }],
   ])('reads the "%s" button at %s', (title, state, event) => {
     const context = state === 'consentRefused' ? contextWith({ consent: { referral: 'nee', recordedAt: AT }, contact: undefined }) : contextWith();
     const card = render(state, context);
@@ -272,6 +274,15 @@ describe('the card of every step', () => {
       expect(textOf(card)).toContain(`Stap ${step} van ${total}`);
     },
   );
+
+  it('asks "Weet je het zeker?" before a finished aanmelding is thrown away, with two clear answers and typed ja/nee', () => {
+    const card = render('confirmCancel');
+    expect(textOf(card)).toContain('Weet je het zeker? Wat je invulde gaat verloren.');
+    expect(buttonsOf(card).map((b) => b.title)).toEqual(['Ja, stoppen', 'Nee, terug naar de samenvatting', 'Help']);
+    expect(dialog.interpret(snapshotAt('confirmCancel'), typed('ja'))).toEqual(eventOf({ type: 'nav.cancel' }));
+    expect(dialog.interpret(snapshotAt('confirmCancel'), typed('nee'))).toEqual(eventOf({ type: 'nav.back' }));
+    expect(dialog.interpret(snapshotAt('confirmCancel'), typed('misschien'))).toEqual({ kind: 'problem', message: expect.stringContaining('Ja, stoppen') });
+  });
 
   it.each(RENDERED_STATES.map(([state, context]) => [state, context] as const))('offers Terug (except at the start), Help and Stoppen at %s', (state, context) => {
     const actions = buttonsOf(render(state, context)).map((b) => b.data.action);

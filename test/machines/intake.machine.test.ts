@@ -273,13 +273,29 @@ const ACTIVE_STATES: [string, Family][] = [
 ];
 
 describe('Stoppen', () => {
-  it.each([...ACTIVE_STATES, ['editMenu', {}] as [string, Family]])('ends the aanmelding from %s', (state, family) => {
+  it.each([...ACTIVE_STATES, ['editMenu', {}] as [string, Family]])('ends the aanmelding from %s (at the summary after asking once)', (state, family) => {
     const actor = state === 'editMenu' ? intakeAtSummary(family) : intakeAt(state, family);
     if (state === 'editMenu') actor.send({ type: 'summary.edit' });
     expect(stateOf(actor)).toBe(state);
     actor.send({ type: 'nav.cancel' });
+    if (state === 'summary' || state === 'editMenu') {
+      expect(stateOf(actor)).toBe('confirmCancel');
+      actor.send({ type: 'nav.cancel' });
+    }
     expect(stateOf(actor)).toBe('cancelled');
     expect(actor.getSnapshot().status).toBe('done');
+  });
+
+  it('asks once before throwing away a finished aanmelding, and Nee keeps every answer', () => {
+    const actor = intakeAtSummary({});
+    const before = actor.getSnapshot().context;
+    actor.send({ type: 'nav.cancel' });
+    expect(stateOf(actor)).toBe('confirmCancel');
+    actor.send({ type: 'nav.back' });
+    expect(stateOf(actor)).toBe('summary');
+    expect(actor.getSnapshot().context).toEqual(before);
+    actor.send({ type: 'summary.submit' });
+    expect(stateOf(actor)).toBe('submitted');
   });
 
   it('accepts nothing after stopping', () => {
