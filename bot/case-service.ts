@@ -12,7 +12,8 @@ import type { AdaptiveCard } from '../dialogs/card.js';
 import { teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
-import { isForTheTeam, postJob, serviceOf, type MessagePayload } from './deliveries.js';
+import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
+import type { NoticePayload } from './channel-lifecycle.js';
 import type { Logger } from './logger.js';
 
 /** What a card's Action.Execute sends (its data merged with the inputs of the opened ShowCard). */
@@ -186,25 +187,50 @@ export class CaseService {
   /** The channel post of a new aanmelding, to be committed with it: only when its team has a channel now. */
   async postJobFor(draft: NewAanmelding): Promise<((reference: string) => NewOutboxJob) | undefined> {
     if (!isForTheTeam(draft)) return undefined;
-    const link = await this.deps.stores.channels.get(serviceOf(draft));
+    const link = await channelFor(draft, this.deps.stores.channels);
     return link ? (reference) => postJob(reference, link) : undefined;
   }
 
   /** After a submitted aanmelding (its post, if any, is queued already): says where it goes, and delivers. */
   async afterSubmit(a: Aanmelding): Promise<'posting' | 'no-channel' | 'not-for-team'> {
     if (!isForTheTeam(a)) return 'not-for-team';
-    const link = await this.deps.stores.channels.get(serviceOf(a));
-    if (!link) return 'no-channel';
+    const link = await channelFor(a, this.deps.stores.channels);
+    if (!link) {
+      if (a.triage.urgent) await this.spoedWithoutChannel(a);
+      return 'no-channel';
+    }
     // Normally queued with the aanmelding; linked just then, the channel gets it here (the key makes it once).
     await this.deps.stores.outbox.enqueue(postJob(a.reference, link), this.deps.now());
     this.deps.deliver();
     return 'posting';
   }
 
+  /**
+   * A SPOED aanmelding that no channel receives must not wait unseen: every coordinator hears it 1:1 (its reference
+   * only), once; the referrer has been given the numbers to call.
+   */
+  private async spoedWithoutChannel(a: Aanmelding): Promise<void> {
+    const { stores, team, now, log } = this.deps;
+    const serviceUrl = a.referrer.conversation?.serviceUrl;
+    log.warn({ event: 'spoed.zonder-kanaal', reference: a.reference });
+    if (!serviceUrl) return;
+    for (const coordinator of team.coordinators) {
+      await stores.outbox.enqueue(
+        {
+          key: `notice:spoed:${a.reference}:${coordinator.aadObjectId}`,
+          kind: 'notice',
+          payload: { to: { aadObjectId: coordinator.aadObjectId, name: coordinator.name }, serviceUrl, notice: { kind: 'spoed-without-channel', reference: a.reference } } satisfies NoticePayload,
+        },
+        now(),
+      );
+    }
+    this.deps.deliver();
+  }
+
   /** A coordinator links a channel: it gets every aanmelding of that service that is still waiting for one. */
   async link(link: ChannelLink): Promise<number> {
     const { stores } = this.deps;
-    const waiting = (await stores.referrals.open()).filter((a) => !a.post && isForTheTeam(a) && serviceOf(a) === link.service);
+    const waiting = (await stores.referrals.open()).filter((a) => !a.post && isForTheTeam(a) && servicesFor(a).includes(link.service));
     await stores.channels.link(link, {
       jobs: waiting.map((a) => postJob(a.reference, link)),
       audit: [{ event: 'kanaal.gekoppeld', actor: { id: link.linkedBy.aadObjectId, name: link.linkedBy.name }, source: link.channelId, detail: `kanaal voor ${link.service}` }],
@@ -223,7 +249,7 @@ export class CaseService {
     const links = new Map((await stores.channels.all()).map((link) => [link.service, link]));
     let queued = 0;
     for (const a of await stores.referrals.open()) {
-      const link = !a.post && isForTheTeam(a) ? links.get(serviceOf(a)) : undefined;
+      const link = !a.post && isForTheTeam(a) ? servicesFor(a).map((service) => links.get(service)).find(Boolean) : undefined;
       if (link && (await stores.outbox.enqueue(postJob(a.reference, link), now()))) queued++;
     }
     if (queued > 0) {

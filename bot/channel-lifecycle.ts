@@ -26,6 +26,8 @@ export const NoticePayloadSchema = z.strictObject({
   notice: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('channel-gone'), service: z.enum(LINKABLE_SERVICES), reason: z.enum(GONE_REASONS), channelName: z.string().optional() }),
     z.strictObject({ kind: z.literal('channel-renamed'), service: z.enum(LINKABLE_SERVICES), channelName: z.string() }),
+    /** A SPOED aanmelding that no channel receives: only its reference, never the family. */
+    z.strictObject({ kind: z.literal('spoed-without-channel'), reference: z.string().min(1) }),
   ]),
 });
 export type NoticePayload = z.infer<typeof NoticePayloadSchema>;

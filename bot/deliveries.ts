@@ -8,7 +8,7 @@ import type { NewOutboxJob, OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
-import { channelGoneNotice, channelRenamedNotice } from '../dialogs/channel.dialog.js';
+import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import type { Assignment } from '../machines/referral-case.js';
@@ -17,9 +17,25 @@ import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.
 import { asReference, toActivity, toRef } from './activities.js';
 import { NoticePayloadSchema, type ChannelLifecycle, type NoticePayload } from './channel-lifecycle.js';
 
-/** The service whose channel receives an aanmelding. */
+/** The service whose channel receives an aanmelding: SPOED and the jeugdconsulent's route go to the jeugdconsulenten. */
 export function serviceOf(a: Pick<Aanmelding, 'triage'>): LinkableService {
-  return a.triage.route === 'gezinsverzorger' ? 'gezinsverzorger' : 'gezinscoach';
+  if (a.triage.route === 'gezinsverzorger') return 'gezinsverzorger';
+  return a.triage.urgent || a.triage.route === 'jeugdconsulent' ? 'jeugdconsulent' : 'gezinscoach';
+}
+
+/** The channels that may receive it, first choice first: without a jeugdconsulent channel, the gezinscoaches' one. */
+export function servicesFor(a: Pick<Aanmelding, 'triage'>): LinkableService[] {
+  const first = serviceOf(a);
+  return first === 'jeugdconsulent' ? ['jeugdconsulent', 'gezinscoach'] : [first];
+}
+
+/** The linked channel that receives it now, if any. */
+export async function channelFor(a: Pick<Aanmelding, 'triage'>, channels: { get(service: LinkableService): Promise<ChannelLink | undefined> }): Promise<ChannelLink | undefined> {
+  for (const service of servicesFor(a)) {
+    const link = await channels.get(service);
+    if (link) return link;
+  }
+  return undefined;
 }
 
 /** Which aanmeldingen go to a channel at all: the ones a team has to act on. */
@@ -116,7 +132,7 @@ export class Deliveries {
   private async post(a: Aanmelding): Promise<DeliveryResult> {
     const { stores, pacer, now, log } = this.deps;
     if (a.post) return { ok: true };
-    const link = await stores.channels.get(serviceOf(a));
+    const link = await channelFor(a, stores.channels);
     if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
     const card = this.channelCard(a, await stores.referrals.assignments());
     let posted: { conversationId: string; activityId: string } | undefined;
@@ -139,15 +155,15 @@ export class Deliveries {
     });
     if (!posted) return { ok: false, permanent: false, error: 'geen antwoord op plaatsen' };
     const at = now();
-    const post = { service: serviceOf(a), ...posted, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() };
+    const post = { service: link.service, ...posted, serviceUrl: link.reference.serviceUrl, postedAt: at.toISOString() };
     const where = posted.conversationId;
     const saved = await stores.referrals.annotate(
       a.reference,
       (current) => ({ ...current, post }),
-      () => ({ audit: [{ event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: where, detail: `kanaal ${serviceOf(a)}` }] }),
+      () => ({ audit: [{ event: 'aanmelding.geplaatst', reference: a.reference, actor: { id: 'bot', name: 'Aanmeldbot' }, source: where, detail: `kanaal ${link.service}` }] }),
       at,
     );
-    log.info({ event: 'aanmelding.posted', reference: a.reference, service: serviceOf(a) });
+    log.info({ event: 'aanmelding.posted', reference: a.reference, service: link.service });
     // A change made while we were posting shows on the card right away.
     if (saved && saved.version !== a.version) return this.updateCard(saved);
     return { ok: true };
@@ -200,7 +216,12 @@ export class Deliveries {
 
   private async notice(payload: NoticePayload): Promise<DeliveryResult> {
     const { notice } = payload;
-    const reply = notice.kind === 'channel-gone' ? channelGoneNotice(notice.service, notice.reason, notice.channelName) : channelRenamedNotice(notice.service, notice.channelName);
+    const reply =
+      notice.kind === 'channel-gone'
+        ? channelGoneNotice(notice.service, notice.reason, notice.channelName)
+        : notice.kind === 'channel-renamed'
+          ? channelRenamedNotice(notice.service, notice.channelName)
+          : spoedWithoutChannelNotice(notice.reference);
     const sent = await this.sendTo({ kind: 'person', ...payload.to }, undefined, reply, payload.serviceUrl);
     return sent.ok ? { ok: true } : sent;
   }

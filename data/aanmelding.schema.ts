@@ -224,7 +224,7 @@ export const AanmeldingSchema = z
     /** The card in the team channel, once posted. */
     post: z
       .strictObject({
-        service: z.enum(['gezinscoach', 'gezinsverzorger']),
+        service: z.enum(['gezinscoach', 'gezinsverzorger', 'jeugdconsulent']),
         conversationId: z.string().min(1),
         activityId: z.string().min(1),
         serviceUrl: z.string().min(1),

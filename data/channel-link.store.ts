@@ -5,7 +5,7 @@ import type { Follow } from './follow.js';
 import { JsonCollection } from './json-collection.js';
 import type { Outbox } from './outbox.store.js';
 
-export const LINKABLE_SERVICES = ['gezinscoach', 'gezinsverzorger'] as const;
+export const LINKABLE_SERVICES = ['gezinscoach', 'gezinsverzorger', 'jeugdconsulent'] as const;
 export type LinkableService = (typeof LINKABLE_SERVICES)[number];
 
 export const ChannelLinkSchema = z.strictObject({

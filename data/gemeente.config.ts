@@ -61,6 +61,11 @@ export const GemeenteConfigSchema = z
     evaluatieNaMaanden: z.number().int().min(1).max(12).default(3),
     /** Where the bot sends people outside the target group (rule 4). */
     buitenDoelgroepVerwijzing: z.string().min(3).max(300),
+    /**
+     * How a referrer with an acute concern reaches the jeugdconsulenten by phone when Teams cannot (no channel
+     * linked), e.g. "0478 52 33 33 (gemeente Venray, vraag naar de jeugdconsulent van dienst)".
+     */
+    jeugdconsulentTelefoon: z.string().min(3).max(200).optional(),
   })
   .superRefine((config, ctx) => {
     for (const needed of ['gezinscoach', 'jeugdconsulent'] as const) {

@@ -17,6 +17,7 @@ export function parseChannelCommand(said: string): ChannelCommand {
   if (/^(koppel|link)\b/.test(words)) {
     if (/gezinsverzorg/.test(words)) return { kind: 'link', service: 'gezinsverzorger' };
     if (/gezinscoach/.test(words)) return { kind: 'link', service: 'gezinscoach' };
+    if (/jeugdconsulent/.test(words)) return { kind: 'link', service: 'jeugdconsulent' };
     return { kind: 'link-which' };
   }
   if (/^status\b/.test(words)) return { kind: 'status' };
@@ -24,7 +25,7 @@ export function parseChannelCommand(said: string): ChannelCommand {
   return { kind: 'help' };
 }
 
-const SERVICE_LABELS: Record<LinkableService, string> = { gezinscoach: 'gezinscoaches', gezinsverzorger: 'gezinsverzorgers' };
+const SERVICE_LABELS: Record<LinkableService, string> = { gezinscoach: 'gezinscoaches', gezinsverzorger: 'gezinsverzorgers', jeugdconsulent: 'jeugdconsulenten' };
 
 export function channelHelp(linked: LinkableService[]): Reply {
   return {
@@ -37,14 +38,14 @@ export function channelHelp(linked: LinkableService[]): Reply {
           : 'Er is nog geen kanaal gekoppeld.',
         { weight: 'Bolder' },
       ),
-      text('Een coördinator koppelt een kanaal door mij te noemen: **@Aanmeldbot koppel dit kanaal voor gezinscoach** (of **voor gezinsverzorger**).'),
+      text('Een coördinator koppelt een kanaal door mij te noemen: **@Aanmeldbot koppel dit kanaal voor gezinscoach** (of **voor gezinsverzorger**, of **voor jeugdconsulent**: daar komen de aanmeldingen met spoed en die voor de jeugdconsulent; zonder dat kanaal komen ze bij de gezinscoaches).'),
       text('Een gezin aanmelden doe je in een persoonlijke chat met mij, niet hier.', { subtle: true }),
     ]),
   };
 }
 
 export function linkWhich(): Reply {
-  return { text: 'Voor welke dienst koppel ik dit kanaal? Typ **koppel dit kanaal voor gezinscoach** of **koppel dit kanaal voor gezinsverzorger**.' };
+  return { text: 'Voor welke dienst koppel ik dit kanaal? Typ **koppel dit kanaal voor gezinscoach**, **koppel dit kanaal voor gezinsverzorger** of **koppel dit kanaal voor jeugdconsulent**.' };
 }
 
 export function linkRefused(): Reply {
@@ -73,7 +74,15 @@ export function channelStatus(counts: Record<string, number>, linkedServices: Li
 }
 
 /** What the referrer hears after Versturen about the team. */
-export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team', config: GemeenteConfig, route: keyof GemeenteConfig['routes']): string | undefined {
+export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team', config: GemeenteConfig, route: keyof GemeenteConfig['routes'], urgent = false): string | undefined {
+  // With an acute concern nobody may wait for a channel: the referrer gets the numbers to call now.
+  if (outcome === 'no-channel' && urgent) {
+    return [
+      '**Let op: de jeugdconsulenten zijn via Teams nog niet bereikbaar** (er is geen kanaal gekoppeld). De aanmelding is bewaard en de coördinatoren weten het, maar wacht daar niet op:',
+      `bel de jeugdconsulent: ${config.jeugdconsulentTelefoon ?? 'het algemene nummer van de gemeente (14 + netnummer), en vraag naar de jeugdconsulent van dienst'}.`,
+      'Bij direct gevaar: **112**. Voor advies of een melding: **Veilig Thuis, 0800-2000** (gratis, dag en nacht).',
+    ].join('\n\n');
+  }
   if (outcome === 'posting') return `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens. Je hoort van mij wie hem oppakt.`;
   if (outcome === 'no-channel') return 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
   return undefined;
@@ -96,6 +105,17 @@ export function channelGoneNotice(service: LinkableService, reason: ChannelGoneR
       `**Kanaal ontkoppeld.** ${what[reason]}`,
       `Nieuwe aanmeldingen voor de ${SERVICE_LABELS[service]} bewaar ik tot er weer een kanaal is gekoppeld; er gaat niets verloren.`,
       `Koppel een kanaal door mij daar te noemen: **@Aanmeldbot koppel dit kanaal voor ${service}**.${reason === 'team-gearchiveerd' ? ' Zet je het team terug, koppel het kanaal dan opnieuw.' : ''}`,
+    ].join('\n\n'),
+  };
+}
+
+/** To each coordinator, 1:1: a SPOED aanmelding that no channel receives. Its reference only. */
+export function spoedWithoutChannelNotice(reference: string): Reply {
+  return {
+    text: [
+      `**SPOED: aanmelding ${reference} heeft geen kanaal.** Er is geen kanaal voor de jeugdconsulenten of de gezinscoaches gekoppeld, dus niemand in het team ziet hem in Teams.`,
+      'De verwijzer heeft het telefoonnummer van de jeugdconsulent en van Veilig Thuis gekregen.',
+      'Koppel nu een kanaal door mij daar te noemen: **@Aanmeldbot koppel dit kanaal voor jeugdconsulent**; de aanmelding verschijnt daar meteen.',
     ].join('\n\n'),
   };
 }

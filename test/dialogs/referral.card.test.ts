@@ -478,6 +478,8 @@ describe('what the bot understands in a team channel', () => {
     ['Koppel dit kanaal voor gezinsverzorgers', { kind: 'link', service: 'gezinsverzorger' }],
     ['  KOPPEL dit kanaal voor Gezinsverzorger. ', { kind: 'link', service: 'gezinsverzorger' }],
     ['link this channel voor gezinscoach', { kind: 'link', service: 'gezinscoach' }],
+    ['koppel dit kanaal voor jeugdconsulent', { kind: 'link', service: 'jeugdconsulent' }],
+    ['Koppel dit kanaal voor de jeugdconsulenten', { kind: 'link', service: 'jeugdconsulent' }],
     ['koppel dit kanaal', { kind: 'link-which' }],
     ['status', { kind: 'status' }],
     ['Status?', { kind: 'status' }],
