@@ -100,6 +100,18 @@ export interface CardView {
   teamLoad?: TeamLoad;
 }
 
+/** The consent situation in the words the team acts on (domain.md: no contact with the family without consent). */
+export function consentInWords(a: Pick<Aanmelding, 'answers'>): string {
+  switch (a.answers.consent.referral) {
+    case 'ja':
+      return 'Toestemming: ja';
+    case 'anoniem':
+      return 'Anoniem overleg — neem geen contact op met het gezin, overleg met de verwijzer';
+    default:
+      return 'Geen toestemming — alleen vanwege veiligheid aangemeld; contact via de verwijzer';
+  }
+}
+
 /** The channel card with what it needs of the open cases' assignments: assignment choices and, for gezinsverzorgers, room. */
 export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
   return referralCard(a, {
@@ -120,10 +132,13 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   ];
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
   if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
+  // Whether the team may contact the family at all, before anyone picks it up.
+  if (a.answers.consent.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
   const referrerRole = titleOf(ROLE_OPTIONS, a.referrer.role);
   body.push(
     facts([
       ['Route', route.label],
+      ['Toestemming', a.answers.consent.referral === 'ja' ? 'Ja' : a.answers.consent.referral === 'anoniem' ? 'Nee, anoniem overleg' : 'Nee'],
       ['Wijk of dorp', a.answers.wijk],
       ['Gezin', titleOf(HOUSEHOLD_OPTIONS, a.answers.household)],
       ['Kinderen', ageBands(a.answers.children)],
@@ -320,7 +335,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ['Verwijzer', `${a.referrer.identity.name}, ${titleOf(ROLE_OPTIONS, a.referrer.role)}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''}`],
     ['Veiligheid', ans.safety.concern ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}` : 'Geen acute zorg'],
     ['Kinderen', describeChildren(ans.children)],
-    ['Toestemming', ans.consent.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : ans.consent.referral === 'anoniem' ? 'Anoniem overleg' : 'Nee (alleen vanwege de veiligheid aangemeld)'],
+    ['Toestemming', ans.consent.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
     ['Gezin', titleOf(HOUSEHOLD_OPTIONS, ans.household)],
     ['Wijk of dorp', ans.wijk],
     ['Hoofdvraag', listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],

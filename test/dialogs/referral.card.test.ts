@@ -10,6 +10,7 @@ import { walkAll, type Json } from '../support/cards.js';
 
 const T = team();
 const LATER = new Date('2026-03-04T13:15:00.000Z');
+const CREATED_AT = '2026-03-02T09:30:00.000Z';
 const TEAMS_MESSAGE_LIMIT = 28 * 1024;
 
 
@@ -240,7 +241,7 @@ describe('privacy: the channel card carries no direct identifiers (domain.md)', 
 
   it('says in the dossier that there are no contact details without consent', () => {
     const anoniem = aanmelding({ answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: LATER.toISOString() }, contact: undefined } });
-    expect(factsOf(dossierCard(anoniem, config))).toMatchObject({ Toestemming: 'Anoniem overleg', Contact: 'Geen gegevens (geen toestemming): neem contact op met de verwijzer' });
+    expect(factsOf(dossierCard(anoniem, config))).toMatchObject({ Toestemming: 'Anoniem overleg — neem geen contact op met het gezin, overleg met de verwijzer', Contact: 'Geen gegevens (geen toestemming): neem contact op met de verwijzer' });
   });
 });
 
@@ -304,6 +305,25 @@ describe('what the channel card shows', () => {
       Verwijzer: 'Huisarts, Huisartsenpraktijk De Linde',
     });
     expect(textOf(card)).toContain('Regel 6, complexe vraag');
+  });
+
+  it('says plainly whether the team may contact the family, on the card and in the dossier', () => {
+    const withConsent = aanmelding();
+    expect(factsOf(referralCard(withConsent, view(withConsent))).Toestemming).toBe('Ja');
+    expect(textOf(referralCard(withConsent, view(withConsent)))).not.toContain('neem geen contact op');
+
+    const anonymous = aanmelding({ answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED_AT }, contact: undefined } });
+    const anonymousCard = textOf(referralCard(anonymous, view(anonymous)));
+    expect(anonymousCard).toContain('Anoniem overleg — neem geen contact op met het gezin, overleg met de verwijzer');
+    expect(textOf(dossierCard(anonymous, config))).toContain('Toestemming: Anoniem overleg — neem geen contact op met het gezin');
+
+    const safetyOnly = aanmelding({
+      answers: { safety: { concern: true, action: 'veilig-thuis-gemeld' }, consent: { referral: 'nee', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED_AT }, contact: undefined },
+    });
+    expect(textOf(referralCard(safetyOnly, view(safetyOnly)))).toContain('Geen toestemming — alleen vanwege veiligheid aangemeld; contact via de verwijzer');
+    expect(textOf(dossierCard(safetyOnly, config))).toContain('contact via de verwijzer');
+    // Neither card names the family: there is nothing identifying to show.
+    for (const a of [anonymous, safetyOnly]) expect(JSON.stringify(referralCard(a, view(a)))).not.toContain('Jan de Vries');
   });
 
   it('shows a criterion that only counts in combination as no criterion when it stands alone', () => {
