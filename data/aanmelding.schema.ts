@@ -24,6 +24,16 @@ export const SAFETY_ACTIONS = ['112-gebeld', 'veilig-thuis-gemeld', 'veilig-thui
 export const SafetyActionSchema = z.enum(SAFETY_ACTIONS);
 export type SafetyAction = z.infer<typeof SafetyActionSchema>;
 
+/**
+ * A concern about safety that is not acute (a zorgsignaal): where the referrer is in the meldcode's five steps
+ * (1 signalen in kaart, 2 collegiaal overleg / Veilig Thuis geraadpleegd, 3 gesprek, 4 wegen, 5 beslissen), or
+ * that they do not follow it (yet).
+ */
+export const MELDCODE_STEPS = ['stap-1', 'stap-2', 'stap-3', 'stap-4', 'stap-5', 'geen'] as const;
+export const MeldcodeStepSchema = z.enum(MELDCODE_STEPS);
+export type MeldcodeStep = z.infer<typeof MeldcodeStepSchema>;
+export const SafetySchema = z.strictObject({ concern: z.boolean(), action: SafetyActionSchema.optional(), signal: z.strictObject({ meldcode: MeldcodeStepSchema }).optional() });
+
 export const HOUSEHOLDS = [
   'alleenstaande-moeder',
   'alleenstaande-vader',
@@ -112,7 +122,7 @@ export type TeamsIdentity = z.infer<typeof TeamsIdentitySchema>;
 /** The answers of a finished intake, as stored. Identifying fields only exist with consent "ja". */
 export const AanmeldingAnswersSchema = z.strictObject({
   service: z.enum(['gezinscoach', 'gezinsverzorger']),
-  safety: z.strictObject({ concern: z.boolean(), action: SafetyActionSchema.optional() }),
+  safety: SafetySchema,
   children: z.array(ChildSchema).min(1).max(MAX_CHILDREN),
   consent: z.strictObject({
     referral: ConsentSchema,

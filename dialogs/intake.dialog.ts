@@ -11,6 +11,7 @@ import {
   type ContactDetails,
   type Household,
   type Leefgebied,
+  type MeldcodeStep,
   type ReferrerRole,
   type SafetyAction,
 } from '../data/aanmelding.schema.js';
@@ -59,7 +60,7 @@ import {
 
 type Snapshot = SnapshotFrom<IntakeMachine>;
 /** Every state a referrer can be asked something in (the flows' steps and their sub-states). */
-type State = EditableStep | 'safetyAdvice' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu' | 'confirmCancel';
+type State = EditableStep | 'safetyAdvice' | 'safetySignal' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu' | 'confirmCancel';
 
 // ---------------------------------------------------------------------------------------------------------
 // Texts: everything the referrer reads in this dialog.
@@ -80,6 +81,16 @@ export const SAFETY_ACTION_OPTIONS: Option<SafetyAction>[] = [
   { value: 'veilig-thuis-advies', title: 'Advies gevraagd bij Veilig Thuis', aliases: ['advies'] },
   { value: 'meldcode-bezig', title: 'Ik volg de meldcode', aliases: ['meldcode'] },
   { value: 'nog-niets', title: 'Nog niets', aliases: ['niets', 'nee'] },
+];
+
+/** Where a referrer with a worry that is not acute is in the meldcode (a zorgsignaal on the aanmelding). */
+export const MELDCODE_OPTIONS: Option<MeldcodeStep>[] = [
+  { value: 'stap-1', title: 'Stap 1: signalen in kaart brengen', aliases: ['1', 'signalen'] },
+  { value: 'stap-2', title: 'Stap 2: collega of Veilig Thuis geraadpleegd', aliases: ['2', 'overleg', 'collega'] },
+  { value: 'stap-3', title: 'Stap 3: gesprek met het gezin', aliases: ['3', 'gesprek'] },
+  { value: 'stap-4', title: 'Stap 4: het geweld of de kindermishandeling wegen', aliases: ['4', 'wegen'] },
+  { value: 'stap-5', title: 'Stap 5: beslissen over melden en hulp', aliases: ['5', 'beslissen'] },
+  { value: 'geen', title: 'Ik volg de meldcode (nog) niet', aliases: ['geen', 'nee', 'niet'] },
 ];
 
 export const HOUSEHOLD_OPTIONS: Option<Household>[] = [
@@ -177,6 +188,12 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       ];
     case 'safetyAdvice':
       return ['Twijfel je? Bel Veilig Thuis (0800-2000) voor advies; dat kan ook zonder de naam van het gezin te noemen.'];
+    case 'safetySignal':
+      return [
+        'Zorgen die niet acuut zijn, noteren we als zorgsignaal bij de aanmelding, zodat de professional die hem oppakt ervan weet.',
+        VEILIG_THUIS[2]!,
+        'Twijfel je of het toch acuut is? Bel Veilig Thuis (0800-2000) voor advies, of kies Terug en antwoord Ja.',
+      ];
     case 'children':
       return [
         'Typ de leeftijden van alle kinderen in het gezin, ook van kinderen die al volwassen zijn. Gebruik 0 voor een baby jonger dan 1 jaar en "zwanger" voor een kind op komst.',
@@ -274,6 +291,7 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
       return [['Je rol', title(ROLE_OPTIONS, context.role)]];
     case 'safety':
       if (!context.safety) return [['Acute zorg over veiligheid', '–']];
+      if (!context.safety.concern && context.safety.signal) return [['Zorgen over veiligheid', `Niet acuut (zorgsignaal); meldcode: ${title(MELDCODE_OPTIONS, context.safety.signal.meldcode)}`]];
       if (!context.safety.concern) return [['Acute zorg over veiligheid', 'Nee']];
       return [
         ['Acute zorg over veiligheid', 'Ja (spoed)'],
@@ -361,6 +379,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         hint: ['Bijvoorbeeld bij huiselijk geweld of kindermishandeling.'],
         answers: [
           { title: 'Ja, er is acute zorg', value: 'ja', style: 'destructive' },
+          { title: 'Zorgen, maar niet acuut', value: 'zorgen' },
           { title: 'Nee', value: 'nee' },
         ],
       };
@@ -370,6 +389,12 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         question: 'Wat heb je al gedaan?',
         hint: ['De aanmelding gaat met spoed naar de jeugdconsulent. Daarna vraag ik nog een paar dingen over het gezin.'],
         answers: SAFETY_ACTION_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    case 'safetySignal':
+      return {
+        question: 'Waar ben je in de meldcode?',
+        hint: ['Je zorgen over de veiligheid komen als zorgsignaal bij de aanmelding; de professional die hem oppakt, ziet het.'],
+        answers: MELDCODE_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
     case 'children':
       return {
@@ -674,7 +699,10 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       case 'role':
         return one(ROLE_OPTIONS, (role) => ({ type: 'answer.role', role }), 'je rol');
       case 'safety':
+        if (/^zorg|niet acuut/.test(normalize(value))) return event({ type: 'answer.safety', concern: false, worry: true });
         return yesNo((concern) => ({ type: 'answer.safety', concern }));
+      case 'safetySignal':
+        return one(MELDCODE_OPTIONS, (meldcode) => ({ type: 'answer.safetySignal', meldcode }), 'waar je bent in de meldcode');
       case 'safetyAdvice':
         return one(SAFETY_ACTION_OPTIONS, (action) => ({ type: 'answer.safetyAction', action }), 'wat je al gedaan hebt');
       case 'children': {

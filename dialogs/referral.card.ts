@@ -4,7 +4,7 @@ import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
-import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 
 /**
@@ -134,6 +134,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
   // Whether the team may contact the family at all, before anyone picks it up.
   if (a.answers.consent.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
+  if (a.answers.safety.signal) body.push(container([text(`Zorgsignaal: zorgen over de veiligheid, niet acuut (meldcode: ${titleOf(MELDCODE_OPTIONS, a.answers.safety.signal.meldcode)})`, { weight: 'Bolder' })], 'warning'));
   const referrerRole = titleOf(ROLE_OPTIONS, a.referrer.role);
   body.push(
     facts([
@@ -333,7 +334,14 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
   const rows: [string, string][] = [
     ['Route', config.routes[a.triage.route].label + (a.triage.urgent ? ' (SPOED)' : '')],
     ['Verwijzer', `${a.referrer.identity.name}, ${titleOf(ROLE_OPTIONS, a.referrer.role)}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''}`],
-    ['Veiligheid', ans.safety.concern ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}` : 'Geen acute zorg'],
+    [
+      'Veiligheid',
+      ans.safety.concern
+        ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}`
+        : ans.safety.signal
+          ? `Zorgsignaal: zorgen, niet acuut; meldcode: ${titleOf(MELDCODE_OPTIONS, ans.safety.signal.meldcode)}`
+          : 'Geen acute zorg',
+    ],
     ['Kinderen', describeChildren(ans.children)],
     ['Toestemming', ans.consent.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
     ['Gezin', titleOf(HOUSEHOLD_OPTIONS, ans.household)],

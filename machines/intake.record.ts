@@ -9,6 +9,7 @@ export function triageInputOf(context: IntakeContext): TriageInput {
     service: context.service,
     consent: context.consent?.referral ?? 'anoniem',
     safetyConcern: context.safety?.concern ?? false,
+    safetySignal: context.safety?.signal !== undefined,
     children: context.children ?? [],
     criteria: context.criteria ?? [],
     specialistCareNeeded: context.specialistCareNeeded ?? false,

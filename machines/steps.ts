@@ -10,8 +10,10 @@ import {
   HouseholdSchema,
   LeefgebiedSchema,
   ReferrerRoleSchema,
+  MeldcodeStepSchema,
   SafetyActionSchema,
   type Child,
+  type MeldcodeStep,
   type Consent,
   type ContactDetails,
   type GvCause,
@@ -60,7 +62,7 @@ export const IntakeContextSchema = z.object({
   service: z.enum(['gezinscoach', 'gezinsverzorger']),
   editing: z.boolean(),
   role: ReferrerRoleSchema.optional(),
-  safety: z.object({ concern: z.boolean(), action: SafetyActionSchema.optional() }).optional(),
+  safety: z.object({ concern: z.boolean(), action: SafetyActionSchema.optional(), signal: z.object({ meldcode: MeldcodeStepSchema }).optional() }).optional(),
   children: z.array(ChildSchema).optional(),
   consent: z.object({ referral: ConsentSchema, recordedAt: z.string(), feedbackToHuisarts: z.boolean().optional() }).optional(),
   household: HouseholdSchema.optional(),
@@ -89,7 +91,9 @@ export interface IntakeInput {
 export type IntakeEvent =
   | { type: 'answer.role'; role: ReferrerRole }
   | { type: 'answer.service'; service: 'gezinscoach' | 'gezinsverzorger' }
-  | { type: 'answer.safety'; concern: boolean }
+  /** worry: a concern about safety that is not acute (a zorgsignaal); only with concern false. */
+  | { type: 'answer.safety'; concern: boolean; worry?: boolean }
+  | { type: 'answer.safetySignal'; meldcode: MeldcodeStep }
   | { type: 'answer.safetyAction'; action: SafetyAction }
   | { type: 'answer.children'; children: Child[] }
   | { type: 'answer.consent'; consent: Consent; at: string }
@@ -149,6 +153,7 @@ export const stepsSetup = setup({
   guards: {
     isEditing: ({ context }) => context.editing,
     hasSafetyConcern: ({ event }) => event.type === 'answer.safety' && event.concern,
+    hasSafetyWorry: ({ event }) => event.type === 'answer.safety' && !event.concern && event.worry === true,
     refusesConsent: ({ context }) => refusesConsent(context),
     gaveConsent: ({ context }) => mayHoldIdentifyingData(context),
     answersNoConsent: ({ context, event }) => event.type === 'answer.consent' && event.consent === 'nee' && context.safety?.concern !== true,
@@ -170,7 +175,16 @@ export const stepsSetup = setup({
     assignRole: assign({ role: ({ context, event }) => (event.type === 'answer.role' ? event.role : context.role) }),
     assignSafety: assign({
       safety: ({ context, event }) =>
-        event.type === 'answer.safety' ? { concern: event.concern, action: event.concern ? context.safety?.action : undefined } : context.safety,
+        event.type === 'answer.safety'
+          ? {
+              concern: event.concern,
+              action: event.concern ? context.safety?.action : undefined,
+              signal: !event.concern && event.worry ? context.safety?.signal : undefined,
+            }
+          : context.safety,
+    }),
+    assignSafetySignal: assign({
+      safety: ({ context, event }) => (event.type === 'answer.safetySignal' ? { concern: false, signal: { meldcode: event.meldcode } } : context.safety),
     }),
     assignSafetyAction: assign({
       safety: ({ context, event }) => (event.type === 'answer.safetyAction' ? { concern: true, action: event.action } : context.safety),
@@ -239,8 +253,17 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
     switch (step) {
       case 'safety':
         states.safety = {
-          on: { 'answer.safety': [{ guard: 'hasSafetyConcern', target: 'safetyAdvice', actions: 'assignSafety' }, ...forward(i, 'assignSafety')], 'nav.back': back(i) },
+          on: {
+            'answer.safety': [
+              { guard: 'hasSafetyConcern', target: 'safetyAdvice', actions: 'assignSafety' },
+              { guard: 'hasSafetyWorry', target: 'safetySignal', actions: 'assignSafety' },
+              ...forward(i, 'assignSafety'),
+            ],
+            'nav.back': back(i),
+          },
         };
+        // A worry that is not acute: where the referrer is in the meldcode, recorded as a zorgsignaal.
+        states.safetySignal = { on: { 'answer.safetySignal': forward(i, 'assignSafetySignal'), 'nav.back': [{ target: 'safety' }] } };
         // Acute concern: 112, Veilig Thuis and the meldcode come before anything else; then the case goes on as urgent.
         states.safetyAdvice = { on: { 'answer.safetyAction': forward(i, 'assignSafetyAction'), 'nav.back': [{ target: 'safety' }] } };
         break;
@@ -344,6 +367,7 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
 export function stepOf(state: string): IntakeStep | undefined {
   const sub: Record<string, IntakeStep> = {
     safetyAdvice: 'safety',
+    safetySignal: 'safety',
     consentFeedback: 'consent',
     consentRefused: 'consent',
     service: 'role',

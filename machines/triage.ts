@@ -20,6 +20,7 @@ export function triageInputSchema(config: Pick<GemeenteConfig, 'criteria'>) {
     service: RequestedServiceSchema,
     consent: ConsentSchema,
     safetyConcern: z.boolean(),
+    safetySignal: z.boolean().optional(),
     // The two shapes of ChildSchema, with a message that tells the author of the JSON what fits.
     children: z
       .array(z.union(ChildSchema.options, { error: `verwacht { "age": 0..${MAX_AGE} } of { "expected": true }` }))
@@ -41,6 +42,8 @@ export interface TriageInput {
   service: RequestedService;
   consent: Consent;
   safetyConcern: boolean;
+  /** A concern about safety that is not acute: named in the reasons, it does not change the route. */
+  safetySignal?: boolean;
   children: Child[];
   criteria: string[];
   specialistCareNeeded: boolean;
@@ -94,6 +97,9 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
 
   // Notes follow the sentence of the deciding rule, so that reasons[0] always names that rule.
   const notes: string[] = [];
+  if (input.safetySignal) {
+    notes.push('Zorgsignaal: de verwijzer heeft zorgen over de veiligheid, niet acuut. Wie de aanmelding oppakt, bespreekt die zorgen eerst met de verwijzer.');
+  }
   // Rule 3: a casemanager's request for a gezinsverzorger, where the gemeente offers one.
   if (input.service === 'gezinsverzorger') {
     if (config.services.includes('gezinsverzorger')) {

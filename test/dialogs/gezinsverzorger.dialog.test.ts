@@ -82,6 +82,7 @@ const renderRequest = (state: string, context: IntakeContext = requestWith()) =>
 const REQUEST_STATES: [state: string, context: IntakeContext][] = [
   ['safety', requestWith({ consent: undefined })],
   ['safetyAdvice', requestWith({ consent: undefined, safety: { concern: true } })],
+  ['safetySignal', requestWith({ consent: undefined, safety: { concern: false } })],
   ['children', requestWith({ consent: undefined })],
   ['consent', requestWith({ consent: undefined })],
   ['consentFeedback', requestWith({ consent: { referral: 'ja', recordedAt: AT } })],

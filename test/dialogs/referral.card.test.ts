@@ -326,6 +326,16 @@ describe('what the channel card shows', () => {
     for (const a of [anonymous, safetyOnly]) expect(JSON.stringify(referralCard(a, view(a)))).not.toContain('Jan de Vries');
   });
 
+  it('shows a zorgsignaal (a worry about safety, not acute) with the meldcode step, on the card and in the dossier', () => {
+    const worried = aanmelding({ answers: { safety: { concern: false, signal: { meldcode: 'stap-3' } } } });
+    expect(textOf(referralCard(worried, view(worried)))).toContain('Zorgsignaal: zorgen over de veiligheid, niet acuut (meldcode: Stap 3: gesprek met het gezin)');
+    expect(textOf(dossierCard(worried, config))).toContain('Veiligheid: Zorgsignaal');
+    expect(worried.triage.reasons.join(' ')).toContain('Zorgsignaal');
+    expect(worried.triage.urgent).toBe(false);
+    const calm = aanmelding();
+    expect(textOf(referralCard(calm, view(calm)))).not.toContain('Zorgsignaal');
+  });
+
   it('shows a criterion that only counts in combination as no criterion when it stands alone', () => {
     const alone = aanmelding({ answers: { criteria: ['cultuur-taal'] } });
     expect(factsOf(referralCard(alone, view(alone))).Complexiteit).toBe('Geen criterium');

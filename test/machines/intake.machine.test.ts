@@ -177,6 +177,20 @@ describe('an acute safety concern', () => {
     expect(contextOf(actor).contact).toBeUndefined();
   });
 
+  it('records a worry that is not acute as a zorgsignaal with the meldcode step, and goes on as an ordinary aanmelding', () => {
+    const actor = startIntake();
+    expect(drive(actor, [answer.role(), { type: 'answer.safety', concern: false, worry: true }])).toEqual(['safety', 'safetySignal']);
+    expect(drive(actor, [{ type: 'answer.safetySignal', meldcode: 'stap-2' }])).toEqual(['children']);
+    expect(contextOf(actor).safety).toEqual({ concern: false, signal: { meldcode: 'stap-2' } });
+  });
+
+  it('forgets the zorgsignaal when the answer is changed to no concern', () => {
+    const actor = startIntake();
+    drive(actor, [answer.role(), { type: 'answer.safety', concern: false, worry: true }, { type: 'answer.safetySignal', meldcode: 'stap-1' }, { type: 'nav.back' }]);
+    expect(drive(actor, [answer.safety(false)])).toEqual(['children']);
+    expect(contextOf(actor).safety?.signal).toBeUndefined();
+  });
+
   it('goes straight to the children without a concern', () => {
     const actor = startIntake();
     expect(drive(actor, [answer.role(), answer.safety(false)])).toEqual(['safety', 'children']);
