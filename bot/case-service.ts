@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Aanmelding, NewAanmelding } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
-import { CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { CLOSE_REASONS, EVALUATION_OUTCOMES, REFERENCE_PATTERN, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
-import { teamCard } from '../dialogs/referral.card.js';
+import { cardRefused, referrerCard, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { isForTheTeam, postJob, serviceOf, type MessagePayload } from './deliveries.js';
@@ -33,6 +33,9 @@ const EvaluationDataSchema = z.looseObject({
   nextDueOn: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
   reason: z.enum(CLOSE_REASONS).optional().or(z.literal('').transform(() => undefined)),
 });
+
+/** The verbs of the card's buttons (and Teams' refresh): a refused one is named in the audit log, anything else is "onbekend". */
+const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask']);
 
 const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
   claim: 'aanmelding.opgepakt',
@@ -91,11 +94,31 @@ export class CaseService {
     });
   }
 
-  /** An Action.Execute on the channel card: answered within Teams' 5 seconds, deliveries follow afterwards. */
+  /**
+   * An Action.Execute on the channel card: answered within Teams' 5 seconds, deliveries follow afterwards. Only the
+   * team sees the team's card; the referrer gets the view of their own aanmelding; anyone else a refusal that is the
+   * same whether or not the reference exists, written to the audit log with who asked.
+   */
   async onCardAction(verb: string, rawData: unknown, actor: Actor, source: string): Promise<CardActionOutcome> {
-    const { stores, team, now, log } = this.deps;
+    const { stores, team, now, log, config } = this.deps;
     const data = ActionDataSchema.safeParse(rawData);
     const a = data.success ? await stores.referrals.get(data.data.reference) : undefined;
+    if (teamRoleOf(actor.aadObjectId, team) === undefined) {
+      if (a && (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === actor.aadObjectId) return { card: referrerCard(a, config) };
+      const reference = data.success && REFERENCE_PATTERN.test(data.data.reference) ? data.data.reference : undefined;
+      await stores.audit.append(
+        {
+          event: 'kaartactie.geweigerd',
+          ...(reference ? { reference } : {}),
+          actor: { id: actor.aadObjectId, name: actor.name.slice(0, 200) },
+          source,
+          detail: `knop ${KNOWN_VERBS.has(verb) ? verb : 'onbekend'}; niet in het team`,
+        },
+        now(),
+      );
+      log.warn({ event: 'case.card-refused', verb: KNOWN_VERBS.has(verb) ? verb : 'onbekend' });
+      return { card: cardRefused() };
+    }
     if (!data.success || !a) {
       return { card: { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: 'Deze aanmelding kan ik niet (meer) vinden.', wrap: true }] } };
     }

@@ -7,6 +7,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { NewOutboxJob, OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
+import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
@@ -47,6 +48,13 @@ export const MessagePayloadSchema = z.strictObject({ reference: z.string(), to: 
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
 const ReferencePayloadSchema = z.looseObject({ reference: z.string() });
 
+/** A 1:1 notice to a team member that is about the bot itself, not about an aanmelding (bot/audit-watch.ts). */
+export const NoticePayloadSchema = z.strictObject({
+  to: z.strictObject({ kind: z.literal('person'), aadObjectId: z.string(), name: z.string() }),
+  notice: z.strictObject({ kind: z.literal('auditlog-controle'), seq: z.number().int().min(1), problem: z.string().max(300) }),
+});
+export type NoticePayload = z.infer<typeof NoticePayloadSchema>;
+
 export interface DeliveryDeps {
   adapter: CloudAdapter;
   appId: string;
@@ -83,6 +91,14 @@ export class Deliveries {
   constructor(private readonly deps: DeliveryDeps) {}
 
   async run(job: OutboxJob): Promise<DeliveryResult> {
+    const notice = job.kind === 'message' ? NoticePayloadSchema.safeParse(job.payload) : undefined;
+    if (notice?.success) {
+      try {
+        return await this.sendTo(notice.data.to, undefined, auditVerifyFailed(notice.data.notice.seq, notice.data.notice.problem));
+      } catch (error) {
+        return failureOf(error);
+      }
+    }
     const parsed = (job.kind === 'message' ? MessagePayloadSchema : ReferencePayloadSchema).safeParse(job.payload);
     if (!parsed.success) return { ok: false, permanent: true, error: 'ongeldige opdracht' };
     const aanmelding = await this.deps.stores.referrals.get(parsed.data.reference);
@@ -183,12 +199,12 @@ export class Deliveries {
     return { ok: true };
   }
 
-  private async sendTo(to: Target, a: Aanmelding, reply: Reply): Promise<DeliveryResult & { conversationId?: string }> {
+  private async sendTo(to: Target, a: Aanmelding | undefined, reply: Reply): Promise<DeliveryResult & { conversationId?: string }> {
     const { adapter, appId, stores, team } = this.deps;
     let reference: ConversationRef | undefined;
     let person: { teamsUserId?: string; serviceUrl?: string; tenantId?: string; aadObjectId: string; name: string } | undefined;
     if (to.kind === 'referrer') {
-      reference = a.referrer.conversation;
+      reference = a?.referrer.conversation;
       if (!reference) return { ok: false, permanent: true, error: 'geen gesprek met de verwijzer bekend' };
     } else {
       const known = await stores.people.get(to.aadObjectId);
@@ -198,7 +214,8 @@ export class Deliveries {
         aadObjectId: to.aadObjectId,
         name: to.name,
         teamsUserId: known?.teamsUserId ?? configured?.teamsUserId,
-        serviceUrl: known?.serviceUrl ?? a.post?.serviceUrl ?? a.referrer.conversation?.serviceUrl,
+        // A notice about no aanmelding: the team's channel tells where Teams is.
+        serviceUrl: known?.serviceUrl ?? a?.post?.serviceUrl ?? a?.referrer.conversation?.serviceUrl ?? (a ? undefined : (await stores.channels.all())[0]?.reference.serviceUrl),
         tenantId: known?.tenantId,
       };
     }

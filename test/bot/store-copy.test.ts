@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { seedAanmeldingen } from '../../bot/seed.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
 import { referenceFor } from '../../data/referral.store.js';
@@ -43,7 +44,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'store-copy-'));
     dataDir = path.join(dir, 'data');
     db = await createTestDatabase('storecopy');
-    const stores = await openStores({ dataDir });
+    const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     await seedAanmeldingen(stores, 300, { config, team: team(), now: NOW, years: 1 });
     await stores.channels.link(LINK, { audit: [{ event: 'kanaal.gekoppeld', actor: { id: megan.aadObjectId, name: megan.name }, detail: 'kanaal voor gezinscoach' }] });
     await stores.people.remember({ aadObjectId: megan.aadObjectId, teamsUserId: '29:megan', name: megan.name, serviceUrl: 'https://smba.example/' });
@@ -78,11 +79,11 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     expect(run.stdout).toContain('postgres:***@');
     for (const text of seededFamilies.filter(Boolean)) expect(run.stdout).not.toContain(text);
 
-    const source = await openStores({ dataDir });
+    const source = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     const sourceContents = await storeContents(source);
     const sourceEntries = await source.audit.entries();
     await source.close();
-    const target = await openStores({ dataDir: undefined, databaseUrl: db.url });
+    const target = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
     try {
       const contents = await storeContents(target);
       expect(contents).toMatchObject({ referrals: 300, channelLinks: 1, people: 1, pendingJobs: 1, auditEntries: sourceContents.auditEntries, sequences: sourceContents.sequences });
@@ -111,7 +112,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('is refused while another process holds the lowdb folder', async () => {
-    const bot: Stores = await openStores({ dataDir, purpose: 'de bot' });
+    const bot: Stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir, purpose: 'de bot' });
     try {
       const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', db.url]);
       expect(run.code).toBe(2);

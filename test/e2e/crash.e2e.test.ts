@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { openStores } from '../../data/stores.js';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
@@ -127,7 +128,7 @@ describe('kill -9 during submits', () => {
     const result = await crashRounds({
       env: { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') },
       async storedReferences() {
-        const stores = await openStores({ dataDir: undefined, databaseUrl: db.url });
+        const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
         try {
           return (await stores.referrals.list()).map((r) => r.reference);
         } finally {
