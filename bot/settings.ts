@@ -35,7 +35,7 @@ export const SettingsSchema = z.object({
    * The secret key of the access log's chain (HMAC-SHA256, data/audit-key.ts); required in Teams mode. Without it
    * (local mode) the bot makes one in DATA_DIR/audit.key.
    */
-  AUDIT_KEY: optional.pipe(z.string().min(MIN_KEY_LENGTH, `moet minstens ${MIN_KEY_LENGTH} tekens hebben`).optional()),
+  AUDIT_KEY: optional.pipe(z.string().min(MIN_KEY_LENGTH).optional()),
   /** Earlier keys of the access log, comma-separated, after a rotation: their entries must still verify. */
   AUDIT_KEYS_OLD: optional,
 });
