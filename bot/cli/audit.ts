@@ -24,7 +24,7 @@ function summary(report: AuditReport): string {
     .map(([id, n]) => `${id === LEGACY_KEY_ID ? 'zonder sleutel (oude versie)' : id}: ${n}`)
     .join(', ');
   const checkpoints = report.lastCheckpoint
-    ? `${report.checkpoints} controlepunt${report.checkpoints === 1 ? '' : 'en'} kloppen (laatste bij regel ${report.lastCheckpoint.seq})`
+    ? `${report.checkpoints === 1 ? '1 controlepunt klopt' : `${report.checkpoints} controlepunten kloppen`} (laatste bij regel ${report.lastCheckpoint.seq})`
     : 'nog geen controlepunt';
   return `Toegangslog in orde (${where}): ${result.count} regel${result.count === 1 ? '' : 's'}, keten intact, ${checkpoints}${keys ? `; regels per sleutel: ${keys}` : ''}.`;
 }
