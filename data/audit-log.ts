@@ -102,43 +102,69 @@ export function chained(event: AuditEvent, at: Date, last: { seq: number; hash: 
  * an unkeyed entry after a keyed one is refused (anyone could have written it).
  */
 export function verifyChain(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): VerifyResult {
+  const check = chainCheck(keys);
+  for (const item of raw) {
+    const failed = check.next(item);
+    if (failed) return failed;
+  }
+  return check.finish(checkpoints);
+}
+
+/** The same, yielding to the event loop now and then: a long log does not hold up the bot's requests while it is checked. */
+export async function verifyChainAsync(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): Promise<VerifyResult> {
+  const check = chainCheck(keys);
+  for (const [index, item] of raw.entries()) {
+    if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+    const failed = check.next(typeof item === 'string' ? parseLine(item) : item);
+    if (failed) return failed;
+  }
+  return check.finish(checkpoints);
+}
+
+/** The chain's check, one entry at a time. */
+function chainCheck(keys: AuditKeyring) {
   const secrets = new Map([keys.current, ...keys.old].map((key) => [key.id, key.secret]));
   const hashes: string[] = [];
   let previous = { seq: 0, hash: GENESIS };
   let keyed = false;
-  for (const [index, item] of raw.entries()) {
-    const parsed = AuditEntrySchema.safeParse(item);
-    if (!parsed.success) return { ok: false, seq: index + 1, problem: 'regel is geen geldige audit-regel' };
-    const entry = parsed.data;
-    const { hash, ...body } = entry;
-    if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
-    if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
-    const keyId = entry.keyId ?? LEGACY_KEY_ID;
-    let expected: string;
-    if (keyId === LEGACY_KEY_ID) {
-      if (keyed) return { ok: false, seq: entry.seq, problem: 'regel zonder sleutel na regels met sleutel' };
-      expected = hashOf(body);
-    } else {
-      const secret = secrets.get(keyId);
-      if (!secret) return { ok: false, seq: entry.seq, problem: `sleutel ${keyId} is niet bekend (zet hem in AUDIT_KEYS_OLD)` };
-      keyed = true;
-      expected = hashOf(body, secret);
-    }
-    if (expected !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
-    hashes.push(hash);
-    previous = { seq: entry.seq, hash };
-  }
-  const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
-  const highest = sorted.at(-1);
-  if (highest && highest.seq > hashes.length) {
-    const first = hashes.length + 1;
-    const missing = first === highest.seq ? `regel ${first} ontbreekt` : `regels ${first} tot en met ${highest.seq} ontbreken`;
-    return { ok: false, seq: first, problem: `${missing} (controlepunt van ${highest.at}: log afgekapt of geleegd)` };
-  }
-  for (const checkpoint of sorted) {
-    if (hashes[checkpoint.seq - 1] !== checkpoint.hash) return { ok: false, seq: checkpoint.seq, problem: `wijkt af van het controlepunt van ${checkpoint.at}` };
-  }
-  return { ok: true, count: raw.length };
+  return {
+    next(item: unknown): VerifyResult | undefined {
+      const parsed = AuditEntrySchema.safeParse(item);
+      if (!parsed.success) return { ok: false, seq: hashes.length + 1, problem: 'regel is geen geldige audit-regel' };
+      const entry = parsed.data;
+      const { hash, ...body } = entry;
+      if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
+      if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
+      const keyId = entry.keyId ?? LEGACY_KEY_ID;
+      let expected: string;
+      if (keyId === LEGACY_KEY_ID) {
+        if (keyed) return { ok: false, seq: entry.seq, problem: 'regel zonder sleutel na regels met sleutel' };
+        expected = hashOf(body);
+      } else {
+        const secret = secrets.get(keyId);
+        if (!secret) return { ok: false, seq: entry.seq, problem: `sleutel ${keyId} is niet bekend (zet hem in AUDIT_KEYS_OLD)` };
+        keyed = true;
+        expected = hashOf(body, secret);
+      }
+      if (expected !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
+      hashes.push(hash);
+      previous = { seq: entry.seq, hash };
+      return undefined;
+    },
+    finish(checkpoints: readonly AuditCheckpoint[]): VerifyResult {
+      const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
+      const highest = sorted.at(-1);
+      if (highest && highest.seq > hashes.length) {
+        const first = hashes.length + 1;
+        const missing = first === highest.seq ? `regel ${first} ontbreekt` : `regels ${first} tot en met ${highest.seq} ontbreken`;
+        return { ok: false, seq: first, problem: `${missing} (controlepunt van ${highest.at}: log afgekapt of geleegd)` };
+      }
+      for (const checkpoint of sorted) {
+        if (hashes[checkpoint.seq - 1] !== checkpoint.hash) return { ok: false, seq: checkpoint.seq, problem: `wijkt af van het controlepunt van ${checkpoint.at}` };
+      }
+      return { ok: true, count: hashes.length };
+    },
+  };
 }
 
 /** Whether a new checkpoint is due after the chain went from `before` to `after` entries. */
@@ -254,7 +280,7 @@ export class JsonlAuditLog implements AuditLog {
 
   async verify(): Promise<VerifyResult> {
     const [lines, checkpoints] = await Promise.all([this.lines(), this.checkpoints()]);
-    return verifyChain(lines.map(parseLine), this.keys, checkpoints);
+    return verifyChainAsync(lines, this.keys, checkpoints);
   }
 
   checkpoint(at: Date): Promise<AuditCheckpoint | undefined> {

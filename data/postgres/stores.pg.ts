@@ -7,7 +7,7 @@ import {
   chained,
   CHECKPOINT_EVERY,
   GENESIS,
-  verifyChain,
+  verifyChainAsync,
   type AuditCheckpoint,
   type AuditEntry,
   type AuditEvent,
@@ -97,7 +97,7 @@ export class PgAuditLog implements AuditLog {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const { raw, checkpoints } = await readPgAuditLog(client);
       await client.query('COMMIT');
-      return verifyChain(raw, this.keys, checkpoints);
+      return await verifyChainAsync(raw, this.keys, checkpoints);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
