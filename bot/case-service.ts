@@ -9,7 +9,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
-import { cardRefused, referrerCard, teamCard } from '../dialogs/referral.card.js';
+import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { isForTheTeam, postJob, serviceOf, type MessagePayload } from './deliveries.js';
@@ -104,18 +104,8 @@ export class CaseService {
     const data = ActionDataSchema.safeParse(rawData);
     const a = data.success ? await stores.referrals.get(data.data.reference) : undefined;
     if (teamRoleOf(actor.aadObjectId, team) === undefined) {
-      if (a && (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === actor.aadObjectId) return { card: referrerCard(a, config) };
-      const reference = data.success && REFERENCE_PATTERN.test(data.data.reference) ? data.data.reference : undefined;
-      await stores.audit.append(
-        {
-          event: 'kaartactie.geweigerd',
-          ...(reference ? { reference } : {}),
-          actor: { id: actor.aadObjectId, name: actor.name.slice(0, 200) },
-          source,
-          detail: `knop ${KNOWN_VERBS.has(verb) ? verb : 'onbekend'}; niet in het team`,
-        },
-        now(),
-      );
+      if (a && isReferrerOf(a, actor)) return { card: referrerCard(a, config) };
+      await this.auditRefusal(`knop ${KNOWN_VERBS.has(verb) ? verb : 'onbekend'}; niet in het team`, data.success ? data.data.reference : undefined, actor, source);
       log.warn({ event: 'case.card-refused', verb: KNOWN_VERBS.has(verb) ? verb : 'onbekend' });
       return { card: cardRefused() };
     }
@@ -173,7 +163,8 @@ export class CaseService {
     if (text === '') return 'Typ eerst je antwoord in het vak en kies dan Antwoord versturen.';
     if (text.length > 2000) return `Je antwoord is ${text.length} tekens; het maximum is 2000.`;
     const a = await stores.referrals.get(reference);
-    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    // Only the referrer answers; anyone else hears the same whether or not the reference exists.
+    if (!a || !isReferrerOf(a, actor)) return this.refuseSubmit('vraag', reference, actor, source);
     const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
     const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
@@ -191,7 +182,9 @@ export class CaseService {
     const data = EvaluationDataSchema.safeParse(rawData);
     if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afsluiten een reden.';
     const a = await stores.referrals.get(data.data.reference);
-    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    if (!a || !(isReferrerOf(a, actor) || a.assignee?.aadObjectId === actor.aadObjectId || teamRoleOf(actor.aadObjectId, team) !== undefined)) {
+      return this.refuseSubmit('evaluatie', data.data.reference, actor, source);
+    }
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
     const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
@@ -256,6 +249,22 @@ export class CaseService {
     return queued;
   }
 
+  /** A refused card action, with who asked and the reference they sent (when it looks like one). */
+  private async auditRefusal(detail: string, sent: string | undefined, actor: Actor, source: string): Promise<void> {
+    const reference = sent !== undefined && REFERENCE_PATTERN.test(sent) ? sent : undefined;
+    await this.deps.stores.audit.append(
+      { event: 'kaartactie.geweigerd', ...(reference ? { reference } : {}), actor: { id: actor.aadObjectId, name: actor.name.slice(0, 200) }, source, detail },
+      this.deps.now(),
+    );
+  }
+
+  /** An Action.Submit in a 1:1 chat by someone it is not for: audited, and the same answer whether or not the reference exists. */
+  private async refuseSubmit(what: 'vraag' | 'evaluatie', reference: string, actor: Actor, source: string): Promise<string> {
+    await this.auditRefusal(`${what}; niet voor deze persoon`, reference, actor, source);
+    this.deps.log.warn({ event: 'case.submit-refused', what });
+    return SUBMIT_REFUSED;
+  }
+
   /** Queues what a decision without a change implies (a dossier asked for again). */
   private async queue(a: Aanmelding, effects: CaseEffect[]): Promise<void> {
     const jobs = this.jobsFor(a, effects, false);
@@ -289,6 +298,10 @@ export class CaseService {
       ...messages.map((m) => ({ key: m.key, kind: 'message' as const, payload: m.payload })),
     ];
   }
+}
+
+function isReferrerOf(a: Aanmelding, actor: Actor): boolean {
+  return (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === actor.aadObjectId;
 }
 
 function sameAction(action: string, kind: CaseRequest['kind']): boolean {

@@ -182,6 +182,9 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
   ]);
 }
 
+/** To anyone who sends an answer or evaluation that is not theirs to give: the same whether or not the reference exists. */
+export const SUBMIT_REFUSED = 'Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.';
+
 /** To anyone who may not see a card: the same answer whether or not the reference exists. */
 export function cardRefused(): AdaptiveCard {
   return adaptiveCard([text('Deze kaart kan ik je niet laten zien. Hoor je bij het team, vraag dan een coördinator om je toe te voegen.')]);

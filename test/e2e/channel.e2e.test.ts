@@ -307,6 +307,12 @@ describe('the referral channel', () => {
       ['kaartactie.geweigerd', reference, PEOPLE.outsider.aadObjectId, 'knop claim; niet in het team'],
     ]);
     expect(refused.every((e) => e.source === thread)).toBe(true);
+
+    // An answer to a question, sent from a personal chat by someone who is not the referrer: the same for both.
+    const chat = new BotClient(server.url, serviceUrl, () => connector.activities('personal-outsider'), 'personal-outsider', PEOPLE.outsider);
+    const answers = [];
+    for (const ref of [reference, 'AM-2026-9999']) answers.push(allText(await chat.send({ value: { flow: 'vraag', reference: ref, question: 'q1', answer: 'Ja hoor' } })));
+    expect(answers).toEqual(['Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.', 'Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.']);
     expect(server.logs.some((line) => line.includes('"case.card-refused"') && !line.includes(reference))).toBe(true);
   });
 
