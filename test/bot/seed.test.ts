@@ -216,7 +216,7 @@ describe.runIf(postgres.run)('seeding a PostgreSQL store', () => {
 
   it('npm run seed writes into DATABASE_URL', async () => {
     await db.truncate();
-    const run = await runCli('bot/cli/seed.ts', ['--count', '200'], { DATABASE_URL: db.url });
+    const run = await runCli('bot/cli/seed.ts', ['--count', '200'], { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('200 verzonnen aanmeldingen');

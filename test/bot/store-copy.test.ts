@@ -62,7 +62,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('copies everything into an empty database, checks it, and a bot there continues the references', async () => {
-    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)]);
+    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)], { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/aanmeldingen\s+300 \(klopt\)/);
@@ -103,7 +103,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('refuses a database that is not empty, and says what is there', async () => {
-    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)]);
+    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)], { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('is niet leeg (301 aanmeldingen');
@@ -114,7 +114,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   it('is refused while another process holds the lowdb folder', async () => {
     const bot: Stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir, purpose: 'de bot' });
     try {
-      const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', db.url]);
+      const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', db.url], { AUDIT_KEY: TEST_AUDIT_KEY });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('Kopiëren kan niet terwijl een ander proces de gegevensmap gebruikt.');
       expect(run.stderr).toContain(`in gebruik door de bot (proces ${process.pid}`);
@@ -128,7 +128,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     [['--from', '.data', '--to', 'mysql://x'], '--to moet beginnen met postgres://'],
     [['--from', '/bestaat/niet', '--to', 'postgres://x@127.0.0.1/y'], 'De gegevensmap /bestaat/niet bestaat niet.'],
   ])('exits 2 with a Dutch message for %j', async (args, message) => {
-    const run = await runCli('bot/cli/store-copy.ts', args);
+    const run = await runCli('bot/cli/store-copy.ts', args, { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });

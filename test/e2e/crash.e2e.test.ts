@@ -126,7 +126,7 @@ describe('kill -9 during submits', () => {
     const db: TestDatabase = await createTestDatabase('crash');
     const dir = await mkdtemp(path.join(tmpdir(), 'aanmeld-crash-pg-'));
     const result = await crashRounds({
-      env: { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') },
+      env: { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, DATA_DIR: path.join(dir, 'unused') },
       async storedReferences() {
         const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
         try {

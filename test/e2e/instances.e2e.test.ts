@@ -100,7 +100,7 @@ beforeAll(async () => {
     serviceUrl,
     personal: { serviceUrl, channelId: 'msteams', conversation: { id: 'personal-lynne' }, user: { id: GEZINSVERZORGER.id } },
   });
-  const env = { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused'), TEAM_CONFIG: path.join(dir, 'team.json') };
+  const env = { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, DATA_DIR: path.join(dir, 'unused'), TEAM_CONFIG: path.join(dir, 'team.json') };
   bots.push(...(await Promise.all([startBot(env), startBot(env)])));
 }, 120_000);
 
