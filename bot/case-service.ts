@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Aanmelding, NewAanmelding } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
-import { CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { CLOSE_REASONS, EVALUATION_OUTCOMES, REFERENCE_PATTERN, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
-import { teamCard } from '../dialogs/referral.card.js';
+import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
@@ -34,6 +34,9 @@ const EvaluationDataSchema = z.looseObject({
   nextDueOn: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
   reason: z.enum(CLOSE_REASONS).optional().or(z.literal('').transform(() => undefined)),
 });
+
+/** The verbs of the card's buttons (and Teams' refresh): a refused one is named in the audit log, anything else is "onbekend". */
+const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask']);
 
 const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
   claim: 'aanmelding.opgepakt',
@@ -92,11 +95,21 @@ export class CaseService {
     });
   }
 
-  /** An Action.Execute on the channel card: answered within Teams' 5 seconds, deliveries follow afterwards. */
+  /**
+   * An Action.Execute on the channel card: answered within Teams' 5 seconds, deliveries follow afterwards. Only the
+   * team sees the team's card; the referrer gets the view of their own aanmelding; anyone else a refusal that is the
+   * same whether or not the reference exists, written to the audit log with who asked.
+   */
   async onCardAction(verb: string, rawData: unknown, actor: Actor, source: string): Promise<CardActionOutcome> {
-    const { stores, team, now, log } = this.deps;
+    const { stores, team, now, log, config } = this.deps;
     const data = ActionDataSchema.safeParse(rawData);
     const a = data.success ? await stores.referrals.get(data.data.reference) : undefined;
+    if (teamRoleOf(actor.aadObjectId, team) === undefined) {
+      if (a && isReferrerOf(a, actor)) return { card: referrerCard(a, config) };
+      await this.auditRefusal(`knop ${KNOWN_VERBS.has(verb) ? verb : 'onbekend'}; niet in het team`, data.success ? data.data.reference : undefined, actor, source);
+      log.warn({ event: 'case.card-refused', verb: KNOWN_VERBS.has(verb) ? verb : 'onbekend' });
+      return { card: cardRefused() };
+    }
     if (!data.success || !a) {
       return { card: { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: 'Deze aanmelding kan ik niet (meer) vinden.', wrap: true }] } };
     }
@@ -151,7 +164,8 @@ export class CaseService {
     if (text === '') return 'Typ eerst je antwoord in het vak en kies dan Antwoord versturen.';
     if (text.length > 2000) return `Je antwoord is ${text.length} tekens; het maximum is 2000.`;
     const a = await stores.referrals.get(reference);
-    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    // Only the referrer answers; anyone else hears the same whether or not the reference exists.
+    if (!a || !isReferrerOf(a, actor)) return this.refuseSubmit('vraag', reference, actor, source);
     const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
     const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
@@ -169,7 +183,9 @@ export class CaseService {
     const data = EvaluationDataSchema.safeParse(rawData);
     if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afsluiten een reden.';
     const a = await stores.referrals.get(data.data.reference);
-    if (!a) return 'Die aanmelding kan ik niet vinden.';
+    if (!a || !(isReferrerOf(a, actor) || a.assignee?.aadObjectId === actor.aadObjectId || teamRoleOf(actor.aadObjectId, team) !== undefined)) {
+      return this.refuseSubmit('evaluatie', data.data.reference, actor, source);
+    }
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
     const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
@@ -259,6 +275,22 @@ export class CaseService {
     return queued;
   }
 
+  /** A refused card action, with who asked and the reference they sent (when it looks like one). */
+  private async auditRefusal(detail: string, sent: string | undefined, actor: Actor, source: string): Promise<void> {
+    const reference = sent !== undefined && REFERENCE_PATTERN.test(sent) ? sent : undefined;
+    await this.deps.stores.audit.append(
+      { event: 'kaartactie.geweigerd', ...(reference ? { reference } : {}), actor: { id: actor.aadObjectId, name: actor.name.slice(0, 200) }, source, detail },
+      this.deps.now(),
+    );
+  }
+
+  /** An Action.Submit in a 1:1 chat by someone it is not for: audited, and the same answer whether or not the reference exists. */
+  private async refuseSubmit(what: 'vraag' | 'evaluatie', reference: string, actor: Actor, source: string): Promise<string> {
+    await this.auditRefusal(`${what}; niet voor deze persoon`, reference, actor, source);
+    this.deps.log.warn({ event: 'case.submit-refused', what });
+    return SUBMIT_REFUSED;
+  }
+
   /** Queues what a decision without a change implies (a dossier asked for again). */
   private async queue(a: Aanmelding, effects: CaseEffect[]): Promise<void> {
     const jobs = this.jobsFor(a, effects, false);
@@ -292,6 +324,10 @@ export class CaseService {
       ...messages.map((m) => ({ key: m.key, kind: 'message' as const, payload: m.payload })),
     ];
   }
+}
+
+function isReferrerOf(a: Aanmelding, actor: Actor): boolean {
+  return (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === actor.aadObjectId;
 }
 
 function sameAction(action: string, kind: CaseRequest['kind']): boolean {

@@ -18,16 +18,18 @@ const DETAIL: Record<GoneReason, string> = {
   'plaatsen-geweigerd': 'Teams weigert berichten in het kanaal (403/404)',
 };
 
-/** A 1:1 message to a coordinator about the team's channels; rendered when sent (dialogs/channel.dialog.ts). */
+/** A 1:1 message to a coordinator about the bot itself (its channels, a SPOED without one, the access log); rendered when sent. */
 export const NoticePayloadSchema = z.strictObject({
   to: z.strictObject({ aadObjectId: z.string().min(1), name: z.string() }),
   /** Where the tenant's Teams service lives, for a coordinator the bot has not chatted with yet. */
-  serviceUrl: z.string().min(1),
+  serviceUrl: z.string().min(1).optional(),
   notice: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('channel-gone'), service: z.enum(LINKABLE_SERVICES), reason: z.enum(GONE_REASONS), channelName: z.string().optional() }),
     z.strictObject({ kind: z.literal('channel-renamed'), service: z.enum(LINKABLE_SERVICES), channelName: z.string() }),
     /** A SPOED aanmelding that no channel receives: only its reference, never the family. */
     z.strictObject({ kind: z.literal('spoed-without-channel'), reference: z.string().min(1) }),
+    /** The access log failed its check (bot/audit-watch.ts): the entry's number and the problem, nothing of a family. */
+    z.strictObject({ kind: z.literal('auditlog-controle'), seq: z.number().int().min(1), problem: z.string().max(300) }),
   ]),
 });
 export type NoticePayload = z.infer<typeof NoticePayloadSchema>;

@@ -7,6 +7,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { NewOutboxJob, OutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
+import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
 import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
@@ -64,6 +65,7 @@ const ContentSchema = z.union([
 export const MessagePayloadSchema = z.strictObject({ reference: z.string(), to: TargetSchema, content: ContentSchema });
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
 const ReferencePayloadSchema = z.looseObject({ reference: z.string() });
+
 
 export interface DeliveryDeps {
   adapter: CloudAdapter;
@@ -221,7 +223,9 @@ export class Deliveries {
         ? channelGoneNotice(notice.service, notice.reason, notice.channelName)
         : notice.kind === 'channel-renamed'
           ? channelRenamedNotice(notice.service, notice.channelName)
-          : spoedWithoutChannelNotice(notice.reference);
+          : notice.kind === 'spoed-without-channel'
+            ? spoedWithoutChannelNotice(notice.reference)
+            : auditVerifyFailed(notice.seq, notice.problem);
     const sent = await this.sendTo({ kind: 'person', ...payload.to }, undefined, reply, payload.serviceUrl);
     return sent.ok ? { ok: true } : sent;
   }
@@ -242,7 +246,8 @@ export class Deliveries {
         aadObjectId: to.aadObjectId,
         name: to.name,
         teamsUserId: known?.teamsUserId ?? configured?.teamsUserId,
-        serviceUrl: known?.serviceUrl ?? serviceUrl ?? a?.post?.serviceUrl ?? a?.referrer.conversation?.serviceUrl,
+        // A notice about no aanmelding without a serviceUrl of its own: the team's channel tells where Teams is.
+        serviceUrl: known?.serviceUrl ?? serviceUrl ?? a?.post?.serviceUrl ?? a?.referrer.conversation?.serviceUrl ?? (a ? undefined : (await stores.channels.all())[0]?.reference.serviceUrl),
         tenantId: known?.tenantId,
       };
     }

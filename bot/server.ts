@@ -19,6 +19,7 @@ import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
+import { startAuditWatch, type AuditWatch } from './audit-watch.js';
 import { registerOverviewRoutes } from './tab/overview-routes.js';
 import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
 
@@ -57,6 +58,8 @@ export async function createApp(
     dataDir: path.resolve(settings.DATA_DIR),
     databaseUrl: settings.DATABASE_URL,
     purpose: 'de bot',
+    auditKey: settings.AUDIT_KEY,
+    auditKeysOld: settings.AUDIT_KEYS_OLD,
     onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
     onLockCompromised: (error) => log.error({ event: 'store.lock-lost', err: errorSummary(error) }),
   });
@@ -99,9 +102,10 @@ export async function createApp(
 
   const server = restify.createServer({ name: 'aanmeldbot', handleUncaughtExceptions: false });
   let retention: Retention | undefined;
+  let auditWatch: AuditWatch | undefined;
   let sweep: NodeJS.Timeout | undefined;
   const queueMissingPosts = () => void cases.queueMissingPosts().catch((error: unknown) => log.error({ event: 'outbox.sweep-failed', err: errorSummary(error) }));
-  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, log, now });
+  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, audit: stores.audit, log, now });
   let inFlight = 0;
   let closing = false;
 
@@ -165,6 +169,7 @@ export async function createApp(
       worker.start();
       reminders.start();
       retention ??= startRetention({ referrals: stores.referrals, months: settings.RETENTION_MONTHS, log, now });
+      auditWatch ??= startAuditWatch({ stores, team, log, now, deliver: () => void worker.kick() });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
@@ -183,6 +188,7 @@ export async function createApp(
       await reminders.stop();
       await worker.stop();
       await retention?.stop();
+      await auditWatch?.stop();
       clearInterval(sweep);
       await stores.close();
       server.server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { MIN_KEY_LENGTH } from '../data/audit-key.js';
 import { formatIssues } from '../data/zod-messages.js';
 
 const optional = z
@@ -30,6 +31,13 @@ export const SettingsSchema = z.object({
   TEAM_CONFIG: optional,
   /** The public host name (as in the app package): with it the tab's SSO tokens may carry api://BOT_DOMAIN/<app id>. */
   BOT_DOMAIN: optional,
+  /**
+   * The secret key of the access log's chain (HMAC-SHA256, data/audit-key.ts); required in Teams mode. Without it
+   * (local mode) the bot makes one in DATA_DIR/audit.key.
+   */
+  AUDIT_KEY: optional.pipe(z.string().min(MIN_KEY_LENGTH).optional()),
+  /** Earlier keys of the access log, comma-separated, after a rotation: their entries must still verify. */
+  AUDIT_KEYS_OLD: optional,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -55,6 +63,9 @@ export function teamsModeProblems(settings: Settings, usesExampleTeam: boolean):
   const problems: string[] = [];
   if ((settings.MicrosoftAppType ?? 'SingleTenant') === 'SingleTenant' && !settings.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId ontbreekt: een SingleTenant-bot (de standaard) hoort bij één tenant. Zet de tenant-id van de gemeente, of MicrosoftAppType=MultiTenant als de bot echt meerdere tenants bedient.');
+  }
+  if (!settings.AUDIT_KEY) {
+    problems.push(`AUDIT_KEY ontbreekt: met een MicrosoftAppId ondertekent de bot het toegangslog met een geheime sleutel van minstens ${MIN_KEY_LENGTH} tekens, bijvoorbeeld uit: openssl rand -base64 48`);
   }
   if (!settings.TEAM_CONFIG) {
     problems.push('TEAM_CONFIG ontbreekt: met een MicrosoftAppId werkt de bot voor een echt team. Zet TEAM_CONFIG op het teambestand van de gemeente (coördinatoren, professionals, verwijzers).');

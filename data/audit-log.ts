@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { createHash, createHmac } from 'node:crypto';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -7,8 +7,10 @@ import { KeyedMutex } from './keyed-mutex.js';
 /**
  * Append-only, tamper-evident audit log after NEN 7513 (domain.md, privacy rules): every event on a case with
  * date and time, the case reference, the user, on whose behalf, and where it came from. Each entry carries the
- * hash of the one before, so a changed or removed line shows. It holds no family identifiers beyond the
- * reference. One JSON line per entry: appending never rewrites what is already there.
+ * HMAC-SHA256 (with a secret key, AUDIT_KEY) of itself and the hash of the one before, so a changed, removed or
+ * inserted line shows, and nobody without the key can write a chain that verifies. Checkpoints (sequence and hash),
+ * kept apart from the log, show a cut tail or an emptied log. It holds no family identifiers beyond the reference.
+ * One JSON line per entry: appending never rewrites what is already there.
  */
 export const AUDIT_EVENTS = [
   'aanmelding.aangemaakt',
@@ -24,6 +26,11 @@ export const AUDIT_EVENTS = [
   'kanaal.gekoppeld',
   'kanaal.ontkoppeld', // a linked channel is gone (deleted, its team archived or deleted, the bot removed, Teams refuses posts)
   'aanmelding.opgeschoond', // identifying data removed after the retention period
+  'kaartactie.geweigerd', // a card action (refresh or a button) by someone who may not see that card
+  'overzicht.geopend', // the coordinator overview (tab) read
+  'overzicht.geexporteerd', // the overview's counts exported as CSV
+  'tenant.geweigerd', // a request from a tenant the bot does not serve
+  'auditlog.hersteld', // a torn last line (a crash mid-write) removed at start
 ] as const;
 
 export const AuditEventSchema = z.strictObject({
@@ -42,84 +49,182 @@ export const AuditEntrySchema = AuditEventSchema.extend({
   seq: z.number().int().min(1),
   at: z.iso.datetime(),
   prevHash: z.string(),
+  /** Which key made `hash` (audit-key.ts); absent in entries of the earlier, unkeyed version (LEGACY_KEY_ID). */
+  keyId: z.string().min(1).optional(),
   hash: z.string(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** A checkpoint: the chain's tail at some moment, kept apart from the log (a separate file or table). */
+export const AuditCheckpointSchema = z.strictObject({ seq: z.number().int().min(1), hash: z.string(), at: z.iso.datetime() });
+export type AuditCheckpoint = z.infer<typeof AuditCheckpointSchema>;
+
+/** One secret of the keyed chain; `id` is recorded in every entry it signs. */
+export interface AuditKey {
+  id: string;
+  secret: Buffer;
+}
+
+/** The key that signs new entries, and the earlier keys whose entries must still verify (rotation). */
+export interface AuditKeyring {
+  current: AuditKey;
+  old: readonly AuditKey[];
+}
+
+/** The key id of entries written before the chain was keyed: plain SHA-256, which anyone can recompute. */
+export const LEGACY_KEY_ID = 'sha256';
+
+/** A checkpoint every this many entries (and at shutdown, and after each verification). */
+export const CHECKPOINT_EVERY = 100;
+
 export interface AuditLog {
   append(event: AuditEvent, at: Date): Promise<AuditEntry>;
   entries(): Promise<AuditEntry[]>;
-  /** Recomputes the chain; names the first entry that was changed, removed or inserted. */
+  /** Recomputes the chain and compares it with the checkpoints; names the first entry that was changed, removed or inserted. */
   verify(): Promise<VerifyResult>;
+  /** Records the chain's tail as a checkpoint when it is newer than the last one; returns it, or undefined. */
+  checkpoint(at: Date): Promise<AuditCheckpoint | undefined>;
+  checkpoints(): Promise<AuditCheckpoint[]>;
 }
 
 export const GENESIS = '0'.repeat(64);
 
 export type VerifyResult = { ok: true; count: number } | { ok: false; seq: number; problem: string };
 
-/** The next entry of the chain after `last`. */
-export function chained(event: AuditEvent, at: Date, last: { seq: number; hash: string }): AuditEntry {
-  const body = { ...AuditEventSchema.parse(event), seq: last.seq + 1, at: at.toISOString(), prevHash: last.hash };
-  return { ...body, hash: hashOf(body) };
+/** The next entry of the chain after `last`, signed with the keyring's current key. */
+export function chained(event: AuditEvent, at: Date, last: { seq: number; hash: string }, keys: AuditKeyring): AuditEntry {
+  const body = { ...AuditEventSchema.parse(event), seq: last.seq + 1, at: at.toISOString(), prevHash: last.hash, keyId: keys.current.id };
+  return { ...body, hash: hashOf(body, keys.current.secret) };
 }
 
-/** Recomputes the chain over stored entries (raw, as read); names the first that was changed, removed or inserted. */
-export function verifyChain(raw: readonly unknown[]): VerifyResult {
-  let previous = { seq: 0, hash: GENESIS };
-  for (const [index, item] of raw.entries()) {
-    const parsed = AuditEntrySchema.safeParse(item);
-    if (!parsed.success) return { ok: false, seq: index + 1, problem: 'regel is geen geldige audit-regel' };
-    const entry = parsed.data;
-    const { hash, ...body } = entry;
-    if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
-    if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
-    if (hashOf(body) !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
-    previous = { seq: entry.seq, hash };
+/**
+ * Recomputes the chain over stored entries (raw, as read) and holds it against the checkpoints; names the first
+ * entry that was changed, removed or inserted. Unkeyed entries of the earlier version verify as a first segment;
+ * an unkeyed entry after a keyed one is refused (anyone could have written it).
+ */
+export function verifyChain(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): VerifyResult {
+  const check = chainCheck(keys);
+  for (const item of raw) {
+    const failed = check.next(item);
+    if (failed) return failed;
   }
-  return { ok: true, count: raw.length };
+  return check.finish(checkpoints);
 }
 
-function hashOf(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(JSON.stringify(entry)).digest('hex');
+/** The same, yielding to the event loop now and then: a long log does not hold up the bot's requests while it is checked. */
+export async function verifyChainAsync(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): Promise<VerifyResult> {
+  const check = chainCheck(keys);
+  for (const [index, item] of raw.entries()) {
+    if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+    const failed = check.next(typeof item === 'string' ? parseLine(item) : item);
+    if (failed) return failed;
+  }
+  return check.finish(checkpoints);
 }
+
+/** The chain's check, one entry at a time. */
+function chainCheck(keys: AuditKeyring) {
+  const secrets = new Map([keys.current, ...keys.old].map((key) => [key.id, key.secret]));
+  const hashes: string[] = [];
+  let previous = { seq: 0, hash: GENESIS };
+  let keyed = false;
+  return {
+    next(item: unknown): VerifyResult | undefined {
+      const parsed = AuditEntrySchema.safeParse(item);
+      if (!parsed.success) return { ok: false, seq: hashes.length + 1, problem: 'regel is geen geldige audit-regel' };
+      const entry = parsed.data;
+      const { hash, ...body } = entry;
+      if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
+      if (entry.prevHash !== previous.hash) return { ok: false, seq: entry.seq, problem: 'keten verbroken (vorige regel gewijzigd of verwijderd)' };
+      const keyId = entry.keyId ?? LEGACY_KEY_ID;
+      let expected: string;
+      if (keyId === LEGACY_KEY_ID) {
+        if (keyed) return { ok: false, seq: entry.seq, problem: 'regel zonder sleutel na regels met sleutel' };
+        expected = hashOf(body);
+      } else {
+        const secret = secrets.get(keyId);
+        if (!secret) return { ok: false, seq: entry.seq, problem: `sleutel ${keyId} is niet bekend (zet hem in AUDIT_KEYS_OLD)` };
+        keyed = true;
+        expected = hashOf(body, secret);
+      }
+      if (expected !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
+      hashes.push(hash);
+      previous = { seq: entry.seq, hash };
+      return undefined;
+    },
+    finish(checkpoints: readonly AuditCheckpoint[]): VerifyResult {
+      const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
+      const highest = sorted.at(-1);
+      if (highest && highest.seq > hashes.length) {
+        const first = hashes.length + 1;
+        const missing = first === highest.seq ? `regel ${first} ontbreekt` : `regels ${first} tot en met ${highest.seq} ontbreken`;
+        return { ok: false, seq: first, problem: `${missing} (controlepunt van ${highest.at}: log afgekapt of geleegd)` };
+      }
+      for (const checkpoint of sorted) {
+        if (hashes[checkpoint.seq - 1] !== checkpoint.hash) return { ok: false, seq: checkpoint.seq, problem: `wijkt af van het controlepunt van ${checkpoint.at}` };
+      }
+      return { ok: true, count: hashes.length };
+    },
+  };
+}
+
+/** Whether a new checkpoint is due after the chain went from `before` to `after` entries. */
+export function checkpointDue(before: number, after: number): boolean {
+  return Math.floor(after / CHECKPOINT_EVERY) > Math.floor(before / CHECKPOINT_EVERY);
+}
+
+/** HMAC-SHA256 with the key; plain SHA-256 for the unkeyed entries of the earlier version. */
+function hashOf(entry: Omit<AuditEntry, 'hash'>, secret?: Buffer): string {
+  const json = JSON.stringify(entry);
+  return (secret ? createHmac('sha256', secret) : createHash('sha256')).update(json).digest('hex');
+}
+
+/** The actor of what the bot does by itself (a repair at start). */
+export const BOT_ACTOR = { id: 'bot', name: 'Aanmeldbot' };
 
 export class JsonlAuditLog implements AuditLog {
   private readonly mutex = new KeyedMutex();
   private readonly memory: string[] = [];
+  private readonly memoryCheckpoints: AuditCheckpoint[] = [];
 
   private constructor(
     private readonly file: string | undefined,
+    private readonly checkpointFile: string | undefined,
+    private readonly keys: AuditKeyring,
     private last: { seq: number; hash: string },
+    private lastCheckpoint: number,
   ) {}
 
-  static async open(dir: string | undefined): Promise<JsonlAuditLog> {
-    const log = new JsonlAuditLog(dir ? path.join(dir, 'audit.jsonl') : undefined, { seq: 0, hash: GENESIS });
+  /**
+   * Opens (or starts) DATA_DIR/audit.jsonl, with its checkpoints in DATA_DIR/audit-checkpoints.jsonl. A torn last
+   * line (the bot stopped in the middle of a write) is cut off and the repair recorded as an entry of its own.
+   */
+  static async open(dir: string | undefined, keys: AuditKeyring, at: Date = new Date()): Promise<JsonlAuditLog> {
+    const file = dir ? path.join(dir, 'audit.jsonl') : undefined;
     if (dir) await mkdir(dir, { recursive: true });
-    const lines = await log.lines();
-    const lastLine = lines.at(-1);
+    const repaired = file ? await repairTornTail(file) : undefined;
+    const log = new JsonlAuditLog(file, dir ? path.join(dir, 'audit-checkpoints.jsonl') : undefined, keys, { seq: 0, hash: GENESIS }, 0);
+    const lastLine = (await log.lines()).at(-1);
     if (lastLine) {
       const entry = AuditEntrySchema.parse(JSON.parse(lastLine));
       log.last = { seq: entry.seq, hash: entry.hash };
+    }
+    log.lastCheckpoint = Math.max(0, ...(await log.checkpoints()).map((c) => c.seq));
+    if (repaired) {
+      await log.append({ event: 'auditlog.hersteld', actor: BOT_ACTOR, source: 'start', detail: `onvolledige laatste regel verwijderd (${repaired} bytes) na een onderbroken schrijfactie` }, at);
     }
     return log;
   }
 
   append(event: AuditEvent, at: Date): Promise<AuditEntry> {
     return this.mutex.run('append', async () => {
-      const entry = chained(event, at, this.last);
+      const entry = chained(event, at, this.last, this.keys);
       const line = `${JSON.stringify(entry)}\n`;
-      if (this.file) {
-        const handle = await open(this.file, 'a');
-        try {
-          await handle.write(line);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      } else {
-        this.memory.push(line.trimEnd());
-      }
+      if (this.file) await appendDurably(this.file, [line]);
+      else this.memory.push(line.trimEnd());
+      const before = this.last.seq;
       this.last = { seq: entry.seq, hash: entry.hash };
+      if (checkpointDue(before, entry.seq)) await this.writeCheckpoint(at);
       return entry;
     });
   }
@@ -135,20 +240,29 @@ export class JsonlAuditLog implements AuditLog {
       if (!tail) return entries;
       const lines = entries.map((entry) => JSON.stringify(entry));
       if (this.file) {
-        const handle = await open(this.file, 'a');
-        try {
-          // In pieces: one string of every line could be longer than a JavaScript string may be.
-          for (let i = 0; i < lines.length; i += 10_000) await handle.write(`${lines.slice(i, i + 10_000).join('\n')}\n`);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        // In pieces: one string of every line could be longer than a JavaScript string may be.
+        const pieces: string[] = [];
+        for (let i = 0; i < lines.length; i += 10_000) pieces.push(`${lines.slice(i, i + 10_000).join('\n')}\n`);
+        await appendDurably(this.file, pieces);
       } else {
         for (const line of lines) this.memory.push(line);
       }
       this.last = { seq: tail.seq, hash: tail.hash };
+      await this.writeCheckpoint(new Date());
       return entries;
     });
+  }
+
+  /** Chains events after the tail with this log's key (for appendMany). */
+  chain(events: readonly { event: AuditEvent; at: Date }[], last: { seq: number; hash: string }): AuditEntry[] {
+    const entries: AuditEntry[] = [];
+    let tail = last;
+    for (const { event, at } of events) {
+      const entry = chained(event, at, tail, this.keys);
+      entries.push(entry);
+      tail = entry;
+    }
+    return entries;
   }
 
   /** The chain's last entry (seq and hash), undefined for an empty log. */
@@ -166,28 +280,108 @@ export class JsonlAuditLog implements AuditLog {
   }
 
   async verify(): Promise<VerifyResult> {
-    return verifyChain(
-      (await this.lines()).map((line) => {
-        try {
-          return JSON.parse(line) as unknown;
-        } catch {
-          return undefined;
-        }
-      }),
-    );
+    const [lines, checkpoints] = await Promise.all([this.lines(), this.checkpoints()]);
+    return verifyChainAsync(lines, this.keys, checkpoints);
+  }
+
+  checkpoint(at: Date): Promise<AuditCheckpoint | undefined> {
+    return this.mutex.run('append', () => this.writeCheckpoint(at));
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    if (!this.checkpointFile) return [...this.memoryCheckpoints];
+    return readCheckpointFile(this.checkpointFile);
   }
 
   flush(): Promise<void> {
     return this.mutex.idle();
   }
 
+  /** Inside the lock. */
+  private async writeCheckpoint(at: Date): Promise<AuditCheckpoint | undefined> {
+    if (this.last.seq <= this.lastCheckpoint) return undefined;
+    const checkpoint = { seq: this.last.seq, hash: this.last.hash, at: at.toISOString() };
+    if (this.checkpointFile) await appendDurably(this.checkpointFile, [`${JSON.stringify(checkpoint)}\n`]);
+    else this.memoryCheckpoints.push(checkpoint);
+    this.lastCheckpoint = checkpoint.seq;
+    return checkpoint;
+  }
+
   private async lines(): Promise<string[]> {
     if (!this.file) return [...this.memory];
-    try {
-      return (await readFile(this.file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    return readLines(this.file);
   }
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLines(file: string): Promise<string[]> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** The checkpoints of a lowdb folder; a line that is not a checkpoint is skipped (a torn last write). */
+export async function readCheckpointFile(file: string): Promise<AuditCheckpoint[]> {
+  return (await readLines(file)).flatMap((line) => {
+    const parsed = AuditCheckpointSchema.safeParse(parseLine(line));
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** Reads a lowdb audit log and its checkpoints without opening (or locking) the folder: for verification beside a running bot. */
+export async function readJsonlAuditLog(dir: string): Promise<{ raw: unknown[]; checkpoints: AuditCheckpoint[] }> {
+  const [lines, checkpoints] = await Promise.all([readLines(path.join(dir, 'audit.jsonl')), readCheckpointFile(path.join(dir, 'audit-checkpoints.jsonl'))]);
+  return { raw: lines.map(parseLine), checkpoints };
+}
+
+async function appendDurably(file: string, pieces: readonly string[]): Promise<void> {
+  const handle = await open(file, 'a', 0o600);
+  try {
+    for (const piece of pieces) await handle.write(piece);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A log that does not end in a newline was cut in the middle of a write. A last line that is a whole entry only
+ * lacks its newline; anything else is cut off. Returns how many bytes were removed (0 when only the newline was added),
+ * or undefined when the log was whole.
+ */
+async function repairTornTail(file: string): Promise<number | undefined> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (size === 0) return undefined;
+  const content = await readFile(file);
+  if (content[content.length - 1] === 0x0a) return undefined;
+  const cut = content.lastIndexOf(0x0a) + 1;
+  const torn = content.subarray(cut).toString('utf8');
+  if (AuditEntrySchema.safeParse(parseLine(torn)).success) {
+    await appendDurably(file, ['\n']);
+    return undefined;
+  }
+  await truncate(file, cut);
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return content.length - cut;
 }

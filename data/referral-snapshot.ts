@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AanmeldingSchema, type Aanmelding } from './aanmelding.schema.js';
+import { ephemeralKeyring } from './audit-key.js';
 import { createPool } from './postgres/db.js';
 import { PgReferralStore } from './postgres/stores.pg.js';
 
@@ -30,7 +31,8 @@ export async function readReferralsForReport({ dataDir, databaseUrl }: { dataDir
   if (!databaseUrl) return readReferralSnapshot(dataDir);
   const pool = createPool(databaseUrl, 2);
   try {
-    return await new PgReferralStore(pool).list();
+    // Read only: the store never appends to the audit chain here, so no key of the chain is needed.
+    return await new PgReferralStore(pool, ephemeralKeyring()).list();
   } finally {
     await pool.end();
   }

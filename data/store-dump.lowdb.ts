@@ -7,7 +7,6 @@ import type { LowdbOutbox } from './outbox.store.js';
 import type { LowdbPeopleStore } from './people.store.js';
 import type { LowdbReferralStore } from './referral.store.js';
 import {
-  chainEvents,
   DumpError,
   isEmpty,
   sequencesAfter,
@@ -98,7 +97,7 @@ export class LowdbBulkStore implements BulkStore {
       }
       return { data: { sequences: next, referrals: [...current.referrals, ...made.referrals] }, result: { batch: made, sequences: next } };
     });
-    const entries = await audit.appendMany((last) => chainEvents(batch.audit, last));
+    const entries = await audit.appendMany((last) => audit.chain(batch.audit, last));
     return { referrals: batch.referrals.length, auditEntries: entries.length, sequences };
   }
 }

@@ -1,5 +1,5 @@
 import type { Aanmelding } from './aanmelding.schema.js';
-import { chained, type AuditEntry, type AuditEvent } from './audit-log.js';
+import { chained, type AuditEntry, type AuditEvent, type AuditKeyring } from './audit-log.js';
 import type { ChannelLink } from './channel-link.store.js';
 import type { ConversationRecord } from './conversation-state.store.js';
 import type { OutboxJob } from './outbox.store.js';
@@ -258,11 +258,11 @@ function canonical(value: unknown): string {
 }
 
 /** Audit events chained one after another behind `last` (the log's tail). */
-export function chainEvents(events: readonly { event: AuditEvent; at: Date }[], last: { seq: number; hash: string }): AuditEntry[] {
+export function chainEvents(events: readonly { event: AuditEvent; at: Date }[], last: { seq: number; hash: string }, keys: AuditKeyring): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let tail = last;
   for (const { event, at } of events) {
-    const entry = chained(event, at, tail);
+    const entry = chained(event, at, tail, keys);
     entries.push(entry);
     tail = entry;
   }

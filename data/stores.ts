@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { JsonlAuditLog, type AuditLog } from './audit-log.js';
+import { AuditKeyError, resolveAuditKeys } from './audit-key.js';
+import { JsonlAuditLog, type AuditKeyring, type AuditLog } from './audit-log.js';
 import { LowdbChannelLinkStore, type ChannelLinkStore } from './channel-link.store.js';
 import { LowdbConversationStateStore, type ConversationStateStore } from './conversation-state.store.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
@@ -56,6 +57,23 @@ export interface StoreOptions {
   migrate?: boolean;
   /** Told when the lowdb folder's lock was lost (its lock file removed or not refreshed for too long). */
   onLockCompromised?: (error: Error) => void;
+  /**
+   * The audit chain's key (AUDIT_KEY) and earlier keys (AUDIT_KEYS_OLD, comma-separated). Without a key: the local
+   * key in dataDir/audit.key (made once), also for PostgreSQL in local mode; in memory a key of this process only.
+   */
+  auditKey?: string | undefined;
+  auditKeysOld?: string | undefined;
+}
+
+/** The keyring for these options; PostgreSQL without AUDIT_KEY needs a folder for the local key. */
+async function keysFor({ auditKey, auditKeysOld, dataDir, databaseUrl }: StoreOptions): Promise<AuditKeyring> {
+  if (!auditKey && !dataDir && databaseUrl) throw new StoreConfigError('AUDIT_KEY ontbreekt: zonder gegevensmap heeft PostgreSQL een sleutel voor het toegangslog nodig.');
+  try {
+    return await resolveAuditKeys({ key: auditKey, oldKeys: auditKeysOld, dataDir });
+  } catch (error) {
+    if (error instanceof AuditKeyError) throw new StoreConfigError(error.message);
+    throw error;
+  }
 }
 
 export class StoreConfigError extends Error {}
@@ -65,12 +83,14 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
   return openLowdb(options);
 }
 
-async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCompromised }: StoreOptions): Promise<Stores> {
+async function openLowdb(options: StoreOptions): Promise<Stores> {
+  const { dataDir, onInvalidState, purpose = 'de bot', onLockCompromised } = options;
   let lock: DataDirLock | undefined;
   if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
   try {
+    const keys = await keysFor(options);
     const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
-    const audit = await JsonlAuditLog.open(dataDir);
+    const audit = await JsonlAuditLog.open(dataDir, keys);
     const outbox = await LowdbOutbox.open(dataDir);
     const referrals = await LowdbReferralStore.open(dataDir, audit, outbox);
     const channels = await LowdbChannelLinkStore.open(dataDir, audit, outbox);
@@ -91,6 +111,7 @@ async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCo
       flush,
       async close() {
         await flush();
+        await audit.checkpoint(new Date());
         await lock?.release();
       },
     };
@@ -100,8 +121,10 @@ async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCo
   }
 }
 
-async function openPostgres(databaseUrl: string, { onInvalidState, migrate: migrateFirst = true }: StoreOptions): Promise<Stores> {
+async function openPostgres(databaseUrl: string, options: StoreOptions): Promise<Stores> {
+  const { onInvalidState, migrate: migrateFirst = true } = options;
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new StoreConfigError('DATABASE_URL moet beginnen met postgres:// of postgresql://');
+  const keys = await keysFor(options);
   if (migrateFirst) {
     try {
       await migrate(databaseUrl);
@@ -110,19 +133,21 @@ async function openPostgres(databaseUrl: string, { onInvalidState, migrate: migr
     }
   }
   const pool = createPool(databaseUrl);
+  const audit = new PgAuditLog(pool, keys);
   return {
     conversations: new PgConversationStateStore(pool, onInvalidState),
-    referrals: new PgReferralStore(pool),
-    audit: new PgAuditLog(pool),
-    channels: new PgChannelLinkStore(pool),
+    referrals: new PgReferralStore(pool, keys),
+    audit,
+    channels: new PgChannelLinkStore(pool, keys),
     people: new PgPeopleStore(pool),
     outbox: new PgOutbox(pool),
     pacing: new PgPacingLedger(pool),
-    bulk: new PgBulkStore(pool),
+    bulk: new PgBulkStore(pool, keys),
     describe: { kind: 'postgresql', where: redacted(databaseUrl) },
     // Every change is committed before its promise resolves: nothing to wait for.
     async flush() {},
     async close() {
+      await audit.checkpoint(new Date()).catch(() => undefined);
       await pool.end();
     },
   };

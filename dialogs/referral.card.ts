@@ -181,6 +181,31 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   return card;
 }
 
+/**
+ * The referrer's view of their own aanmelding, when they open or refresh a card: where it stands, nothing of the
+ * team's work (no buttons, no history, no assignment choices).
+ */
+export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard {
+  return adaptiveCard([
+    text(`Je aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
+    facts([
+      ['Status', STATUS_LABELS[a.status]],
+      ['Route', config.routes[a.triage.route].label],
+      ['Aangemeld', formatMoment(a.createdAt)],
+      ...(a.assignee && a.status !== 'afgesloten' ? ([['Opgepakt door', `${a.assignee.name} (${a.assignee.role})`]] as [string, string][]) : []),
+    ]),
+    text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
+  ]);
+}
+
+/** To anyone who sends an answer or evaluation that is not theirs to give: the same whether or not the reference exists. */
+export const SUBMIT_REFUSED = 'Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.';
+
+/** To anyone who may not see a card: the same answer whether or not the reference exists. */
+export function cardRefused(): AdaptiveCard {
+  return adaptiveCard([text('Deze kaart kan ik je niet laten zien. Hoor je bij het team, vraag dan een coördinator om je toe te voegen.')]);
+}
+
 /** Teams refreshes a card automatically only for listed users (at most 60). */
 function teamUserIds(team: TeamConfig): string[] {
   return [...team.coordinators, ...team.professionals].flatMap((p) => (p.teamsUserId ? [p.teamsUserId] : [])).slice(0, 60);

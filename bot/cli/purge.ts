@@ -37,7 +37,7 @@ async function purge(argv: string[]): Promise<number> {
   }
   let stores: Stores;
   try {
-    stores = await openStores({ dataDir: path.resolve(settings.DATA_DIR), databaseUrl: settings.DATABASE_URL, purpose: 'npm run purge' });
+    stores = await openStores({ dataDir: path.resolve(settings.DATA_DIR), databaseUrl: settings.DATABASE_URL, purpose: 'npm run purge', auditKey: settings.AUDIT_KEY, auditKeysOld: settings.AUDIT_KEYS_OLD });
   } catch (error) {
     if (!(error instanceof DataDirLockedError || error instanceof StoreConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataDirLockedError } from '../../data/data-dir-lock.js';
 import { redacted } from '../../data/postgres/db.js';
+import { loadSettings, SettingsError } from '../settings.js';
 import { copyStore, describeContents, StoreNotEmptyError, type CopyReport } from '../../data/store-dump.js';
 import { lowdbSourceProblem } from '../../data/store-dump.lowdb.js';
 import { openStores, StoreConfigError, type Stores } from '../../data/stores.js';
@@ -46,16 +47,25 @@ async function storeCopy(argv: string[]): Promise<number> {
   const notLowdb = lowdbSourceProblem(from);
   if (notLowdb) return refuse(notLowdb);
 
+  // Both sides sign and check the audit chain with the same keys: AUDIT_KEY, or else the folder's own key.
+  let keys: { auditKey: string | undefined; auditKeysOld: string | undefined };
+  try {
+    const settings = loadSettings();
+    keys = { auditKey: settings.AUDIT_KEY, auditKeysOld: settings.AUDIT_KEYS_OLD };
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return refuse(error.message);
+  }
   let source: Stores;
   try {
-    source = await openStores({ dataDir: from, purpose: PURPOSE });
+    source = await openStores({ dataDir: from, purpose: PURPOSE, ...keys });
   } catch (error) {
     if (!(error instanceof DataDirLockedError)) throw error;
     return refuse(`Kopiëren kan niet terwijl een ander proces de gegevensmap gebruikt. ${error.message}`);
   }
   let target: Stores;
   try {
-    target = await openStores({ dataDir: undefined, databaseUrl: to, purpose: PURPOSE });
+    target = await openStores({ dataDir: from, databaseUrl: to, purpose: PURPOSE, ...keys });
   } catch (error) {
     await source.close();
     if (!(error instanceof StoreConfigError)) throw error;

@@ -1,5 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type restify from 'restify';
+import type { AuditLog } from '../../data/audit-log.js';
 import type { ReferralStore } from '../../data/referral.store.js';
 import type { TeamConfig } from '../../data/team.config.js';
 import { monitoringCsv } from '../../machines/monitoring-csv.js';
@@ -16,17 +17,22 @@ import { registerTabPages } from './tab-pages.js';
  * tab's pages (tab-pages.ts). Who may read them: tab-auth.ts.
  */
 
+/** Who reads the overview in local mode (no sign-in): the person at this computer. */
+const LOCAL_USER = { id: 'lokaal', name: 'lokale gebruiker' };
+
 export interface OverviewRoutesOptions {
   settings: Settings;
   team: TeamConfig;
   referrals: ReferralStore;
+  /** Every read of the overview and every export is written here (NEN 7513). */
+  audit: Pick<AuditLog, 'append'>;
   log: Logger;
   now?: () => Date;
   /** Entra ID's signing keys (tests: a local key set). */
   jwks?: JWTVerifyGetKey;
 }
 
-export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, log, now = () => new Date(), jwks }: OverviewRoutesOptions): void {
+export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, audit, log, now = () => new Date(), jwks }: OverviewRoutesOptions): void {
   const authorize = createTabAuth({ settings, team, jwks });
 
   /** Checks who asks and which period; answers the error itself and returns undefined when it did. */
@@ -48,12 +54,24 @@ export function registerOverviewRoutes(server: restify.Server, { settings, team,
     return { period: period.period, auth };
   };
 
+  const record = (event: 'overzicht.geopend' | 'overzicht.geexporteerd', checked: { period: Period; auth: Extract<TabAuthResult, { ok: true }> }) =>
+    audit.append(
+      {
+        event,
+        actor: checked.auth.user ? { id: checked.auth.user.aadObjectId, name: checked.auth.user.name } : LOCAL_USER,
+        source: 'tab overzicht',
+        detail: `periode ${checked.period.from} tot en met ${checked.period.to}`,
+      },
+      now(),
+    );
+
   server.get('/api/overzicht', async (req: restify.Request, res: restify.Response) => {
     const checked = await guard(req, res);
     if (!checked) return;
     const all = await referrals.list();
     const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now() });
     const open = openCases(all, new Date(monitoring.period.peilmoment));
+    await record('overzicht.geopend', checked);
     log.info({ event: 'overzicht.bekeken', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
     res.json(200, {
       gebruiker: checked.auth.user?.name ?? null,
@@ -68,6 +86,7 @@ export function registerOverviewRoutes(server: restify.Server, { settings, team,
     const checked = await guard(req, res);
     if (!checked) return;
     const report = monitoringCounts({ aanmeldingen: await referrals.list(), team, period: checked.period, now: now() });
+    await record('overzicht.geexporteerd', checked);
     log.info({ event: 'overzicht.csv', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
     const body = monitoringCsv(report);
     res.writeHead(200, {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AanmeldingSchema } from '../aanmelding.schema.js';
-import { AuditEntrySchema, GENESIS, type AuditEntry } from '../audit-log.js';
+import { AuditEntrySchema, GENESIS, type AuditEntry, type AuditKeyring } from '../audit-log.js';
 import { ChannelLinkSchema } from '../channel-link.store.js';
 import { ConversationRecordSchema, type ConversationRecord } from '../conversation-state.store.js';
 import { PersonSchema } from '../people.store.js';
@@ -17,7 +17,7 @@ import {
   type StoreDump,
 } from '../store-dump.js';
 import { inTransaction, type Queryable } from './db.js';
-import { AUDIT_LOCK, columns, jobOf, type OutboxRow } from './stores.pg.js';
+import { AUDIT_LOCK, columns, insertCheckpoint, jobOf, type OutboxRow } from './stores.pg.js';
 
 /**
  * Bulk export and import on PostgreSQL: an import or an append is one transaction of multi-row INSERTs (unnest of
@@ -86,7 +86,10 @@ async function sequencesOf(client: Queryable): Promise<Record<string, number>> {
 }
 
 export class PgBulkStore implements BulkStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly keys: AuditKeyring,
+  ) {}
 
   contents(): Promise<StoreContents> {
     return contentsOf(this.pool);
@@ -154,6 +157,8 @@ export class PgBulkStore implements BulkStore {
         years.map(([year, last]) => [Number(year), last]),
       );
       await insertMany(client, 'audit_log', AUDIT_COLUMNS, auditRows(dump.audit));
+      const tail = dump.audit.at(-1);
+      if (tail) await insertCheckpoint(client, { seq: tail.seq, hash: tail.hash, at: new Date().toISOString() });
       await insertMany(
         client,
         'channel_links',
@@ -228,8 +233,10 @@ export class PgBulkStore implements BulkStore {
       }
       const { rows } = await client.query<{ entry: AuditEntry }>('SELECT entry FROM audit_log ORDER BY seq DESC LIMIT 1');
       const tail = rows[0] ? { seq: Number(rows[0].entry.seq), hash: rows[0].entry.hash } : { seq: 0, hash: GENESIS };
-      const entries = chainEvents(batch.audit, tail);
+      const entries = chainEvents(batch.audit, tail, this.keys);
       await insertMany(client, 'audit_log', AUDIT_COLUMNS, auditRows(entries));
+      const last = entries.at(-1);
+      if (last) await insertCheckpoint(client, { seq: last.seq, hash: last.hash, at: new Date().toISOString() });
       return { referrals: batch.referrals.length, auditEntries: entries.length, sequences };
     });
   }

@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { z } from 'zod';
 import { AanmeldingSchema, type Aanmelding, type NewAanmelding } from '../aanmelding.schema.js';
-import { AuditEntrySchema, chained, GENESIS, verifyChain, type AuditEntry, type AuditEvent, type AuditLog, type VerifyResult } from '../audit-log.js';
+import {
+  AuditEntrySchema,
+  chained,
+  CHECKPOINT_EVERY,
+  GENESIS,
+  verifyChainAsync,
+  type AuditCheckpoint,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditKeyring,
+  type AuditLog,
+  type VerifyResult,
+} from '../audit-log.js';
 import { ChannelLinkSchema, type ChannelLink, type ChannelLinkStore, type LinkableService } from '../channel-link.store.js';
 import { ConversationRecordSchema, type ConversationRecord, type ConversationStateStore } from '../conversation-state.store.js';
 import type { Follow, FollowOf } from '../follow.js';
@@ -39,20 +51,38 @@ export const AUDIT_LOCK = 7513;
 // Audit log
 
 /** Appends inside the caller's transaction: the chain's tail is locked until that transaction ends. */
-async function appendAudit(client: Queryable, event: AuditEvent, at: Date): Promise<AuditEntry> {
+async function appendAudit(client: Queryable, keys: AuditKeyring, event: AuditEvent, at: Date): Promise<AuditEntry> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
   const { rows } = await client.query<{ entry: AuditEntry }>('SELECT entry FROM audit_log ORDER BY seq DESC LIMIT 1');
   const last = rows[0] ? { seq: rows[0].entry.seq, hash: rows[0].entry.hash } : { seq: 0, hash: GENESIS };
-  const entry = chained(event, at, last);
+  const entry = chained(event, at, last, keys);
   await client.query('INSERT INTO audit_log (seq, at, reference, entry) VALUES ($1, $2, $3, $4)', [entry.seq, entry.at, entry.reference ?? null, entry]);
+  if (entry.seq % CHECKPOINT_EVERY === 0) await insertCheckpoint(client, { seq: entry.seq, hash: entry.hash, at: entry.at });
   return entry;
 }
 
+/** A checkpoint of the chain's tail (inside the caller's transaction, which holds the chain's lock). */
+export async function insertCheckpoint(client: Queryable, checkpoint: AuditCheckpoint): Promise<void> {
+  await client.query('INSERT INTO audit_checkpoints (seq, hash, at) VALUES ($1, $2, $3) ON CONFLICT (seq) DO NOTHING', [checkpoint.seq, checkpoint.hash, checkpoint.at]);
+}
+
+/** The audit log and its checkpoints as stored (for verification, also by the CLI beside a running bot). */
+export async function readPgAuditLog(client: Queryable): Promise<{ raw: unknown[]; checkpoints: AuditCheckpoint[] }> {
+  const [log, checkpoints] = await Promise.all([
+    client.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq'),
+    client.query<{ seq: string; hash: string; at: Date }>('SELECT seq, hash, at FROM audit_checkpoints ORDER BY seq'),
+  ]);
+  return { raw: log.rows.map((row) => row.entry), checkpoints: checkpoints.rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() })) };
+}
+
 export class PgAuditLog implements AuditLog {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly keys: AuditKeyring,
+  ) {}
 
   append(event: AuditEvent, at: Date): Promise<AuditEntry> {
-    return inTransaction(this.pool, (client) => appendAudit(client, event, at));
+    return inTransaction(this.pool, (client) => appendAudit(client, this.keys, event, at));
   }
 
   async entries(): Promise<AuditEntry[]> {
@@ -61,8 +91,37 @@ export class PgAuditLog implements AuditLog {
   }
 
   async verify(): Promise<VerifyResult> {
-    const { rows } = await this.pool.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq');
-    return verifyChain(rows.map((row) => row.entry));
+    const client = await this.pool.connect();
+    try {
+      // One snapshot of both tables: a bot appending meanwhile does not make them disagree.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { raw, checkpoints } = await readPgAuditLog(client);
+      await client.query('COMMIT');
+      return await verifyChainAsync(raw, this.keys, checkpoints);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  checkpoint(at: Date): Promise<AuditCheckpoint | undefined> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const { rows } = await client.query<{ seq: string; hash: string; checkpointed: string | null }>(
+        `SELECT seq, entry->>'hash' AS hash, (SELECT max(seq) FROM audit_checkpoints) AS checkpointed FROM audit_log ORDER BY seq DESC LIMIT 1`,
+      );
+      const tail = rows[0];
+      if (!tail || (tail.checkpointed !== null && Number(tail.checkpointed) >= Number(tail.seq))) return undefined;
+      const checkpoint = { seq: Number(tail.seq), hash: tail.hash, at: at.toISOString() };
+      await insertCheckpoint(client, checkpoint);
+      return checkpoint;
+    });
+  }
+
+  async checkpoints(): Promise<AuditCheckpoint[]> {
+    return (await readPgAuditLog(this.pool)).checkpoints;
   }
 }
 
@@ -78,10 +137,10 @@ async function enqueueJob(client: Queryable, job: NewOutboxJob, at: Date): Promi
   return rowCount === 1;
 }
 
-async function applyFollow(client: Queryable, follow: Follow, at: Date): Promise<void> {
+async function applyFollow(client: Queryable, keys: AuditKeyring, follow: Follow, at: Date): Promise<void> {
   for (const job of follow.jobs ?? []) await enqueueJob(client, job, at);
   // The audit chain last: its lock is then held for the shortest time.
-  for (const event of follow.audit ?? []) await appendAudit(client, event, at);
+  for (const event of follow.audit ?? []) await appendAudit(client, keys, event, at);
 }
 
 export interface OutboxRow {
@@ -207,7 +266,10 @@ async function lockedReferral(client: Queryable, reference: string): Promise<Aan
 }
 
 export class PgReferralStore implements ReferralStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly keys: AuditKeyring,
+  ) {}
 
   async create(draft: NewAanmelding, at: Date, follow?: FollowOf<Aanmelding>): Promise<{ aanmelding: Aanmelding; created: boolean }> {
     const existing = await this.byIntake(draft.intakeId);
@@ -223,7 +285,7 @@ export class PgReferralStore implements ReferralStore {
         );
         const record = newRecord(draft, referenceFor(year, rows[0]!.last), at);
         await insertReferral(client, record);
-        if (follow) await applyFollow(client, follow(record), at);
+        if (follow) await applyFollow(client, this.keys, follow(record), at);
         return { aanmelding: record, created: true };
       });
     } catch (error) {
@@ -243,7 +305,7 @@ export class PgReferralStore implements ReferralStore {
       if (current.version !== expectedVersion) return { ok: false, reason: 'conflict', current };
       const next = changedRecord(current, change, at);
       await saveReferral(client, next);
-      if (follow) await applyFollow(client, follow(next), at);
+      if (follow) await applyFollow(client, this.keys, follow(next), at);
       return { ok: true, aanmelding: next };
     });
   }
@@ -254,7 +316,7 @@ export class PgReferralStore implements ReferralStore {
       if (!current) return undefined;
       const next = annotatedRecord(current, change);
       await saveReferral(client, next);
-      if (follow) await applyFollow(client, follow(next), at);
+      if (follow) await applyFollow(client, this.keys, follow(next), at);
       return next;
     });
   }
@@ -264,7 +326,7 @@ export class PgReferralStore implements ReferralStore {
       const result = purgeOf(await lockedReferral(client, reference), at);
       if (result.purged) {
         await saveReferral(client, result.aanmelding);
-        if (follow) await applyFollow(client, follow(result.aanmelding), at);
+        if (follow) await applyFollow(client, this.keys, follow(result.aanmelding), at);
       }
       return result;
     });
@@ -315,7 +377,10 @@ export class PgReferralStore implements ReferralStore {
 // Channel links, people, conversation state
 
 export class PgChannelLinkStore implements ChannelLinkStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly keys: AuditKeyring,
+  ) {}
 
   async get(service: LinkableService): Promise<ChannelLink | undefined> {
     const { rows } = await this.pool.query<{ doc: unknown }>('SELECT doc FROM channel_links WHERE service = $1', [service]);
@@ -331,7 +396,7 @@ export class PgChannelLinkStore implements ChannelLinkStore {
     const checked = ChannelLinkSchema.parse(link);
     return inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO channel_links (service, doc) VALUES ($1, $2) ON CONFLICT (service) DO UPDATE SET doc = EXCLUDED.doc', [checked.service, checked]);
-      if (follow) await applyFollow(client, follow, new Date(checked.linkedAt));
+      if (follow) await applyFollow(client, this.keys, follow, new Date(checked.linkedAt));
     });
   }
 
@@ -339,7 +404,7 @@ export class PgChannelLinkStore implements ChannelLinkStore {
     return inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(`DELETE FROM channel_links WHERE service = $1 AND doc->>'channelId' = $2`, [service, channelId]);
       if (!rowCount) return false;
-      if (follow) await applyFollow(client, follow, at);
+      if (follow) await applyFollow(client, this.keys, follow, at);
       return true;
     });
   }

@@ -25,6 +25,7 @@ import { BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { createTestDatabase, postgresProblem } from '../support/postgres.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 type StoreKind = 'lowdb' | 'postgresql';
 const STORES = (process.env.BENCH_STORES ?? 'lowdb,postgresql').split(',').map((s) => s.trim()) as StoreKind[];
@@ -152,7 +153,7 @@ async function startAll(store: StoreKind, serviceUrl: string, connector: FakeCon
       });
       const channel = channelOf(store, size);
       const seeded = performance.now();
-      const stores = await openStores(db ? { dataDir: undefined, databaseUrl: db.url } : { dataDir: dir });
+      const stores = await openStores(db ? { auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url } : { auditKey: TEST_AUDIT_KEY, dataDir: dir });
       await prepare(stores, size, serviceUrl, channel);
       await stores.close();
       const started = performance.now();

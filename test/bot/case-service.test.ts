@@ -6,6 +6,7 @@ import type { ChannelLink, LinkableService } from '../../data/channel-link.store
 import type { OutboxJob } from '../../data/outbox.store.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import type { AdaptiveCard } from '../../dialogs/card.js';
+import { SUBMIT_REFUSED } from '../../dialogs/referral.card.js';
 import { adele, alex, config, CREATED, draft, isaiah, megan, ROUTE_ANSWERS, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
 import { walkAll } from '../support/cards.js';
 
@@ -265,8 +266,8 @@ describe('the referrer answers a question from the team', () => {
   });
 
   it.each([
-    ['someone else', isaiah, 'Het antwoord.', 'Alleen de verwijzer kan deze vraag beantwoorden.'],
-    ['an outsider', stranger, 'Het antwoord.', 'Alleen de verwijzer kan deze vraag beantwoorden.'],
+    ['someone else', isaiah, 'Het antwoord.', SUBMIT_REFUSED],
+    ['an outsider', stranger, 'Het antwoord.', SUBMIT_REFUSED],
     ['an empty answer', alex, '   ', 'Typ eerst je antwoord in het vak en kies dan Antwoord versturen.'],
     ['an answer of 2001 characters', alex, 'x'.repeat(2001), 'Je antwoord is 2001 tekens; het maximum is 2000.'],
   ])('refuses %s, and stores nothing', async (_who, actor, text, refusal) => {
@@ -277,8 +278,9 @@ describe('the referrer answers a question from the team', () => {
     expect(await jobs()).toEqual(outbox);
   });
 
-  it('says so when the aanmelding does not exist', async () => {
-    expect(await service.onAnswer('AM-2026-9999', 'q1', 'Ja', alex, 'a:alex-personal')).toBe('Die aanmelding kan ik niet vinden.');
+  it('answers a reference that does not exist as one that is not yours, and audits who tried', async () => {
+    expect(await service.onAnswer('AM-2026-9999', 'q1', 'Ja', stranger, 'a:stranger-personal')).toBe(SUBMIT_REFUSED);
+    expect((await audit()).at(-1)).toMatchObject({ event: 'kaartactie.geweigerd', reference: 'AM-2026-9999', actor: { id: stranger.aadObjectId }, source: 'a:stranger-personal', detail: 'vraag; niet voor deze persoon' });
   });
 });
 

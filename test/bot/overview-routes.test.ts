@@ -48,7 +48,7 @@ let stores: Stores | undefined;
 async function start(appSettings: Settings): Promise<string> {
   stores ??= await openStores({ dataDir: dir });
   const server = restify.createServer({ handleUncaughtExceptions: false });
-  registerOverviewRoutes(server, { settings: appSettings, team: team(), referrals: stores.referrals, log: createLogger('silent'), now: () => NOW, jwks });
+  registerOverviewRoutes(server, { settings: appSettings, team: team(), referrals: stores.referrals, audit: stores.audit, log: createLogger('silent'), now: () => NOW, jwks });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -83,6 +83,12 @@ describe('GET /api/overzicht with an app id: a coordinator Teams SSO token', () 
     expect(body.openCases.map((c: { reference: string }) => c.reference)).toEqual(['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003', 'AM-2026-0007']);
     expect(body.wachtlijst).toMatchObject({ length: 1, longestWaitDays: 324, cases: [expect.objectContaining({ reference: 'AM-2026-0002', wijk: 'Ysselsteyn', route: 'gezinscoach', urgent: false })] });
     expect(JSON.stringify(body)).not.toMatch(/Jan de Vries|06 12345678|slapen|Alex Wilber/);
+    // NEN 7513: the read is in the access log, with who read it and which period.
+    expect((await stores!.audit.entries()).at(-1)).toMatchObject({
+      event: 'overzicht.geopend',
+      actor: { id: megan.aadObjectId, name: 'Megan Bowen' },
+      detail: 'periode 2026-01-01 tot en met 2026-12-31',
+    });
   });
 
   it('accepts the bare app id as audience and a v1 issuer of the tenant', async () => {
@@ -126,7 +132,10 @@ describe('GET /api/overzicht with an app id: a coordinator Teams SSO token', () 
     const lines = (await res.text()).split('\n');
     expect(lines[0]).toBe('dimensie;sleutel;waarde');
     expect(lines).toContain('instroom;totaal;7');
+    expect((await stores!.audit.entries()).at(-1)).toMatchObject({ event: 'overzicht.geexporteerd', actor: { id: megan.aadObjectId } });
+    const before = (await stores!.audit.entries()).length;
     expect((await get(`${teamsUrl}/api/overzicht.csv`)).status).toBe(401);
+    expect(await stores!.audit.entries()).toHaveLength(before);
   });
 
   it('answers a bad period with 400 in Dutch', async () => {

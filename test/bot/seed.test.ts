@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { defaultOpenCases, generateAanmeldingen, seedAanmeldingen } from '../../bot/seed.js';
 import { AanmeldingSchema, CASE_STATUSES, type Aanmelding } from '../../data/aanmelding.schema.js';
 import { purgeOf, referenceFor } from '../../data/referral.store.js';
@@ -161,7 +162,7 @@ describe('seeding a lowdb store', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes the aanmeldingen with their audit entries, and the bot continues the references', () => seedsAStore(() => openStores({ dataDir: path.join(dir, 'in-process') })));
+  it('writes the aanmeldingen with their audit entries, and the bot continues the references', () => seedsAStore(() => openStores({ auditKey: TEST_AUDIT_KEY, dataDir: path.join(dir, 'in-process') })));
 
   it('npm run seed writes into DATA_DIR and prints one Dutch line', async () => {
     const dataDir = path.join(dir, 'cli');
@@ -176,7 +177,7 @@ describe('seeding a lowdb store', () => {
     // The same count and seed on the same day: the same store.
     const [mine, theirs] = await Promise.all([readFile(path.join(dataDir, 'referrals.json'), 'utf8'), readFile(path.join(dir, 'cli-tweeling', 'referrals.json'), 'utf8')]);
     expect(mine).toBe(theirs);
-    const stores = await openStores({ dataDir });
+    const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     expect((await storeContents(stores)).referrals).toBe(120);
     // Held by this process now: a second writer is refused, as beside the bot.
     const refused = await runCli('bot/cli/seed.ts', ['--count', '10'], { DATA_DIR: dataDir });
@@ -210,17 +211,17 @@ describe.runIf(postgres.run)('seeding a PostgreSQL store', () => {
 
   it('writes the aanmeldingen with their audit entries, and the bot continues the references', async () => {
     await db.truncate();
-    await seedsAStore(() => openStores({ dataDir: undefined, databaseUrl: db.url }));
+    await seedsAStore(() => openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url }));
   });
 
   it('npm run seed writes into DATABASE_URL', async () => {
     await db.truncate();
-    const run = await runCli('bot/cli/seed.ts', ['--count', '200'], { DATABASE_URL: db.url });
+    const run = await runCli('bot/cli/seed.ts', ['--count', '200'], { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('200 verzonnen aanmeldingen');
     expect(run.stdout).toContain('postgresql');
-    const stores = await openStores({ dataDir: undefined, databaseUrl: db.url });
+    const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
     try {
       expect((await storeContents(stores)).referrals).toBe(200);
       expect((await stores.audit.verify()).ok).toBe(true);

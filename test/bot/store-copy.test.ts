@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { seedAanmeldingen } from '../../bot/seed.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
 import { referenceFor } from '../../data/referral.store.js';
@@ -43,7 +44,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'store-copy-'));
     dataDir = path.join(dir, 'data');
     db = await createTestDatabase('storecopy');
-    const stores = await openStores({ dataDir });
+    const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     await seedAanmeldingen(stores, 300, { config, team: team(), now: NOW, years: 1 });
     await stores.channels.link(LINK, { audit: [{ event: 'kanaal.gekoppeld', actor: { id: megan.aadObjectId, name: megan.name }, detail: 'kanaal voor gezinscoach' }] });
     await stores.people.remember({ aadObjectId: megan.aadObjectId, teamsUserId: '29:megan', name: megan.name, serviceUrl: 'https://smba.example/' });
@@ -61,7 +62,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('copies everything into an empty database, checks it, and a bot there continues the references', async () => {
-    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)]);
+    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)], { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/aanmeldingen\s+300 \(klopt\)/);
@@ -78,11 +79,11 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     expect(run.stdout).toContain('postgres:***@');
     for (const text of seededFamilies.filter(Boolean)) expect(run.stdout).not.toContain(text);
 
-    const source = await openStores({ dataDir });
+    const source = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     const sourceContents = await storeContents(source);
     const sourceEntries = await source.audit.entries();
     await source.close();
-    const target = await openStores({ dataDir: undefined, databaseUrl: db.url });
+    const target = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
     try {
       const contents = await storeContents(target);
       expect(contents).toMatchObject({ referrals: 300, channelLinks: 1, people: 1, pendingJobs: 1, auditEntries: sourceContents.auditEntries, sequences: sourceContents.sequences });
@@ -102,7 +103,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('refuses a database that is not empty, and says what is there', async () => {
-    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)]);
+    const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', withPassword(db.url)], { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('is niet leeg (301 aanmeldingen');
@@ -111,9 +112,9 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
   });
 
   it('is refused while another process holds the lowdb folder', async () => {
-    const bot: Stores = await openStores({ dataDir, purpose: 'de bot' });
+    const bot: Stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir, purpose: 'de bot' });
     try {
-      const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', db.url]);
+      const run = await runCli('bot/cli/store-copy.ts', ['--from', dataDir, '--to', db.url], { AUDIT_KEY: TEST_AUDIT_KEY });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('Kopiëren kan niet terwijl een ander proces de gegevensmap gebruikt.');
       expect(run.stderr).toContain(`in gebruik door de bot (proces ${process.pid}`);
@@ -127,7 +128,7 @@ describe.runIf(postgres.run)('npm run store:copy', () => {
     [['--from', '.data', '--to', 'mysql://x'], '--to moet beginnen met postgres://'],
     [['--from', '/bestaat/niet', '--to', 'postgres://x@127.0.0.1/y'], 'De gegevensmap /bestaat/niet bestaat niet.'],
   ])('exits 2 with a Dutch message for %j', async (args, message) => {
-    const run = await runCli('bot/cli/store-copy.ts', args);
+    const run = await runCli('bot/cli/store-copy.ts', args, { AUDIT_KEY: TEST_AUDIT_KEY });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });

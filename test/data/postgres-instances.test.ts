@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { migrate } from '../../data/postgres/db.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import { TEAMS_CONVERSATION_LIMITS } from '../../machines/pacing.js';
@@ -24,7 +25,7 @@ describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
   afterAll(() => db?.drop());
   beforeEach(async () => {
     await db.truncate();
-    [one, two] = await Promise.all([openStores({ dataDir: undefined, databaseUrl: db.url }), openStores({ dataDir: undefined, databaseUrl: db.url })]);
+    [one, two] = await Promise.all([openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url }), openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url })]);
   });
   afterEach(async () => {
     await Promise.all([one.close(), two.close()]);

@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TEST_AUDIT_KEY, TEST_AUDIT_KEYS } from '../support/audit-key.js';
+import { auditKeyOf } from '../../data/audit-key.js';
+
+const OTHER_KEY = 'de-nieuwe-sleutel-na-de-rotatie-van-2027-abcdef';
+const OTHER_KEY_ID = auditKeyOf(OTHER_KEY).id;
 import { AUDIT_EVENTS, type AuditEvent } from '../../data/audit-log.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
 import { DurableJSONFile } from '../../data/durable-json-file.js';
@@ -20,12 +26,21 @@ const T0 = new Date('2026-03-02T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const LEASE_MS = 30_000;
 
+interface AuditKeys {
+  auditKey: string;
+  auditKeysOld?: string;
+}
+
 interface Harness {
   name: string;
   /** Empty, persistent stores. */
   open(): Promise<Stores>;
-  /** The same stores as the bot finds them after a restart (the previous instance is closed first). */
-  restart(previous: Stores): Promise<Stores>;
+  /** The same stores as the bot finds them after a restart (the previous instance is closed first), optionally with other audit keys. */
+  restart(previous: Stores, keys?: AuditKeys): Promise<Stores>;
+  /** The audit log's raw entries, in order, as stored. */
+  rawAudit(): Promise<Record<string, unknown>[]>;
+  /** Replaces the audit log behind the store's back with these raw entries (removing, cutting, emptying, or writing an older version's entries). */
+  writeRawAudit(entries: readonly Record<string, unknown>[]): Promise<void>;
   /** Changes an audit entry behind the store's back, as someone with access to the files or the database could. */
   tamperAudit(seq: number, change: (entry: Record<string, unknown>) => Record<string, unknown>): Promise<void>;
   /** How many times a person's record was written so far (to show that nothing unchanged is written). */
@@ -46,10 +61,17 @@ function lowdbHarness(): Harness {
       await rm(dir, { recursive: true, force: true });
     },
     async dispose() {},
-    open: () => openStores({ dataDir: dir }),
-    async restart(previous) {
+    open: () => openStores({ auditKey: TEST_AUDIT_KEY, dataDir: dir }),
+    async restart(previous, keys = { auditKey: TEST_AUDIT_KEY }) {
       await previous.close();
-      return openStores({ dataDir: dir });
+      return openStores({ ...keys, dataDir: dir });
+    },
+    async rawAudit() {
+      const text = await readFile(path.join(dir, 'audit.jsonl'), 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    async writeRawAudit(entries) {
+      await writeFile(path.join(dir, 'audit.jsonl'), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
     },
     async tamperAudit(seq, change) {
       const file = path.join(dir, 'audit.jsonl');
@@ -74,10 +96,24 @@ function postgresHarness(): Harness {
     async dispose() {
       await db?.drop();
     },
-    open: () => openStores({ dataDir: undefined, databaseUrl: database.url }),
-    async restart(previous) {
+    open: () => openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: database.url }),
+    async restart(previous, keys = { auditKey: TEST_AUDIT_KEY }) {
       await previous.close();
-      return openStores({ dataDir: undefined, databaseUrl: database.url });
+      return openStores({ ...keys, dataDir: undefined, databaseUrl: database.url });
+    },
+    async rawAudit() {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query<{ entry: Record<string, unknown> }>('SELECT entry FROM audit_log ORDER BY seq');
+      await client.end();
+      return rows.map((row) => row.entry);
+    },
+    async writeRawAudit(entries) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      await client.query('DELETE FROM audit_log');
+      for (const e of entries) await client.query('INSERT INTO audit_log (seq, at, reference, entry) VALUES ($1, $2, $3, $4)', [e.seq, e.at, e.reference ?? null, e]);
+      await client.end();
     },
     async tamperAudit(seq, change) {
       const client = new pg.Client({ connectionString: database.url });
@@ -390,6 +426,84 @@ describe('AuditLog: the events of the team, in a tamper-evident chain (NEN 7513)
 
     await harness.tamperAudit(2, (entry) => ({ ...entry, actor: { id: megan.aadObjectId, name: 'Iemand Anders' } }));
     expect(await second.audit.verify()).toEqual({ ok: false, seq: 2, problem: 'regel gewijzigd' });
+  });
+
+  const appendN = async (s: Stores, n: number, from = 0) => {
+    for (let i = 0; i < n; i++) await s.audit.append(eventOf('dossier.verstuurd'), at(from + i));
+  };
+
+  it('signs every entry with the key (HMAC): a changed entry with a recomputed plain SHA-256 still shows', async () => {
+    await appendN(stores, 3);
+    const entries = await stores.audit.entries();
+    expect(new Set(entries.map((e) => e.keyId))).toEqual(new Set([TEST_AUDIT_KEYS.current.id]));
+    // What anyone could do with the earlier, unkeyed chain: change a line and recompute its hash.
+    await harness.tamperAudit(2, (entry) => {
+      const { hash: _hash, keyId: _keyId, ...body } = { ...entry, actor: { id: megan.aadObjectId, name: 'Iemand Anders' } } as Record<string, unknown>;
+      return { ...body, hash: createHash('sha256').update(JSON.stringify(body)).digest('hex') };
+    });
+    expect(await stores.audit.verify()).toEqual({ ok: false, seq: 2, problem: 'regel zonder sleutel na regels met sleutel' });
+  });
+
+  it('shows an entry removed from the middle', async () => {
+    await appendN(stores, 4);
+    const raw = await harness.rawAudit();
+    await harness.writeRawAudit(raw.filter((e) => e.seq !== 2));
+    expect(await stores.audit.verify()).toEqual({ ok: false, seq: 3, problem: 'volgnummer 2 ontbreekt' });
+  });
+
+  it('keeps a checkpoint apart from the log, so a cut tail shows', async () => {
+    await appendN(stores, 3);
+    expect(await stores.audit.checkpoint(at(10))).toMatchObject({ seq: 3 });
+    expect(await stores.audit.checkpoint(at(11))).toBeUndefined();
+    await appendN(stores, 2, 20);
+    const raw = await harness.rawAudit();
+    // The last two lines go: the chain itself is whole and the checkpoint at 3 still matches.
+    await harness.writeRawAudit(raw.slice(0, 3));
+    expect(await stores.audit.verify()).toEqual({ ok: true, count: 3 });
+    // Two lines more cut: below the checkpoint, which names the first missing line.
+    await harness.writeRawAudit(raw.slice(0, 1));
+    expect(await stores.audit.verify()).toEqual({
+      ok: false,
+      seq: 2,
+      problem: `regels 2 tot en met 3 ontbreken (controlepunt van ${at(10).toISOString()}: log afgekapt of geleegd)`,
+    });
+  });
+
+  it('shows an emptied log, also after a restart, and writes a checkpoint every 100 entries and at close', async () => {
+    await appendN(stores, 101);
+    expect((await stores.audit.checkpoints()).map((c) => c.seq)).toEqual([100]);
+    const second = await reopen();
+    expect((await second.audit.checkpoints()).map((c) => c.seq)).toEqual([100, 101]);
+    await harness.writeRawAudit([]);
+    expect(await (await reopen()).audit.verify()).toMatchObject({ ok: false, seq: 1, problem: expect.stringContaining('regels 1 tot en met 101 ontbreken') });
+  });
+
+  it('keeps the entries of an earlier key verifiable after a rotation (AUDIT_KEYS_OLD)', async () => {
+    await appendN(stores, 2);
+    const rotated = await harness.restart(stores, { auditKey: OTHER_KEY, auditKeysOld: TEST_AUDIT_KEY });
+    stores = rotated;
+    await appendN(rotated, 2, 10);
+    expect((await rotated.audit.entries()).map((e) => e.keyId)).toEqual([TEST_AUDIT_KEYS.current.id, TEST_AUDIT_KEYS.current.id, OTHER_KEY_ID, OTHER_KEY_ID]);
+    expect(await rotated.audit.verify()).toEqual({ ok: true, count: 4 });
+    // Without the old key the first entry cannot be checked, and the log says which key it needs.
+    stores = await harness.restart(rotated, { auditKey: OTHER_KEY });
+    expect(await stores.audit.verify()).toEqual({ ok: false, seq: 1, problem: `sleutel ${TEST_AUDIT_KEYS.current.id} is niet bekend (zet hem in AUDIT_KEYS_OLD)` });
+  });
+
+  it('verifies the unkeyed entries of the earlier version as the first part of the chain, and continues it keyed', async () => {
+    let previous = { seq: 0, hash: '0'.repeat(64) };
+    const legacy = [0, 1].map((i) => {
+      const body = { ...eventOf('aanmelding.opgepakt'), seq: previous.seq + 1, at: at(i).toISOString(), prevHash: previous.hash };
+      const entry = { ...body, hash: createHash('sha256').update(JSON.stringify(body)).digest('hex') };
+      previous = entry;
+      return entry;
+    });
+    await harness.writeRawAudit(legacy);
+    const second = await reopen();
+    await appendN(second, 1, 5);
+    const entries = await second.audit.entries();
+    expect(entries.map((e) => e.keyId)).toEqual([undefined, undefined, TEST_AUDIT_KEYS.current.id]);
+    expect(await second.audit.verify()).toEqual({ ok: true, count: 3 });
   });
 });
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY, TEST_AUDIT_KEYS } from '../support/audit-key.js';
 import { generateAanmeldingen } from '../../bot/seed.js';
 import { GENESIS } from '../../data/audit-log.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
@@ -32,7 +33,7 @@ function dumpOf(count: number): StoreDump {
   return {
     sequences: sequencesAfter({}, referrals),
     referrals,
-    audit: chainEvents(audit, { seq: 0, hash: GENESIS }),
+    audit: chainEvents(audit, { seq: 0, hash: GENESIS }, TEST_AUDIT_KEYS),
     channels: [],
     people: [],
     outbox: [],
@@ -62,8 +63,8 @@ async function fill(stores: Stores): Promise<void> {
 
 describe('bulk export and import in memory', () => {
   it('copies everything, conversation state included, and finds nothing different', async () => {
-    const source = await openStores({ dataDir: undefined });
-    const target = await openStores({ dataDir: undefined });
+    const source = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined });
+    const target = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined });
     await fill(source);
     const report = await copyStore(source, target);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
@@ -73,7 +74,7 @@ describe('bulk export and import in memory', () => {
   });
 
   it('names what differs, whatever the order of keys', async () => {
-    const source = await openStores({ dataDir: undefined });
+    const source = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined });
     await fill(source);
     const dump = await exportStore(source);
     const reordered: StoreDump = { ...dump, referrals: dump.referrals.map((a) => Object.fromEntries(Object.entries(a).reverse()) as typeof a) };
@@ -93,10 +94,10 @@ describe('bulk export and import on lowdb', () => {
 
   it('writes an imported store that a restarted bot reads as it was', async () => {
     const dump = dumpOf(500);
-    let stores = await openStores({ dataDir: path.join(dir, 'import') });
+    let stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: path.join(dir, 'import') });
     await importStore(stores, dump);
     await stores.close();
-    stores = await openStores({ dataDir: path.join(dir, 'import') });
+    stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: path.join(dir, 'import') });
     try {
       expect(await stores.audit.verify()).toEqual({ ok: true, count: dump.audit.length });
       expect(differences(dump, await exportStore(stores))).toEqual([]);
@@ -107,7 +108,7 @@ describe('bulk export and import on lowdb', () => {
   });
 
   it('refuses to import into a store that is not empty, and an append that would reuse a number', async () => {
-    const stores = await openStores({ dataDir: path.join(dir, 'refuse') });
+    const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: path.join(dir, 'refuse') });
     try {
       await fill(stores);
       const before = await storeContents(stores);
@@ -137,7 +138,7 @@ describe.runIf(postgres.run)('bulk export and import on PostgreSQL', () => {
     await rm(dir, { recursive: true, force: true });
   });
   beforeEach(() => db.truncate());
-  const open = () => openStores({ dataDir: undefined, databaseUrl: db.url });
+  const open = () => openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
 
   it('imports 20,000 aanmeldingen in one go', async () => {
     const dump = dumpOf(20_000);
@@ -158,9 +159,9 @@ describe.runIf(postgres.run)('bulk export and import on PostgreSQL', () => {
   });
 
   it('goes from lowdb to PostgreSQL and back without losing anything', async () => {
-    const lowdb = await openStores({ dataDir: path.join(dir, 'heen') });
+    const lowdb = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: path.join(dir, 'heen') });
     const pg = await open();
-    const back = await openStores({ dataDir: undefined });
+    const back = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined });
     try {
       await fill(lowdb);
       const there = await copyStore(lowdb, pg);

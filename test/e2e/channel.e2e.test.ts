@@ -20,6 +20,10 @@ const PEOPLE = {
   coach: { id: 'user-id-2', aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' },
   otherCoach: { id: 'user-id-3', aadObjectId: '00000000-0000-0000-0000-0000000000023', name: 'Isaiah Langer' },
   secondCoordinator: { id: 'user-id-6', aadObjectId: '00000000-0000-0000-0000-0000000000026', name: 'Nestor Wilke' },
+  /** In the tenant, not in the team, never referred anything. */
+  outsider: { id: 'user-id-9', aadObjectId: '00000000-0000-0000-0000-0000000000099', name: 'Olaf Buiten' },
+  /** Another referrer, with an aanmelding of their own. */
+  otherReferrer: { id: 'user-id-8', aadObjectId: '00000000-0000-0000-0000-0000000000098', name: 'Vera Verwijzer' },
 };
 const FAMILY = {
   name: 'Fatima El Amrani',
@@ -61,8 +65,8 @@ async function press(from: Json, verb: string, data: Json, thread: string): Prom
 }
 
 /** A referrer completes an aanmelding in their 1:1 chat; returns the confirmation text. */
-async function refer(conversationId: string) {
-  const c = new BotClient(server.url, serviceUrl, () => connector.activities(conversationId), conversationId, PEOPLE.referrer);
+async function refer(conversationId: string, referrer: Json = PEOPLE.referrer) {
+  const c = new BotClient(server.url, serviceUrl, () => connector.activities(conversationId), conversationId, referrer as typeof PEOPLE.referrer);
   await c.say('aanmelden');
   await c.click('Huisarts');
   await c.click('Nee');
@@ -275,6 +279,56 @@ describe('the referral channel', () => {
     // ...and the invoke answers (the card each person sees after pressing a button) neither.
     const seen = await press(PEOPLE.coordinator, 'refresh', { reference }, 'x');
     expect(JSON.stringify(seen.card)).not.toContain(FAMILY.name);
+  });
+
+  it('shows the team card on refresh to a member of the team, with their own buttons', async () => {
+    const seen = await press(PEOPLE.coordinator, 'refresh', { reference }, thread);
+    expect(seen.status).toBe(200);
+    expect(seen.text).toContain(`Aanmelding ${reference}`);
+    expect(seen.text).toContain('Status: Afgesloten');
+    expect(seen.text).toContain('Wat er gebeurde');
+  });
+
+  it('refuses an outsider the card, the same for a real and a guessed reference, and audits who asked', async () => {
+    const auditBefore = (await audit()).length;
+    const real = await press(PEOPLE.outsider, 'refresh', { reference }, thread);
+    const guessed = await press(PEOPLE.outsider, 'refresh', { reference: 'AM-2026-9999' }, thread);
+    const button = await press(PEOPLE.outsider, 'claim', { reference, version: 1 }, thread);
+    for (const answer of [real, guessed, button]) {
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('Deze kaart kan ik je niet laten zien. Hoor je bij het team, vraag dan een coördinator om je toe te voegen.');
+    }
+    // Nothing in the answer tells whether the reference exists.
+    expect(JSON.stringify(real.card)).toBe(JSON.stringify(guessed.card));
+    const refused = (await audit()).slice(auditBefore).filter((e) => e.event === 'kaartactie.geweigerd');
+    expect(refused.map((e) => [e.event, e.reference, e.actor.id, e.detail])).toEqual([
+      ['kaartactie.geweigerd', reference, PEOPLE.outsider.aadObjectId, 'knop refresh; niet in het team'],
+      ['kaartactie.geweigerd', 'AM-2026-9999', PEOPLE.outsider.aadObjectId, 'knop refresh; niet in het team'],
+      ['kaartactie.geweigerd', reference, PEOPLE.outsider.aadObjectId, 'knop claim; niet in het team'],
+    ]);
+    expect(refused.every((e) => e.source === thread)).toBe(true);
+
+    // An answer to a question, sent from a personal chat by someone who is not the referrer: the same for both.
+    const chat = new BotClient(server.url, serviceUrl, () => connector.activities('personal-outsider'), 'personal-outsider', PEOPLE.outsider);
+    const answers = [];
+    for (const ref of [reference, 'AM-2026-9999']) answers.push(allText(await chat.send({ value: { flow: 'vraag', reference: ref, question: 'q1', answer: 'Ja hoor' } })));
+    expect(answers).toEqual(['Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.', 'Dat kan ik niet voor je doen: deze aanmelding kan ik je niet laten zien.']);
+    expect(server.logs.some((line) => line.includes('"case.card-refused"') && !line.includes(reference))).toBe(true);
+  });
+
+  it('gives a referrer the view of their own aanmelding, and not of someone else\'s', async () => {
+    const { reference: theirs } = await refer('personal-other-referrer', PEOPLE.otherReferrer);
+    const own = await press(PEOPLE.otherReferrer, 'refresh', { reference: theirs }, 'personal-other-referrer');
+    expect(own.text).toContain(`Je aanmelding ${theirs}`);
+    expect(own.text).toContain('Status');
+    expect(JSON.stringify(own.card)).not.toContain('Action.Execute');
+    expect(own.text).not.toContain('Wat er gebeurde');
+
+    const auditBefore = (await audit()).length;
+    const other = await press(PEOPLE.referrer, 'refresh', { reference: theirs }, 'personal-referrer-1');
+    expect(other.text).toBe('Deze kaart kan ik je niet laten zien. Hoor je bij het team, vraag dan een coördinator om je toe te voegen.');
+    // (The new aanmelding's channel post may be audited meanwhile.)
+    expect((await audit()).slice(auditBefore).filter((e) => e.event === 'kaartactie.geweigerd')).toEqual([expect.objectContaining({ event: 'kaartactie.geweigerd', reference: theirs, actor: { id: PEOPLE.referrer.aadObjectId, name: PEOPLE.referrer.name } })]);
   });
 
   it('keeps the channel link across a restart', async () => {

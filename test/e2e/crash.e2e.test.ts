@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { openStores } from '../../data/stores.js';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
@@ -125,9 +126,9 @@ describe('kill -9 during submits', () => {
     const db: TestDatabase = await createTestDatabase('crash');
     const dir = await mkdtemp(path.join(tmpdir(), 'aanmeld-crash-pg-'));
     const result = await crashRounds({
-      env: { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') },
+      env: { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, DATA_DIR: path.join(dir, 'unused') },
       async storedReferences() {
-        const stores = await openStores({ dataDir: undefined, databaseUrl: db.url });
+        const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
         try {
           return (await stores.referrals.list()).map((r) => r.reference);
         } finally {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import { localDate } from '../../machines/dates.js';
 import { draft } from '../fixtures/referral.js';
@@ -77,7 +78,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'team.json'), JSON.stringify(team));
 
   // A gezinsverzorger trajectory whose evaluation is due today, waiting for the instances to start.
-  store = await openStores({ dataDir: undefined, databaseUrl: db.url });
+  store = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir: undefined, databaseUrl: db.url });
   const conversation = { serviceUrl, channelId: 'msteams', conversation: { id: 'personal-casemanager' }, user: { id: 'user-cm' } };
   const gv = await store.referrals.create(
     draft({
@@ -99,7 +100,7 @@ beforeAll(async () => {
     serviceUrl,
     personal: { serviceUrl, channelId: 'msteams', conversation: { id: 'personal-lynne' }, user: { id: GEZINSVERZORGER.id } },
   });
-  const env = { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused'), TEAM_CONFIG: path.join(dir, 'team.json') };
+  const env = { DATABASE_URL: db.url, AUDIT_KEY: TEST_AUDIT_KEY, DATA_DIR: path.join(dir, 'unused'), TEAM_CONFIG: path.join(dir, 'team.json') };
   bots.push(...(await Promise.all([startBot(env), startBot(env)])));
 }, 120_000);
 

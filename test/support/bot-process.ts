@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_AUDIT_KEY } from './audit-key.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,9 +31,11 @@ export interface BotProcess {
 export async function startBot(env: Record<string, string | undefined>, script = 'bot/main.ts'): Promise<BotProcess> {
   const port = await freePort();
   const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
+  // Teams mode needs the access log's key; a test that wants to see the refusal passes AUDIT_KEY: undefined.
+  const teamsMode = Boolean(env.MicrosoftAppId ?? process.env.MicrosoftAppId) && !('AUDIT_KEY' in env);
   const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...(teamsMode ? { AUDIT_KEY: TEST_AUDIT_KEY } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

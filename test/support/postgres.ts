@@ -83,7 +83,7 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
       try {
-        await client.query('TRUNCATE referrals, reference_counters, audit_log, channel_links, people, conversations, outbox, send_slots');
+        await client.query('TRUNCATE referrals, reference_counters, audit_log, audit_checkpoints, channel_links, people, conversations, outbox, send_slots');
       } finally {
         await client.end();
       }
