@@ -58,6 +58,8 @@ export async function createApp(
     purpose: 'de bot',
     onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
     onLockCompromised: (error) => log.error({ event: 'store.lock-lost', err: errorSummary(error) }),
+    // Counts only: a temporary file's name says nothing of a family, but its content did.
+    onPrepared: ({ temporaryFilesRemoved, permissionsFixed, fresh }) => log.info({ event: 'store.prepared', temporaryFilesRemoved, permissionsFixed, fresh }),
   });
   const local = isLocalMode(settings);
   const appId = settings.MicrosoftAppId ?? '';
@@ -161,7 +163,13 @@ export async function createApp(
       sweep ??= setInterval(queueMissingPosts, 60_000).unref();
       worker.start();
       reminders.start();
-      retention ??= startRetention({ referrals: stores.referrals, months: settings.RETENTION_MONTHS, log, now });
+      retention ??= startRetention({
+        referrals: stores.referrals,
+        months: settings.RETENTION_MONTHS,
+        intakes: { conversations: stores.conversations, idleDays: settings.INTAKE_IDLE_DAYS },
+        log,
+        now,
+      });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {

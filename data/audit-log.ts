@@ -23,6 +23,7 @@ export const AUDIT_EVENTS = [
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',
   'aanmelding.opgeschoond', // identifying data removed after the retention period
+  'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

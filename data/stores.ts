@@ -2,6 +2,7 @@ import path from 'node:path';
 import { JsonlAuditLog, type AuditLog } from './audit-log.js';
 import { LowdbChannelLinkStore, type ChannelLinkStore } from './channel-link.store.js';
 import { LowdbConversationStateStore, type ConversationStateStore } from './conversation-state.store.js';
+import { CONVERSATIONS_DIR, DataDirError, openingFile, prepareDataDir, type DataDirReport } from './data-dir.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { LowdbOutbox, type Outbox } from './outbox.store.js';
 import { MemoryPacingLedger, type PacingLedger } from './pacing.store.js';
@@ -56,6 +57,8 @@ export interface StoreOptions {
   migrate?: boolean;
   /** Told when the lowdb folder's lock was lost (its lock file removed or not refreshed for too long). */
   onLockCompromised?: (error: Error) => void;
+  /** Told what opening the lowdb folder tidied: temporary files removed, permissions narrowed (counts, no names). */
+  onPrepared?: (report: DataDirReport) => void;
 }
 
 export class StoreConfigError extends Error {}
@@ -65,16 +68,19 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
   return openLowdb(options);
 }
 
-async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCompromised }: StoreOptions): Promise<Stores> {
+async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCompromised, onPrepared }: StoreOptions): Promise<Stores> {
   let lock: DataDirLock | undefined;
   if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
   try {
-    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
-    const audit = await JsonlAuditLog.open(dataDir);
-    const outbox = await LowdbOutbox.open(dataDir);
-    const referrals = await LowdbReferralStore.open(dataDir, audit, outbox);
-    const channels = await LowdbChannelLinkStore.open(dataDir, audit, outbox);
-    const people = await LowdbPeopleStore.open(dataDir);
+    if (dataDir) onPrepared?.(await prepareDataDir(dataDir));
+    // A file that cannot be read stops the start with one line naming it (data/data-dir.ts).
+    const file = <T>(name: string, openIt: () => Promise<T>) => (dataDir ? openingFile(path.join(dataDir, name), openIt) : openIt());
+    const audit = await file('audit.jsonl', () => JsonlAuditLog.open(dataDir));
+    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, CONVERSATIONS_DIR), audit, onInvalidState);
+    const outbox = await file('outbox.json', () => LowdbOutbox.open(dataDir));
+    const referrals = await file('referrals.json', () => LowdbReferralStore.open(dataDir, audit, outbox));
+    const channels = await file('channels.json', () => LowdbChannelLinkStore.open(dataDir, audit, outbox));
+    const people = await file('people.json', () => LowdbPeopleStore.open(dataDir));
     const flush = async () => {
       await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush()]);
     };
@@ -96,6 +102,8 @@ async function openLowdb({ dataDir, onInvalidState, purpose = 'de bot', onLockCo
     };
   } catch (error) {
     await lock?.release();
+    // A missing or broken store file is the operator's to fix, said in one line like any other store setting.
+    if (error instanceof DataDirError) throw new StoreConfigError(error.message);
     throw error;
   }
 }
