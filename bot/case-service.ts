@@ -9,6 +9,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
+import { plainText, withoutControlCharacters } from '../dialogs/plain-text.js';
 import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
@@ -160,7 +161,8 @@ export class CaseService {
   /** The referrer answers a question from the team, in their 1:1 chat. */
   async onAnswer(reference: string, questionId: string, answer: string, actor: Actor, source: string): Promise<string> {
     const { stores, team, now } = this.deps;
-    const text = answer.trim();
+    // Control and bidi characters never mean anything in an answer; markdown stays as typed (escaped when shown).
+    const text = withoutControlCharacters(answer).trim();
     if (text === '') return 'Typ eerst je antwoord in het vak en kies dan Antwoord versturen.';
     if (text.length > 2000) return `Je antwoord is ${text.length} tekens; het maximum is 2000.`;
     const a = await stores.referrals.get(reference);
@@ -174,7 +176,7 @@ export class CaseService {
     }));
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
     this.deps.deliver();
-    return `Dank je. Je antwoord over ${reference} is doorgestuurd naar ${a.questions.find((q) => q.id === questionId)?.askedBy.name ?? 'het team'}.`;
+    return `Dank je. Je antwoord over ${reference} is doorgestuurd naar ${plainText(a.questions.find((q) => q.id === questionId)?.askedBy.name ?? 'het team')}.`;
   }
 
   /** The casemanager or the gezinsverzorger records an evaluation's outcome from the reminder in their 1:1 chat. */
@@ -357,7 +359,7 @@ function requestFrom(verb: string, data: z.infer<typeof ActionDataSchema>): Case
       return dueOn.success ? { kind: 'evaluation-date', dueOn: dueOn.data } : { problem: 'Kies een evaluatiedatum.' };
     }
     case 'ask': {
-      const question = data.question?.trim() ?? '';
+      const question = withoutControlCharacters(data.question ?? '').trim();
       if (question === '') return { problem: 'Typ eerst je vraag aan de verwijzer.' };
       if (question.length > 500) return { problem: 'Je vraag is te lang (hoogstens 500 tekens).' };
       return { kind: 'ask', question, questionId: randomUUID() };

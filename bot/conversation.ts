@@ -15,6 +15,7 @@ import {
   cancelled,
   finishedFlow,
   generalHelp,
+  intakePurged,
   restarted,
   statusOverview,
   submitFailed,
@@ -94,6 +95,20 @@ export class Conversations {
       record = { ...record, seenActivityIds: [...record.seenActivityIds, turn.activityId].slice(-REMEMBERED_ACTIVITY_IDS) };
     }
 
+    // An unfinished intake purged for being idle (bot/retention.ts): said once, whatever this person does now.
+    if (record.purged) {
+      const notice = intakePurged(record.purged.idleDays);
+      record = { ...record, purged: undefined };
+      if (CardDataSchema.safeParse(turn.input.value).success && topLevelCommand(turn.input) === undefined) {
+        await this.save(turn, record);
+        return [notice, welcome()];
+      }
+      return [notice, ...(await this.respond(record, turn))];
+    }
+    return this.respond(record, turn);
+  }
+
+  private async respond(record: ConversationRecord, turn: Turn): Promise<Reply[]> {
     const replies: Reply[] = [];
     if (record.flow) {
       const flow = this.flowById(record.flow.id);

@@ -1,11 +1,13 @@
+import { z } from 'zod';
+import type { ConversationStateStore } from '../data/conversation-state.store.js';
 import type { ReferralStore } from '../data/referral.store.js';
 import { casesDueForPurge } from '../machines/retention.js';
 import type { Logger } from './logger.js';
 
 /**
  * Retention (domain.md, privacy): closed cases lose the family's identifying data RETENTION_MONTHS after closure;
- * counts and the audit trail stay. Used by the bot (startRetention: shortly after start-up, then every 6 hours)
- * and by `npm run purge`.
+ * counts and the audit trail stay; unfinished intakes lose their answers after INTAKE_IDLE_DAYS without activity.
+ * Used by the bot (startRetention: shortly after start-up, then every 6 hours) and by `npm run purge`.
  *
  * Safe with two runners on the same store: the store's purgeIdentifiers is idempotent and says whether this
  * call changed the record, and only that caller writes the audit entry, so a case gets exactly one
@@ -53,9 +55,38 @@ export async function purgeExpired({ referrals, months, now, actor, dryRun = fal
   return { due, purged };
 }
 
+/**
+ * Nothing of a family is kept in an intake nobody finishes (issue 12): an unfinished intake whose last activity is
+ * more than `idleDays` ago loses its answers; its person hears so the next time they write (bot/conversation.ts).
+ * One audit entry per intake, without family data: the flow and the intake's id.
+ */
+export async function purgeIdleIntakes({ conversations, idleDays, now, actor = SCHEDULED_PURGE }: { conversations: ConversationStateStore; idleDays: number; now: Date; actor?: PurgeActor }): Promise<number> {
+  const idleSince = new Date(now.getTime() - idleDays * 86_400_000);
+  return conversations.purgeIdle(
+    idleSince,
+    (record) => {
+      const flowId = record.flow?.id ?? 'onbekend';
+      const instanceId = intakeIdOf(record.flow?.snapshot) ?? 'onbekend';
+      return {
+        record: { updatedAt: record.updatedAt, seenActivityIds: record.seenActivityIds, last: { flowId, instanceId, outcome: 'opgeschoond' }, purged: { idleDays } },
+        audit: [{ event: 'intake.opgeschoond', actor, source: 'bewaartermijn', detail: `onafgemaakte aanmelding (${flowId}, intake ${instanceId}) verwijderd na ${idleDays} dagen zonder activiteit` }],
+      };
+    },
+    now,
+  );
+}
+
+/** The intake's id in a persisted snapshot of either flow (its context holds it), so a late card click is recognised. */
+function intakeIdOf(snapshot: unknown): string | undefined {
+  const parsed = z.object({ context: z.object({ intakeId: z.string().min(1).max(100) }) }).safeParse(snapshot);
+  return parsed.success ? parsed.data.context.intakeId : undefined;
+}
+
 export interface RetentionOptions {
   referrals: ReferralStore;
   months: number;
+  /** Unfinished intakes idle for `idleDays` are purged in the same runs. */
+  intakes?: { conversations: ConversationStateStore; idleDays: number };
   log: Logger;
   now?: () => Date;
   /** The first run, after start-up (default 1 minute: not in the way of the first requests). */
@@ -64,25 +95,39 @@ export interface RetentionOptions {
   intervalMs?: number;
 }
 
+export interface RetentionRun extends PurgeRun {
+  /** How many idle intakes this run purged (when intakes are configured). */
+  intakesPurged?: number;
+}
+
 export interface Retention {
   /** Runs a purge now (also what the timers call); resolves when it is done. */
-  runOnce(): Promise<PurgeRun | undefined>;
+  runOnce(): Promise<RetentionRun | undefined>;
   /** Stops the timers and waits for a run in progress. */
   stop(): Promise<void>;
 }
 
-export function startRetention({ referrals, months, log, now = () => new Date(), firstRunMs = 60_000, intervalMs = 6 * 60 * 60 * 1000 }: RetentionOptions): Retention {
-  let running: Promise<PurgeRun | undefined> | undefined;
+export function startRetention({ referrals, months, intakes, log, now = () => new Date(), firstRunMs = 60_000, intervalMs = 6 * 60 * 60 * 1000 }: RetentionOptions): Retention {
+  let running: Promise<RetentionRun | undefined> | undefined;
   let interval: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const runOnce = (): Promise<PurgeRun | undefined> => {
+  const purgeAll = async (): Promise<RetentionRun> => {
+    const at = now();
+    const run: RetentionRun = await purgeExpired({ referrals, months, now: at, actor: SCHEDULED_PURGE });
+    if (intakes) run.intakesPurged = await purgeIdleIntakes({ ...intakes, now: at });
+    return run;
+  };
+
+  const runOnce = (): Promise<RetentionRun | undefined> => {
     if (stopped) return Promise.resolve(undefined);
     // A run still busy is not started twice in this process.
-    running ??= purgeExpired({ referrals, months, now: now(), actor: SCHEDULED_PURGE })
+    running ??= purgeAll()
       .then(
         (run) => {
-          if (run.purged.length > 0 || run.due.length > 0) log.info({ event: 'retention.run', due: run.due.length, purged: run.purged.length });
+          if (run.purged.length > 0 || run.due.length > 0 || (run.intakesPurged ?? 0) > 0) {
+            log.info({ event: 'retention.run', due: run.due.length, purged: run.purged.length, intakesPurged: run.intakesPurged ?? 0 });
+          }
           return run;
         },
         (error: unknown) => {

@@ -62,6 +62,8 @@ export async function createApp(
     auditKeysOld: settings.AUDIT_KEYS_OLD,
     onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
     onLockCompromised: (error) => log.error({ event: 'store.lock-lost', err: errorSummary(error) }),
+    // Counts only: a temporary file's name says nothing of a family, but its content did.
+    onPrepared: ({ temporaryFilesRemoved, permissionsFixed, fresh }) => log.info({ event: 'store.prepared', temporaryFilesRemoved, permissionsFixed, fresh }),
   });
   const local = isLocalMode(settings);
   const appId = settings.MicrosoftAppId ?? '';
@@ -168,7 +170,13 @@ export async function createApp(
       sweep ??= setInterval(queueMissingPosts, 60_000).unref();
       worker.start();
       reminders.start();
-      retention ??= startRetention({ referrals: stores.referrals, months: settings.RETENTION_MONTHS, log, now });
+      retention ??= startRetention({
+        referrals: stores.referrals,
+        months: settings.RETENTION_MONTHS,
+        intakes: { conversations: stores.conversations, idleDays: settings.INTAKE_IDLE_DAYS },
+        log,
+        now,
+      });
       auditWatch ??= startAuditWatch({ stores, team, log, now, deliver: () => void worker.kick() });
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -27,6 +27,8 @@ export const SettingsSchema = z.object({
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** Months after closure.at that a closed case keeps its identifying data (bot/retention.ts). */
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
+  /** Days without activity after which an unfinished intake's answers are removed (bot/retention.ts). */
+  INTAKE_IDLE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   /** The team configuration file (data/team.config.ts); required in Teams mode. */
   TEAM_CONFIG: optional,
   /** The public host name (as in the app package): with it the tab's SSO tokens may carry api://BOT_DOMAIN/<app id>. */

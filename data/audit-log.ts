@@ -31,6 +31,7 @@ export const AUDIT_EVENTS = [
   'overzicht.geexporteerd', // the overview's counts exported as CSV
   'tenant.geweigerd', // a request from a tenant the bot does not serve
   'auditlog.hersteld', // a torn last line (a crash mid-write) removed at start
+  'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

@@ -30,7 +30,7 @@ export function isRunning(pid: number): boolean {
 }
 
 export async function lockDataDir(dataDir: string, purpose: string, onCompromised: (error: Error) => void = () => {}): Promise<DataDirLock> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lockPath = path.join(dataDir, '.lock');
   const owner = path.join(dataDir, OWNER_FILE);
   const options = { lockfilePath: lockPath, stale: STALE_MS, realpath: false, onCompromised };

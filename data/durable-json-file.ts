@@ -2,15 +2,21 @@ import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
+/** Temporary names are unique within the process, also across adapters of the same file. */
+let counter = 0;
+
 /**
  * A lowdb adapter that only returns from write() once the data is on disk: it writes a temporary file,
  * fsyncs it, renames it over the old one and fsyncs the folder. lowdb's own JSONFile renames without
  * fsync, which is fine for conversation state but not for an aanmelding we have confirmed to a referrer.
+ * Files are created 0600 (only the bot's user reads a family's data); `{ sync: false }` skips the fsyncs (conversation
+ * state: written every turn, and a lost last turn is asked again).
  */
 export class DurableJSONFile<T> implements Adapter<T> {
-  private counter = 0;
-
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly options: { sync: boolean } = { sync: true },
+  ) {}
 
   async read(): Promise<T | null> {
     try {
@@ -22,15 +28,16 @@ export class DurableJSONFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const temporary = `${this.file}.${process.pid}.${++this.counter}.tmp`;
-    const handle = await open(temporary, 'w');
+    const temporary = `${this.file}.${process.pid}.${++counter}.tmp`;
+    const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(data));
-      await handle.sync();
+      if (this.options.sync) await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temporary, this.file);
+    if (!this.options.sync) return;
     const folder = await open(path.dirname(this.file), 'r');
     try {
       await folder.sync();

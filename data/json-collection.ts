@@ -15,7 +15,7 @@ export class JsonCollection<T> {
     if (dir) await mkdir(dir, { recursive: true });
     const db = new Low<z.infer<S>>(dir ? new DurableJSONFile(path.join(dir, file)) : new Memory(), empty);
     await db.read();
-    db.data = schema.parse(db.data);
+    db.data = schema.parse(db.data, { reportInput: true });
     return new JsonCollection(db);
   }
 

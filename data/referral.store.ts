@@ -145,7 +145,7 @@ export class LowdbReferralStore implements ReferralStore {
     const db = new Low<ReferralFile>(adapter, { sequences: {}, referrals: [] });
     await db.read();
     // A store that does not match the schema stops the bot: better no start than silently lost referrals.
-    db.data = ReferralFileSchema.parse(db.data);
+    db.data = ReferralFileSchema.parse(db.data, { reportInput: true });
     return new LowdbReferralStore(db, audit, outbox);
   }
 

@@ -3,6 +3,7 @@ import { AuditKeyError, resolveAuditKeys } from './audit-key.js';
 import { JsonlAuditLog, type AuditKeyring, type AuditLog } from './audit-log.js';
 import { LowdbChannelLinkStore, type ChannelLinkStore } from './channel-link.store.js';
 import { LowdbConversationStateStore, type ConversationStateStore } from './conversation-state.store.js';
+import { CONVERSATIONS_DIR, DataDirError, openingFile, prepareDataDir, type DataDirReport } from './data-dir.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { LowdbOutbox, type Outbox } from './outbox.store.js';
 import { MemoryPacingLedger, type PacingLedger } from './pacing.store.js';
@@ -63,6 +64,8 @@ export interface StoreOptions {
    */
   auditKey?: string | undefined;
   auditKeysOld?: string | undefined;
+  /** Told what opening the lowdb folder tidied: temporary files removed, permissions narrowed (counts, no names). */
+  onPrepared?: (report: DataDirReport) => void;
 }
 
 /** The keyring for these options; PostgreSQL without AUDIT_KEY needs a folder for the local key. */
@@ -84,17 +87,20 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
 }
 
 async function openLowdb(options: StoreOptions): Promise<Stores> {
-  const { dataDir, onInvalidState, purpose = 'de bot', onLockCompromised } = options;
+  const { dataDir, onInvalidState, purpose = 'de bot', onLockCompromised, onPrepared } = options;
   let lock: DataDirLock | undefined;
   if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
   try {
+    if (dataDir) onPrepared?.(await prepareDataDir(dataDir));
     const keys = await keysFor(options);
-    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, 'conversations'), onInvalidState);
-    const audit = await JsonlAuditLog.open(dataDir, keys);
-    const outbox = await LowdbOutbox.open(dataDir);
-    const referrals = await LowdbReferralStore.open(dataDir, audit, outbox);
-    const channels = await LowdbChannelLinkStore.open(dataDir, audit, outbox);
-    const people = await LowdbPeopleStore.open(dataDir);
+    // A file that cannot be read stops the start with one line naming it (data/data-dir.ts).
+    const file = <T>(name: string, openIt: () => Promise<T>) => (dataDir ? openingFile(path.join(dataDir, name), openIt) : openIt());
+    const audit = await file('audit.jsonl', () => JsonlAuditLog.open(dataDir, keys));
+    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, CONVERSATIONS_DIR), audit, onInvalidState);
+    const outbox = await file('outbox.json', () => LowdbOutbox.open(dataDir));
+    const referrals = await file('referrals.json', () => LowdbReferralStore.open(dataDir, audit, outbox));
+    const channels = await file('channels.json', () => LowdbChannelLinkStore.open(dataDir, audit, outbox));
+    const people = await file('people.json', () => LowdbPeopleStore.open(dataDir));
     const flush = async () => {
       await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush()]);
     };
@@ -117,6 +123,8 @@ async function openLowdb(options: StoreOptions): Promise<Stores> {
     };
   } catch (error) {
     await lock?.release();
+    // A missing or broken store file is the operator's to fix, said in one line like any other store setting.
+    if (error instanceof DataDirError) throw new StoreConfigError(error.message);
     throw error;
   }
 }

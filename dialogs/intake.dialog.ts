@@ -44,6 +44,7 @@ import {
   type CardElement,
   type Reply,
 } from './card.js';
+import { plainText } from './plain-text.js';
 import { CardDataSchema, type FlowDialog, type Interpretation, type RenderNote, type UserInput } from './flow.js';
 import {
   describeChildren,
@@ -327,9 +328,9 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'specialist':
       return [['Specialistische zorg nu nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
     case 'explanation':
-      return [['Toelichting', context.explanation ? context.explanation : 'Geen']];
+      return [['Toelichting', context.explanation ? plainText(context.explanation) : 'Geen']];
     case 'goal':
-      return [['Doel uit het plan', context.goal ?? '–']];
+      return [['Doel uit het plan', context.goal ? plainText(context.goal) : '–']];
     case 'tasks':
       return [['Taken', context.tasks ? sentenceList(context.tasks.map((v) => title(GV_TASK_OPTIONS, v))) : '–']];
     case 'supportForm':
@@ -343,7 +344,7 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'contact': {
       const c = context.contact;
       if (!c) return [['Contact', '–']];
-      return [['Contact', [c.name, c.phone, c.email, c.address].filter(Boolean).join(', ')]];
+      return [['Contact', plainText([c.name, c.phone, c.email, c.address].filter(Boolean).join(', '))]];
     }
   }
 }

@@ -6,6 +6,7 @@ import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candida
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
+import { plainText } from './plain-text.js';
 
 /**
  * The aanmelding as the team sees it in the channel, and the messages that follow from what the team does.
@@ -333,8 +334,8 @@ export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' |
       return {
         card: adaptiveCard([
           text(`Vraag over je aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-          text(`${open.askedBy.name} vraagt:`, { subtle: true }),
-          container([text(open.question)], 'emphasis'),
+          text(`${plainText(open.askedBy.name)} vraagt:`, { subtle: true }),
+          container([text(plainText(open.question))], 'emphasis'),
           textInput('answer', 'Je antwoord', { multiline: true, maxLength: 2000, required: true, errorMessage: 'Typ je antwoord.' }),
           {
             type: 'ActionSet',
@@ -349,7 +350,7 @@ export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' |
 /** To the professional or coordinator who asked: the referrer's answer. */
 export function answerForwarded(a: Aanmelding, questionId: string): { text: string } {
   const q = a.questions.find((x) => x.id === questionId);
-  return { text: `Antwoord van de verwijzer over **${a.reference}**\n\nJe vroeg: ${q?.question ?? ''}\n\nAntwoord: ${q?.answer ?? ''}` };
+  return { text: `Antwoord van de verwijzer over **${a.reference}**\n\nJe vroeg: ${plainText(q?.question ?? '')}\n\nAntwoord: ${plainText(q?.answer ?? '')}` };
 }
 
 /** The full dossier, only in a 1:1 chat with the assignee or a coordinator (and every sending is audited). */
@@ -358,7 +359,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
   const contact = ans.contact;
   const rows: [string, string][] = [
     ['Route', config.routes[a.triage.route].label + (a.triage.urgent ? ' (SPOED)' : '')],
-    ['Verwijzer', `${a.referrer.identity.name}, ${titleOf(ROLE_OPTIONS, a.referrer.role)}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''}`],
+    ['Verwijzer', `${plainText(a.referrer.identity.name)}, ${titleOf(ROLE_OPTIONS, a.referrer.role)}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''}`],
     [
       'Veiligheid',
       ans.safety.concern
@@ -373,20 +374,20 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ['Wijk of dorp', ans.wijk],
     ['Hoofdvraag', listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
     ['Specialistische zorg nodig', ans.specialistCareNeeded ? 'Ja' : 'Nee'],
-    ['Toelichting', ans.explanation ?? 'Geen'],
+    ['Toelichting', ans.explanation ? plainText(ans.explanation) : 'Geen'],
   ];
   // What the casemanager asked of the gezinsverzorger: the one who does the work needs the plan's goal and tasks.
   const gv = ans.gezinsverzorger;
   if (gv) {
     rows.push(
-      ['Doel uit het plan', gv.goal],
+      ['Doel uit het plan', plainText(gv.goal)],
       ['Taken', sentenceList(gv.tasks.map((v) => titleOf(GV_TASK_OPTIONS, v)))],
       ['Vorm van ondersteuning', titleOf(GV_FORM_OPTIONS, gv.supportForm)],
       ['Gevraagd', requestedHelp(gv)],
       ['Aanleiding', titleOf(GV_CAUSE_OPTIONS, gv.cause)],
     );
   }
-  if (contact) rows.push(['Contact', [contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', ')]);
+  if (contact) rows.push(['Contact', plainText([contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', '))]);
   else rows.push(['Contact', ans.consent.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
   const answered = a.questions.filter((q) => q.answer !== undefined);
   return adaptiveCard([
@@ -394,7 +395,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { color: 'Warning', size: 'Small' }),
     facts(rows),
     ...(answered.length > 0
-      ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${q.question}\n  → ${q.answer}`).join('\n'))]
+      ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${plainText(q.question)}\n  → ${plainText(q.answer ?? '')}`).join('\n'))]
       : []),
   ]);
 }
@@ -408,7 +409,7 @@ export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCa
     text(
       `Het is tijd voor de evaluatie van de gezinsverzorging${a.evaluation ? ` (gepland op ${formatDate(a.evaluation.dueOn)})` : ''}${a.assignee ? ` met ${a.assignee.name}` : ''}. Bespreek samen of het doel dichterbij komt.`,
     ),
-    ...(gv ? [text('Doel uit het plan:', { subtle: true }), container([text(gv.goal)], 'emphasis'), text(`Nu: ${String(gv.hoursPerWeek).replace('.', ',')} uur per week.`, { subtle: true })] : []),
+    ...(gv ? [text('Doel uit het plan:', { subtle: true }), container([text(plainText(gv.goal))], 'emphasis'), text(`Nu: ${String(gv.hoursPerWeek).replace('.', ',')} uur per week.`, { subtle: true })] : []),
     text('Wat is de uitkomst?', { weight: 'Bolder' }),
     {
       type: 'ActionSet',

@@ -95,10 +95,18 @@ export function submitFailed(): Reply {
 }
 
 /** A button of a flow that has already ended. */
-export function finishedFlow(reference: string | undefined, outcome: 'verstuurd' | 'gestopt' | undefined): Reply {
+export function finishedFlow(reference: string | undefined, outcome: 'verstuurd' | 'gestopt' | 'opgeschoond' | undefined): Reply {
+  if (outcome === 'opgeschoond') return { text: 'Deze aanmelding is niet afgemaakt en daarom verwijderd, met alle antwoorden.' };
   if (outcome === 'verstuurd') return { text: `Deze aanmelding is al verstuurd${reference ? ` (referentie ${reference})` : ''}. Er is niets dubbel verstuurd.` };
   if (outcome === 'gestopt') return { text: 'Deze aanmelding was al gestopt.' };
   return { text: 'Die knop hoort bij een aanmelding die niet meer loopt.' };
+}
+
+/** To someone whose unfinished aanmelding was removed after INTAKE_IDLE_DAYS without activity (bot/retention.ts). */
+export function intakePurged(idleDays: number): Reply {
+  return {
+    text: `Je aanmelding die je niet had afgemaakt, is na ${idleDays} dagen zonder activiteit verwijderd, met alle antwoorden over het gezin. Er is niets verstuurd. Typ "aanmelden" om opnieuw te beginnen.`,
+  };
 }
 
 export function restarted(): Reply {

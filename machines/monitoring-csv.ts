@@ -3,7 +3,8 @@ import type { MonitoringReport } from './monitoring.js';
 /**
  * The monitoring counts as CSV for Dutch Excel: `;` between fields, a decimal comma, one header line
  * `dimensie;sleutel;waarde` and one row per dimension and key. A field holding `;`, `"` or a line break is quoted
- * (with `"` doubled); a text that Excel would read as a formula (=, +, @) gets a leading apostrophe.
+ * (with `"` doubled); a text that Excel would read as a formula (=, +, -, @, or a leading tab or carriage return) gets a leading
+ * apostrophe (OWASP "CSV injection": `-2+3` or `-HYPERLINK(...)` is a formula too).
  * A count that is not recorded by the product has an empty waarde and the key `niet-vastgelegd`.
  */
 export const CSV_HEADER = 'dimensie;sleutel;waarde';
@@ -48,6 +49,6 @@ function entries(dimension: string, counts: Record<string, number>): [string, st
 function field(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value).replace('.', ',');
-  const safe = /^[=+@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[;"\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

@@ -16,7 +16,7 @@ import {
   type VerifyResult,
 } from '../audit-log.js';
 import { ChannelLinkSchema, type ChannelLink, type ChannelLinkStore, type LinkableService } from '../channel-link.store.js';
-import { ConversationRecordSchema, type ConversationRecord, type ConversationStateStore } from '../conversation-state.store.js';
+import { ConversationRecordSchema, isIdleFlow, type ConversationRecord, type ConversationStateStore, type IdlePurge } from '../conversation-state.store.js';
 import type { Follow, FollowOf } from '../follow.js';
 import { OutboxJobSchema, type NewOutboxJob, type Outbox, type OutboxJob } from '../outbox.store.js';
 import type { PacingLedger } from '../pacing.store.js';
@@ -471,6 +471,28 @@ export class PgConversationStateStore implements ConversationStateStore {
 
   async delete(key: string): Promise<void> {
     await this.pool.query('DELETE FROM conversations WHERE key = $1', [key]);
+  }
+
+  async purgeIdle(idleSince: Date, purge: (record: ConversationRecord) => IdlePurge, at: Date): Promise<number> {
+    // The partial index conversations_idle holds just the unfinished flows, however many finished ones are kept.
+    const { rows: candidates } = await this.pool.query<{ key: string }>("SELECT key FROM conversations WHERE doc ? 'flow' AND updated_at < $1", [idleSince]);
+    let purged = 0;
+    for (const { key } of candidates) {
+      // One transaction per intake: the row stays locked until its audit entry is in, and a turn that came in
+      // meanwhile (another instance) is seen here and left alone.
+      const done = await inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<{ doc: unknown }>('SELECT doc FROM conversations WHERE key = $1 FOR UPDATE', [key]);
+        const parsed = ConversationRecordSchema.safeParse(rows[0]?.doc);
+        if (!parsed.success || !isIdleFlow(parsed.data, idleSince)) return false;
+        const replaced = purge(parsed.data);
+        const record = ConversationRecordSchema.parse(replaced.record);
+        await client.query('UPDATE conversations SET updated_at = $2, doc = $3 WHERE key = $1', [key, record.updatedAt, record]);
+        for (const event of replaced.audit) await appendAudit(client, event, at);
+        return true;
+      });
+      if (done) purged++;
+    }
+    return purged;
   }
 }
 

@@ -11,6 +11,7 @@ const OTHER_KEY = 'de-nieuwe-sleutel-na-de-rotatie-van-2027-abcdef';
 const OTHER_KEY_ID = auditKeyOf(OTHER_KEY).id;
 import { AUDIT_EVENTS, type AuditEvent } from '../../data/audit-log.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
+import type { ConversationRecord, IdlePurge } from '../../data/conversation-state.store.js';
 import { DurableJSONFile } from '../../data/durable-json-file.js';
 import type { Person } from '../../data/people.store.js';
 import { openStores, type Stores } from '../../data/stores.js';
@@ -645,6 +646,50 @@ describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, ret
     await stores.referrals.update(a.reference, 1, (c) => ({ ...c, status: 'wachtlijst' }), at(1), follow);
     await stores.referrals.update(a.reference, 1, (c) => ({ ...c, status: 'afgesloten' }), at(2), follow);
     expect((await stores.outbox.list()).map((j) => j.key)).toEqual([`update:${a.reference}:v2`]);
+  });
+});
+describe('ConversationStateStore: unfinished intakes idle too long are purged', () => {
+  const FAMILY = 'Anna Jansen, 06 12345678';
+  const withFlow = (updatedAt: Date): ConversationRecord => ({
+    updatedAt: updatedAt.toISOString(),
+    seenActivityIds: ['activity-1'],
+    flow: { id: 'intake', version: 1, snapshot: { value: 'contact', context: { intakeId: 'intake-1', contact: FAMILY } } },
+  });
+  const purge = (record: ConversationRecord): IdlePurge => ({
+    record: { updatedAt: record.updatedAt, seenActivityIds: [], last: { flowId: record.flow!.id, instanceId: 'intake-1', outcome: 'opgeschoond' }, purged: { idleDays: 14 } },
+    audit: [{ event: 'intake.opgeschoond', actor: { id: 'aanmeldbot:bewaartermijn', name: 'Bewaartermijn' }, detail: 'intake-1' }],
+  });
+
+  it('replaces only unfinished flows idle since before the limit, with one audit entry each, once, and for good', async () => {
+    await stores.conversations.put('idle', withFlow(at(0)));
+    await stores.conversations.put('recent', withFlow(at(100)));
+    const finished: ConversationRecord = { updatedAt: at(0).toISOString(), seenActivityIds: [], last: { flowId: 'intake', instanceId: 'x', outcome: 'verstuurd', reference: 'AM-2026-0001' } };
+    await stores.conversations.put('finished', finished);
+
+    expect(await stores.conversations.purgeIdle(at(50), purge, at(200))).toBe(1);
+    const purged = await stores.conversations.get('idle');
+    expect(purged).toEqual(purge(withFlow(at(0))).record);
+    expect(JSON.stringify(purged)).not.toContain('Anna');
+    expect(await stores.conversations.get('recent')).toEqual(withFlow(at(100)));
+    expect(await stores.conversations.get('finished')).toEqual(finished);
+    const entries = await stores.audit.entries();
+    expect(entries.map((e) => [e.event, e.at])).toEqual([['intake.opgeschoond', at(200).toISOString()]]);
+
+    // A purged record holds no flow: a second run finds nothing, and a restart keeps it purged.
+    expect(await stores.conversations.purgeIdle(at(50), purge, at(300))).toBe(0);
+    await reopen();
+    expect(await stores.conversations.get('idle')).toEqual(purge(withFlow(at(0))).record);
+    expect(await stores.conversations.purgeIdle(at(500), purge, at(600))).toBe(1);
+    expect(await stores.conversations.get('recent')).toMatchObject({ last: { outcome: 'opgeschoond' } });
+    expect((await stores.audit.entries()).filter((e) => e.event === 'intake.opgeschoond')).toHaveLength(2);
+  });
+
+  it('leaves an intake alone whose person came back after the limit was set', async () => {
+    await stores.conversations.put('back', withFlow(at(0)));
+    await stores.conversations.put('back', withFlow(at(60)));
+    expect(await stores.conversations.purgeIdle(at(50), purge, at(70))).toBe(0);
+    expect(await stores.conversations.get('back')).toEqual(withFlow(at(60)));
+    expect(await stores.audit.entries()).toEqual([]);
   });
 });
 });

@@ -6,6 +6,7 @@ import { ageBands, answerForwarded, dossierCard, referralCard, referrerUpdate, t
 import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseRequest } from '../../machines/referral-case.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { aanmelding, adele, config, isaiah, megan, patti, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
+import { asRead } from '../support/bot-client.js';
 import { walkAll, type Json } from '../support/cards.js';
 
 const T = team();
@@ -199,8 +200,9 @@ function everyChannelCard(): { name: string; a: Aanmelding; vignette: Vignette; 
   );
 }
 
+/** The secrets a reader finds on the card (free text is shown escaped: what counts is what a person reads). */
 const leaks = (card: AdaptiveCard, secrets: string[]): string[] => {
-  const json = JSON.stringify(card).toLowerCase();
+  const json = JSON.stringify(card, (_key, value: unknown) => (typeof value === 'string' ? asRead(value) : value)).toLowerCase();
   return secrets.filter((secret) => json.includes(secret.toLowerCase()));
 };
 
@@ -533,5 +535,45 @@ describe('the claim button per viewer', () => {
       JSON.stringify(referralCard(a, { config: gemeente, team: loadTeam(), viewer: { aadObjectId: who.aadObjectId, role } }));
     expect(as(coach, 'gezinscoach')).toContain('Ik pak deze op');
     expect(as(gezinsverzorger, 'gezinsverzorger')).not.toContain('Ik pak deze op');
+  });
+});
+
+describe('free text is text (issue 12, point 8)', () => {
+  const MARKUP = '[klik](https://evil.example) **vet** <b>x</b>';
+  const BIDI = 'Moeder \u202Efdp.exe\u202C';
+  const typed = `${MARKUP} ${BIDI}`;
+  const a = aanmelding({
+    status: 'meer-informatie',
+    answers: {
+      explanation: typed,
+      contact: { name: `Jan ${MARKUP}`, phone: '06 12345678', address: BIDI },
+    },
+    questions: [
+      { id: 'q1', askedBy: { aadObjectId: adele.aadObjectId, name: 'Adele **Vance**' }, question: `Vraag ${typed}`, askedAt: LATER.toISOString(), answer: `Antwoord ${typed}`, answeredAt: LATER.toISOString() },
+      { id: 'q2', askedBy: { aadObjectId: adele.aadObjectId, name: 'Adele Vance' }, question: `Open ${typed}`, askedAt: LATER.toISOString() },
+    ],
+  });
+  const shownTo = {
+    dossier: JSON.stringify(dossierCard(a, config)),
+    'question card': JSON.stringify(referrerUpdate(a, 'vraag', 0).card),
+    'forwarded answer': JSON.stringify(answerForwarded(a, 'q1')),
+  };
+
+  it.each(Object.entries(shownTo))('shows markdown and html in the %s literally, with no clickable disguised link and no bidi override', (_where, json) => {
+    expect(json).not.toContain('[klik](');
+    expect(json).not.toContain('**vet**');
+    expect(json).not.toContain('<b>');
+    expect(json).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/u);
+    // JSON doubles the backslash of each markdown escape.
+    expect(json).toContain('\\\\[klik\\\\]\\\\(https://evil.example\\\\) \\\\*\\\\*vet\\\\*\\\\* \\\\<b\\\\>x\\\\</b\\\\> Moeder fdp.exe');
+  });
+
+  it('shows a reader every word that was typed', () => {
+    const dossier = asRead(textOf(dossierCard(a, config)));
+    for (const part of [`Jan ${MARKUP}`, `Vraag ${MARKUP}`, `Antwoord ${MARKUP}`, 'Moeder fdp.exe']) expect(dossier).toContain(part);
+  });
+
+  it('keeps the bot\'s own formatting around the free text', () => {
+    expect(answerForwarded(a, 'q1').text).toMatch(/^Antwoord van de verwijzer over \*\*AM-2026-0001\*\*/u);
   });
 });

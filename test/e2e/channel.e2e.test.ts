@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allText, BotClient, textOf } from '../support/bot-client.js';
+import { allText, asRead, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { CHANNEL, channelActivities, TENANT } from '../support/teams-channel.js';
@@ -65,7 +65,7 @@ async function press(from: Json, verb: string, data: Json, thread: string): Prom
 }
 
 /** A referrer completes an aanmelding in their 1:1 chat; returns the confirmation text. */
-async function refer(conversationId: string, referrer: Json = PEOPLE.referrer) {
+async function refer(conversationId: string, referrer: Json = PEOPLE.referrer, explanation = FAMILY.explanation) {
   const c = new BotClient(server.url, serviceUrl, () => connector.activities(conversationId), conversationId, referrer as typeof PEOPLE.referrer);
   await c.say('aanmelden');
   await c.click('Huisarts');
@@ -78,7 +78,7 @@ async function refer(conversationId: string, referrer: Json = PEOPLE.referrer) {
   await c.click('Verder', { value: 'pedagogisch,school' });
   await c.click('Geen van deze');
   await c.click('Nee');
-  await c.say(FAMILY.explanation);
+  await c.say(explanation);
   await c.click('Verder', { name: FAMILY.name, phone: FAMILY.phone, email: FAMILY.email, address: FAMILY.address });
   const done = allText(await c.click('Versturen'));
   return { client: c, done, reference: /AM-\d{4}-\d{4}/.exec(done)![0] };
@@ -189,7 +189,7 @@ describe('the referral channel', () => {
 
     const dossierChat = await connector.waitFor(() => connector.created().find((c) => !c.body.isGroup && c.body.members?.[0]?.id === PEOPLE.coach.id), 'a 1:1 chat with the coach');
     const dossier = await connector.waitFor(() => connector.activities(dossierChat.conversationId).find((a) => textOf(a).includes(`Dossier ${reference}`)), 'the dossier');
-    for (const detail of [FAMILY.name, FAMILY.phone, FAMILY.explanation]) expect(textOf(dossier)).toContain(detail);
+    for (const detail of [FAMILY.name, FAMILY.phone, FAMILY.explanation]) expect(asRead(textOf(dossier))).toContain(detail);
 
     // The dossier's sending is audited right after it went out.
     const logged = await eventually(async () => {
@@ -329,6 +329,38 @@ describe('the referral channel', () => {
     expect(other.text).toBe('Deze kaart kan ik je niet laten zien. Hoor je bij het team, vraag dan een coördinator om je toe te voegen.');
     // (The new aanmelding's channel post may be audited meanwhile.)
     expect((await audit()).slice(auditBefore).filter((e) => e.event === 'kaartactie.geweigerd')).toEqual([expect.objectContaining({ event: 'kaartactie.geweigerd', reference: theirs, actor: { id: PEOPLE.referrer.aadObjectId, name: PEOPLE.referrer.name } })]);
+  });
+
+  it('shows free text as text: markdown, html and a bidi override in a toelichting, question and answer arrive literally', async () => {
+    const markup = '[klik](https://evil.example) **vet** <b>x</b>';
+    const escaped = '\\[klik\\]\\(https://evil.example\\) \\*\\*vet\\*\\* \\<b\\>x\\</b\\>';
+    const bidi = 'Moeder \u202Efdp.exe\u202C en \u2066zoon\u2069';
+    const { reference: sixth } = await refer('personal-referrer-6', PEOPLE.referrer, `${markup} ${bidi}`);
+    const card = await connector.waitFor(() => channelPostOf(sixth), 'the sixth card');
+    await press(PEOPLE.coach, 'claim', versionedData(card.body.activity.attachments[0].content, 'claim'), card.conversationId);
+    const chat = connector.created().find((c) => !c.body.isGroup && c.body.members?.[0]?.id === PEOPLE.coach.id)!;
+    const dossier = await connector.waitFor(() => connector.activities(chat.conversationId).find((a) => textOf(a).includes(`Dossier ${sixth}`)), 'the sixth dossier');
+    const shown = textOf(dossier);
+    expect(shown).toContain(`Toelichting: ${escaped} Moeder fdp.exe en zoon`);
+    expect(shown).not.toContain('[klik](');
+    expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/u);
+    // Stored as typed: the escaping is in the showing.
+    expect((await stored(sixth)).answers.explanation).toContain(markup);
+
+    const version = (await stored(sixth)).version;
+    await press(PEOPLE.coach, 'ask', { reference: sixth, version, question: `Bedoel je ${markup}?` }, card.conversationId);
+    const questionCard = await connector.waitFor(() => connector.activities('personal-referrer-6').find((a) => textOf(a).includes('vraagt:')), 'the question card');
+    expect(textOf(questionCard)).toContain(`Bedoel je ${escaped}?`);
+    expect(JSON.stringify(questionCard)).not.toContain('[klik](');
+
+    const submit = JSON.stringify(questionCard).match(/"data":(\{"flow":"vraag"[^}]*\})/)![1]!;
+    const referrer = new BotClient(server.url, serviceUrl, () => connector.activities('personal-referrer-6'), 'personal-referrer-6', PEOPLE.referrer);
+    await referrer.send({ value: { ...JSON.parse(submit), answer: `Ja: ${markup} ${bidi}` } });
+    const forwarded = await connector.waitFor(() => connector.activities(chat.conversationId).find((a) => String(a.text ?? '').includes(`Antwoord van de verwijzer over **${sixth}**`)), 'the forwarded answer');
+    expect(forwarded.textFormat).toBe('markdown');
+    expect(forwarded.text).toContain(`Je vroeg: Bedoel je ${escaped}?`);
+    expect(forwarded.text).toContain(`Antwoord: Ja: ${escaped} Moeder fdp.exe en zoon`);
+    expect(forwarded.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/u);
   });
 
   it('keeps the channel link across a restart', async () => {

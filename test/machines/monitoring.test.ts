@@ -157,6 +157,23 @@ describe('monitoringCsv', () => {
     expect(csv).toContain('instroom-per-wijk;"Noord; ""oud""";1');
     expect(csv).toContain("instroom-per-wijk;'=SOM(A1);1");
   });
+
+  it.each([
+    ['-', '-2+3+cmd|\' /C calc\'!A0', "instroom-per-wijk;'-2+3+cmd|' /C calc'!A0;1"],
+    ['=', '=1+1', "instroom-per-wijk;'=1+1;1"],
+    ['+', '+31 6', "instroom-per-wijk;'+31 6;1"],
+    ['@', '@SUM(A1)', "instroom-per-wijk;'@SUM(A1);1"],
+    ['a tab', '\t=1', "instroom-per-wijk;'\t=1;1"],
+    ['a carriage return', '\r=1', 'instroom-per-wijk;"\'\r=1";1'],
+  ])('gives a text starting with %s a leading apostrophe, so Excel shows it instead of computing it', (_start, wijk, row) => {
+    const csv = monitoringCsv(report(YEAR_2026, [aanmelding({ createdAt: '2026-05-05T10:00:00.000Z', answers: { wijk } })]));
+    expect(csv).toContain(row);
+  });
+
+  it('leaves a text with a dash inside it alone', () => {
+    const csv = monitoringCsv(report(YEAR_2026, [aanmelding({ createdAt: '2026-05-05T10:00:00.000Z', answers: { wijk: 'Oostrum-Noord' } })]));
+    expect(csv).toContain('instroom-per-wijk;Oostrum-Noord;1');
+  });
 });
 
 describe('dayOf', () => {

@@ -106,3 +106,11 @@ export function textOf(activity: Json): string {
 export function allText(activities: Json[]): string {
   return activities.map(textOf).join('\n');
 }
+
+/**
+ * What a person reads once Teams has applied markdown to a text: a backslash escape shows the character after it,
+ * and a zero-width space is invisible. Free text is escaped when shown (dialogs/plain-text.ts).
+ */
+export function asRead(text: string): string {
+  return text.replace(/\\([\s\S])/gu, '$1').replaceAll('\u200b', '');
+}

@@ -1,0 +1,126 @@
+import { chmod, lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { DurableJSONFile } from './durable-json-file.js';
+import { formatIssues } from './zod-messages.js';
+
+/**
+ * The lowdb folder holds health data of families (domain.md, privacy): only the bot's own user may read it, a crash
+ * leaves nothing behind in it, and a file that went missing is never taken for an empty store. Run by the process
+ * that holds the folder's lock (data/data-dir-lock.ts), before the stores are opened.
+ */
+
+/** Folders 0700 and files 0600: nobody but the bot's own user reads or lists them. */
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** The folder of the conversation state (one file per conversation and user). */
+export const CONVERSATIONS_DIR = 'conversations';
+const REFERRALS = 'referrals.json';
+const AUDIT = 'audit.jsonl';
+/** The files of the stores beside the aanmeldingen: any of them means the folder has been in use. */
+const OTHER_STORE_FILES = [AUDIT, 'channels.json', 'people.json', 'outbox.json'];
+
+export class DataDirError extends Error {}
+
+export interface DataDirReport {
+  /** Temporary files a crash left behind (a write that never got renamed into place), now removed. */
+  temporaryFilesRemoved: number;
+  /** Folders and files whose permissions were wider than 0700/0600, now narrowed. */
+  permissionsFixed: number;
+  /** A folder without any store file: the stores start empty (and their files are written now). */
+  fresh: boolean;
+}
+
+export async function prepareDataDir(dataDir: string): Promise<DataDirReport> {
+  const report: DataDirReport = { temporaryFilesRemoved: 0, permissionsFixed: 0, fresh: false };
+  await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
+  await tidy(dataDir, report, 0);
+
+  const present = await existing(dataDir, [REFERRALS, ...OTHER_STORE_FILES]);
+  const conversations = await conversationFiles(path.join(dataDir, CONVERSATIONS_DIR));
+  if (!present.includes(REFERRALS)) {
+    const others = [...present, ...(conversations > 0 ? [`${CONVERSATIONS_DIR}/ (${conversations} gesprek${conversations === 1 ? '' : 'ken'})`] : [])];
+    if (others.length > 0) {
+      throw new DataDirError(
+        `${path.join(dataDir, REFERRALS)} ontbreekt, terwijl ${others.join(', ')} er wel ${others.length === 1 ? 'is' : 'zijn'}: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
+      );
+    }
+    // A fresh folder: write the empty store now, so that from here on a missing file is noticed.
+    report.fresh = true;
+    await new DurableJSONFile(path.join(dataDir, REFERRALS)).write({ sequences: {}, referrals: [] });
+  }
+  // Created here with 0600: the audit log appends to it, and an append keeps the mode the file has.
+  await (await open(path.join(dataDir, AUDIT), 'a', FILE_MODE)).close();
+  return report;
+}
+
+/**
+ * Removes `*.tmp` (DurableJSONFile's `<file>.<pid>.<n>.tmp`, lowdb's `.<file>.tmp`) and narrows permissions, in the
+ * folder itself and one level down (conversations/, the lock). Symbolic links and what belongs to another user are
+ * left alone.
+ */
+async function tidy(dir: string, report: DataDirReport, depth: number): Promise<void> {
+  await narrow(dir, DIR_MODE, report);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isFile() && entry.name.endsWith('.tmp')) {
+      await rm(file, { force: true });
+      report.temporaryFilesRemoved++;
+    } else if (entry.isFile()) {
+      await narrow(file, FILE_MODE, report);
+    } else if (entry.isDirectory() && depth === 0) {
+      await tidy(file, report, depth + 1);
+    }
+  }
+}
+
+async function narrow(file: string, mode: number, report: DataDirReport): Promise<void> {
+  const stat = await lstat(file);
+  if (stat.isSymbolicLink() || (process.getuid && stat.uid !== process.getuid())) return;
+  if ((stat.mode & 0o777) === mode) return;
+  await chmod(file, mode);
+  report.permissionsFixed++;
+}
+
+async function existing(dir: string, files: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const file of files) {
+    if (await lstat(path.join(dir, file)).then(() => true, () => false)) found.push(file);
+  }
+  return found;
+}
+
+async function conversationFiles(dir: string): Promise<number> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith('.json')).length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+/**
+ * Opens one store file; a file that cannot be read as the store says why in one line that names the file and its
+ * first problem (never its content: it may hold a family's data), instead of a parser's dump.
+ */
+export async function openingFile<T>(file: string, openIt: () => Promise<T>): Promise<T> {
+  try {
+    return await openIt();
+  } catch (error) {
+    const problem = firstProblem(error);
+    if (problem === undefined) throw error;
+    throw new DataDirError(`${file} is beschadigd: ${problem}. De bot start niet; zet het bestand terug uit een back-up of herstel het.`);
+  }
+}
+
+function firstProblem(error: unknown): string | undefined {
+  if (error instanceof z.ZodError) return formatIssues(error)[0] ?? 'heeft niet de verwachte vorm';
+  if (error instanceof SyntaxError) {
+    // JSON.parse's message quotes the text around the problem: only its kind and place are repeated here.
+    if (/end of JSON input/i.test(error.message)) return 'geen geldige JSON (het bestand houdt halverwege op)';
+    const at = /position (\d+)/.exec(error.message)?.[1];
+    return `geen geldige JSON${at ? ` (bij teken ${at})` : ''}`;
+  }
+  return undefined;
+}
