@@ -143,7 +143,7 @@ async function openPostgres(databaseUrl: string, options: StoreOptions): Promise
   const pool = createPool(databaseUrl);
   const audit = new PgAuditLog(pool, keys);
   return {
-    conversations: new PgConversationStateStore(pool, onInvalidState),
+    conversations: new PgConversationStateStore(pool, keys, onInvalidState),
     referrals: new PgReferralStore(pool, keys),
     audit,
     channels: new PgChannelLinkStore(pool, keys),

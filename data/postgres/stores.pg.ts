@@ -447,6 +447,7 @@ export class PgPeopleStore implements PeopleStore {
 export class PgConversationStateStore implements ConversationStateStore {
   constructor(
     private readonly pool: pg.Pool,
+    private readonly keys: AuditKeyring,
     private readonly onInvalid: (key: string, problem: string) => void = () => {},
   ) {}
 
@@ -487,7 +488,7 @@ export class PgConversationStateStore implements ConversationStateStore {
         const replaced = purge(parsed.data);
         const record = ConversationRecordSchema.parse(replaced.record);
         await client.query('UPDATE conversations SET updated_at = $2, doc = $3 WHERE key = $1', [key, record.updatedAt, record]);
-        for (const event of replaced.audit) await appendAudit(client, event, at);
+        for (const event of replaced.audit) await appendAudit(client, this.keys, event, at);
         return true;
       });
       if (done) purged++;
