@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { DurableJSONFile } from './durable-json-file.js';
@@ -37,22 +37,33 @@ export async function prepareDataDir(dataDir: string): Promise<DataDirReport> {
   await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
   await tidy(dataDir, report, 0);
 
-  const present = await existing(dataDir, [REFERRALS, ...OTHER_STORE_FILES]);
-  const conversations = await conversationFiles(path.join(dataDir, CONVERSATIONS_DIR));
-  if (!present.includes(REFERRALS)) {
-    const others = [...present, ...(conversations > 0 ? [`${CONVERSATIONS_DIR}/ (${conversations} gesprek${conversations === 1 ? '' : 'ken'})`] : [])];
-    if (others.length > 0) {
+  if (!(await existing(dataDir, [REFERRALS])).length) {
+    // The access log records every aanmelding made: if it names any, referrals.json was lost, not never written.
+    const made = await aanmeldingenInAuditLog(path.join(dataDir, AUDIT));
+    if (made > 0) {
       throw new DataDirError(
-        `${path.join(dataDir, REFERRALS)} ontbreekt, terwijl ${others.join(', ')} er wel ${others.length === 1 ? 'is' : 'zijn'}: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
+        `${path.join(dataDir, REFERRALS)} ontbreekt, terwijl het toegangslog (${AUDIT}) ${made} aanmelding${made === 1 ? '' : 'en'} noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
       );
     }
-    // A fresh folder: write the empty store now, so that from here on a missing file is noticed.
-    report.fresh = true;
+    // A fresh folder (or one of an earlier version in which no aanmelding was ever sent): write the empty store now,
+    // so that from here on a missing file is noticed.
+    report.fresh = (await existing(dataDir, OTHER_STORE_FILES)).length === 0 && (await conversationFiles(path.join(dataDir, CONVERSATIONS_DIR))) === 0;
     await new DurableJSONFile(path.join(dataDir, REFERRALS)).write({ sequences: {}, referrals: [] });
   }
   // Created here with 0600: the audit log appends to it, and an append keeps the mode the file has.
   await (await open(path.join(dataDir, AUDIT), 'a', FILE_MODE)).close();
   return report;
+}
+
+/** How many aanmeldingen the access log says were made (0 when there is no log). */
+async function aanmeldingenInAuditLog(file: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return 0;
+  }
+  return text.split('\n').filter((line) => line.includes('"event":"aanmelding.aangemaakt"')).length;
 }
 
 /**

@@ -6,6 +6,7 @@ import { BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { runCli } from '../support/cli.js';
 import { FakeConnector } from '../support/fake-connector.js';
+import { toSummary } from '../support/teams-channel.js';
 
 /**
  * The lowdb folder as the operator finds it (issue 12, points 6 and 7): 0700 and 0600, no temporary file left from
@@ -85,26 +86,33 @@ describe('the data folder', () => {
 });
 
 describe('a missing store is not an empty store', () => {
-  it('refuses to start when referrals.json is gone but the audit log is there, naming the file in one line', async () => {
+  it('refuses to start when referrals.json is gone but the access log names aanmeldingen, naming the file in one line', async () => {
+    // Made by a real bot: an aanmelding sent, then the bot stopped and referrals.json lost.
     const dataDir = freshDir();
-    await mkdir(dataDir);
-    await writeFile(path.join(dataDir, 'audit.jsonl'), '');
-    await writeFile(path.join(dataDir, 'people.json'), JSON.stringify({ people: {} }));
+    bot = await startBot({ DATA_DIR: dataDir });
+    const c = new BotClient(bot.url, serviceUrl, () => connector.activities('personal-missing'), 'personal-missing');
+    await toSummary(c);
+    await c.click('Versturen');
+    await bot.stop();
+    bot = undefined;
+    await rm(path.join(dataDir, 'referrals.json'));
     const run = await refusedStart(dataDir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      `${path.join(dataDir, 'referrals.json')} ontbreekt, terwijl audit.jsonl, people.json er wel zijn: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
+      `${path.join(dataDir, 'referrals.json')} ontbreekt, terwijl het toegangslog (audit.jsonl) 1 aanmelding noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
     ]);
     expect(await readdir(dataDir)).not.toContain('referrals.json');
   });
 
-  it('refuses too when only the conversation state of intakes in progress is left', async () => {
+  it('starts on the folder of an earlier version in which no aanmelding was ever sent, and writes the empty store', async () => {
     const dataDir = freshDir();
     await mkdir(path.join(dataDir, 'conversations'), { recursive: true });
     await writeFile(path.join(dataDir, 'conversations', `${'a'.repeat(40)}.json`), '{}');
-    const run = await refusedStart(dataDir);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/referrals\.json ontbreekt, terwijl conversations\/ \(1 gesprek\) er wel is/);
+    await writeFile(path.join(dataDir, 'people.json'), JSON.stringify({ people: {} }));
+    await writeFile(path.join(dataDir, 'audit.jsonl'), '');
+    bot = await startBot({ DATA_DIR: dataDir });
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    expect(await readdir(dataDir)).toContain('referrals.json');
   });
 
   it('starts on a fresh, empty folder, and writes the empty store so that its loss shows later', async () => {
