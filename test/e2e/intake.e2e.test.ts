@@ -152,9 +152,26 @@ describe('safe defaults in Teams mode', () => {
     const { TEAM_CONFIG: _team, ...withoutTeam } = settings;
     await expect(bot(withoutTeam)).rejects.toThrow(/TEAM_CONFIG ontbreekt: met een MicrosoftAppId werkt de bot voor een echt team/);
     await expect(bot({ ...settings, TEAM_CONFIG: path.resolve('data/teams/voorbeeld.json') })).rejects.toThrow(/is het voorbeeldteam met de gebruikers van de Agents Playground/);
-    // A MultiTenant bot says so itself and needs no tenant.
-    const multi = await bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant' });
+    // A MultiTenant bot says so itself and names the tenants it serves instead.
+    await expect(bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant' })).rejects.toThrow(/ALLOWED_TENANT_IDS ontbreekt: een MultiTenant-bot bedient alleen de tenants die je noemt/);
+    await expect(bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: 'venray, groningen' })).rejects.toThrow(/ALLOWED_TENANT_IDS: moet een lijst tenant-id's \(GUID's\) zijn/);
+    const multi = await bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: '00000000-0000-0000-0000-00000000000a,00000000-0000-0000-0000-00000000000b' });
     expect((await fetch(`${multi.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('local mode is for one computer', () => {
+  it('refuses to start without an app id when BOT_DOMAIN is set or NODE_ENV is production, in one line', async () => {
+    const refusal = /^MicrosoftAppId ontbreekt, maar (.+) wijst op een echte omgeving: zonder app-id draait de bot in lokale modus, zonder tokens en alleen voor je eigen computer\. .+\n$/;
+    for (const [env, named] of [
+      [{ BOT_DOMAIN: 'aanmelden.voorbeeldstad.nl' }, 'BOT_DOMAIN (aanmelden.voorbeeldstad.nl)'],
+      [{ NODE_ENV: 'production' }, 'NODE_ENV=production'],
+    ] as const) {
+      const error = await bot(env).then(() => undefined, (e: Error) => e);
+      const stderr = error?.message.split(':\n').slice(1).join(':\n') ?? '';
+      expect(stderr, named).toMatch(refusal);
+      expect(refusal.exec(stderr)![1]).toBe(named);
+    }
   });
 });
 

@@ -32,7 +32,8 @@ export async function startBot(env: Record<string, string | undefined>, script =
   const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
   const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    // Production as in the image, except in local mode, which a production bot refuses (bot/settings.ts).
+    env: { ...process.env, NODE_ENV: env.MicrosoftAppId ? 'production' : 'development', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
