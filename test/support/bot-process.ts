@@ -39,6 +39,8 @@ export async function startBot(env: Record<string, string | undefined>, script =
   const logs: string[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' comes after the last of stderr was read: a refusal message is whole only then.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -50,7 +52,10 @@ export async function startBot(env: Record<string, string | undefined>, script =
   // Listening means /healthz answers; polling works whatever LOG_LEVEL says.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode} before listening:\n${stderr.join('')}`);
+    if (child.exitCode !== null) {
+      await closed;
+      throw new Error(`bot exited with ${child.exitCode} before listening:\n${stderr.join('')}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`bot did not start within 20 s:\n${stderr.join('')}${logs.join('\n')}`);
