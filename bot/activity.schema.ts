@@ -9,13 +9,22 @@ import { z } from 'zod';
 /** JSON nesting deeper than this is refused before parsing: a real activity (with card values) stays under 16. */
 export const MAX_JSON_DEPTH = 32;
 
-const id = (max: number) => z.string().min(1).max(max);
+/** Ids travel in URLs and HTTP headers (x-ms-conversation-id): printable ASCII without spaces, as Teams sends them. */
+const PRINTABLE = /^[\x21-\x7e]*$/;
+const id = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, 'mag alleen zichtbare ASCII-tekens bevatten');
+const optionalId = (max: number) => z.string().max(max).regex(PRINTABLE, 'mag alleen zichtbare ASCII-tekens bevatten').optional();
 const text = (max: number) => z.string().max(max);
+
+/** The only invoke this bot answers: an Adaptive Card's Action.Execute (botbuilder reads value.action.type). */
+export const CARD_ACTION_INVOKE = 'adaptiveCard/action';
+const CardActionValueSchema = z.looseObject({
+  action: z.looseObject({ type: text(64), verb: text(64).optional() }),
+});
 
 const AccountSchema = z.looseObject({
   id: id(512),
   name: text(512).optional(),
-  aadObjectId: text(256).optional(),
+  aadObjectId: optionalId(256),
 });
 
 const EntitySchema = z
@@ -43,28 +52,32 @@ const ServiceUrlSchema = z
 export const IncomingActivitySchema = z
   .looseObject({
     type: id(64),
-    id: text(512).optional(),
+    id: optionalId(512),
     channelId: id(64),
     serviceUrl: ServiceUrlSchema,
     conversation: z.looseObject({
       id: id(1024),
       conversationType: text(64).optional(),
-      tenantId: text(256).optional(),
+      tenantId: optionalId(256),
     }),
     from: AccountSchema,
     recipient: AccountSchema,
     text: text(28_000).optional(),
     name: text(256).optional(),
     locale: text(64).optional(),
-    replyToId: text(512).optional(),
+    replyToId: optionalId(512),
     channelData: TeamsChannelDataSchema.optional(),
     entities: z.array(EntitySchema).max(64).optional(),
     membersAdded: z.array(AccountSchema).max(256).optional(),
     membersRemoved: z.array(AccountSchema).max(256).optional(),
   })
-  .refine((a) => a.text !== undefined || !(a.entities ?? []).some((e) => e.type.toLowerCase() === 'mention'), {
-    message: 'een bericht met een vermelding (mention) heeft tekst',
-    path: ['text'],
+  .superRefine((a, ctx) => {
+    if (a.text === undefined && (a.entities ?? []).some((e) => e.type.toLowerCase() === 'mention')) {
+      ctx.addIssue({ code: 'custom', message: 'een bericht met een vermelding (mention) heeft tekst', path: ['text'] });
+    }
+    if (a.type !== 'invoke') return;
+    if (a.name !== CARD_ACTION_INVOKE) ctx.addIssue({ code: 'custom', message: `deze bot beantwoordt alleen de invoke ${CARD_ACTION_INVOKE}`, path: ['name'] });
+    else if (!CardActionValueSchema.safeParse(a.value).success) ctx.addIssue({ code: 'custom', message: 'een kaartactie heeft een action met een type', path: ['value', 'action'] });
   });
 export type IncomingActivity = z.infer<typeof IncomingActivitySchema>;
 
