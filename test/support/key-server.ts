@@ -23,13 +23,12 @@ export class KeyServer {
     this.privateKey = privateKey;
     this.publicJwk = { ...(await exportJWK(publicKey)), kid: this.kid, use: 'sig', alg: 'RS256', endorsements: ['msteams'] } as JWK;
     this.publicPem = await exportSPKI(publicKey);
+    // writeHead and end apart: restify, when loaded in this process, makes writeHead return nothing.
     this.server = createHttpServer((req, res) => {
       this.requests.push(req.url ?? '');
-      if (req.url === '/openid') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: BOT_FRAMEWORK_ISSUER, jwks_uri: `${this.url}/keys` }));
-      } else if (req.url === '/keys') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [this.publicJwk] }));
-      } else res.writeHead(404).end();
+      const body = req.url === '/openid' ? { issuer: BOT_FRAMEWORK_ISSUER, jwks_uri: `${this.url}/keys` } : req.url === '/keys' ? { keys: [this.publicJwk] } : undefined;
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body ?? {}));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
