@@ -165,7 +165,14 @@ const activity = (kind: 'message' | 'invoke') =>
       from: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...people) }, fc.record({ id: someString, aadObjectId: someString, name: someString }, { requiredKeys: [] }), anyJson),
       recipient: fc.oneof({ weight: 20, arbitrary: fc.constant({ id: 'bot', name: 'Aanmeldbot' }) }, anyJson),
       conversation: fc.oneof(
-        { weight: 20, arbitrary: fc.record({ id: fc.constantFrom('personal-a', 'personal-b', '19:kanaal@thread.tacv2;messageid=1'), conversationType: fc.constantFrom('personal', 'channel', 'groupChat', undefined) }) },
+        {
+          weight: 20,
+          // Many conversations: replies to one are paced to Teams' limits (60 in 30 s), which thousands of turns would hit.
+          arbitrary: fc.record({
+            id: fc.oneof(fc.nat(100_000).map((n) => `personal-${n}`), fc.nat(100_000).map((n) => `19:kanaal@thread.tacv2;messageid=${n}`)),
+            conversationType: fc.constantFrom('personal', 'channel', 'groupChat', undefined),
+          }),
+        },
         fc.record({ id: someString, conversationType: someString, tenantId: someString }, { requiredKeys: [] }),
         anyJson,
       ),
