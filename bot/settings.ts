@@ -41,8 +41,12 @@ export const SettingsSchema = z.object({
   ALLOWED_TENANT_IDS: optional.pipe(
     z
       .string()
-      .transform((s) => s.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))
-      .pipe(z.array(z.string().regex(GUID, 'moet een lijst tenant-id\'s (GUID\'s) zijn, gescheiden door komma\'s')).min(1, 'noem minstens één tenant-id'))
+      .transform((s, ctx) => {
+        const ids = s.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+        const wrong = ids.filter((t) => !GUID.test(t));
+        if (wrong.length > 0) ctx.addIssue({ code: 'custom', input: s, message: `moet een lijst tenant-id's (GUID's) zijn, gescheiden door komma's; geen tenant-id: ${wrong.map((t) => `"${t}"`).join(', ')}` });
+        return ids;
+      })
       .optional(),
   ),
   /**
@@ -67,7 +71,7 @@ export const isLocalMode = (settings: Settings) => settings.MicrosoftAppId === u
 
 /** The tenants whose messages the bot serves in Teams mode: ALLOWED_TENANT_IDS, else MicrosoftAppTenantId. */
 export function servedTenants(settings: Settings): string[] {
-  if (settings.ALLOWED_TENANT_IDS) return settings.ALLOWED_TENANT_IDS;
+  if (settings.ALLOWED_TENANT_IDS?.length) return settings.ALLOWED_TENANT_IDS;
   return settings.MicrosoftAppTenantId ? [settings.MicrosoftAppTenantId.toLowerCase()] : [];
 }
 
