@@ -14,6 +14,7 @@ async function main() {
   log.info({
     event: 'server.listening',
     port,
+    host: app.host,
     mode: isLocalMode(settings) ? 'lokaal (geen app-id: geen tokens, voor de Agents Playground)' : 'teams',
     gemeente: app.config.gemeente,
     store: app.stores.describe.kind,

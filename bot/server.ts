@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type TurnContext,
+} from 'botbuilder';
 import restify from './restify.js';
 import type Restify from 'restify';
 import { loadGemeenteConfig, type GemeenteConfig } from '../data/gemeente.config.js';
@@ -8,10 +14,11 @@ import { isExampleTeam, loadTeamConfig, type TeamConfig } from '../data/team.con
 import { openStores, type Stores } from '../data/stores.js';
 import { formatIssues } from '../data/zod-messages.js';
 import { somethingWentWrong } from '../dialogs/welcome.dialog.js';
-import { IncomingActivitySchema } from './activity.schema.js';
+import { IncomingActivitySchema, jsonDepth, MAX_JSON_DEPTH } from './activity.schema.js';
+import { BOT_FRAMEWORK_ISSUERS, createBotAuth, tenantOf } from './auth.js';
 import { errorSummary } from './conversation.js';
 import type { Logger } from './logger.js';
-import { isLocalMode, SettingsError, teamsModeProblems, type Settings } from './settings.js';
+import { isLocalMode, localModeProblems, servedTenants, SettingsError, teamsModeProblems, type Settings } from './settings.js';
 import { toActivity } from './activities.js';
 import { assembleBot } from './assemble.js';
 import { ChannelLifecycle } from './channel-lifecycle.js';
@@ -19,23 +26,69 @@ import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
+import { recordTenantRefused } from './audit-events.js';
 import { startAuditWatch, type AuditWatch } from './audit-watch.js';
 import { registerOverviewRoutes } from './tab/overview-routes.js';
+import { isLoopback } from './tab/tab-auth.js';
 import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** CloudAdapter with its turn entry point opened up, so that this server answers 400 and 401 itself. */
+/**
+ * CloudAdapter with its turn entry point opened up, so that this server answers 400, 401, 403 and 503 itself. In Teams
+ * mode the door (bot/auth.ts) has verified the token already and hands the adapter the verified claims: botbuilder
+ * then neither fetches keys per request nor writes key material to stderr when a token fails.
+ */
 class Adapter extends CloudAdapter {
-  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
-    return this.processActivity(authHeader, activity, logic);
+  constructor(private readonly auth: ConfigurationBotFrameworkAuthentication) {
+    super(auth);
   }
+
+  /** Local mode: authentication is disabled (no app id), so botbuilder takes the request as anonymous. */
+  runLocal(activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity('', activity, logic);
+  }
+
+  /** Teams mode, token verified at the door: what botbuilder's own check returns for a channel token. */
+  runVerified(appId: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    const claimsIdentity = this.createClaimsIdentity(appId);
+    const verified: Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>> = {
+      audience: 'https://api.botframework.com',
+      callerId: CallerIdConstants.PublicAzureChannel,
+      claimsIdentity,
+      connectorFactory: this.auth.createConnectorFactory(claimsIdentity),
+    };
+    return this.processActivity(verified, activity, logic);
+  }
+}
+
+/** Texts of the door's refusals (the body's `error`). */
+export const DOOR_TEXTS = {
+  stopping: 'De bot stopt; probeer het zo opnieuw.',
+  tooLarge: 'Bericht is te groot.',
+  notJson: 'Body is geen geldige JSON.',
+  tooDeep: `Bericht is te diep genest (hoogstens ${MAX_JSON_DEPTH} niveaus).`,
+  invalid: 'Ongeldige activiteit.',
+  notLocal: 'In de lokale modus (zonder app-id) praat de bot alleen met deze computer: de serviceUrl moet een loopback-adres zijn (localhost, 127.0.0.1 of ::1).',
+  unauthorized: 'Niet geautoriseerd.',
+  keysUnreachable: 'De sleutels van Bot Framework zijn nu niet bereikbaar; probeer het zo opnieuw.',
+  otherTenant: 'Deze bot bedient alleen de eigen organisatie (tenant) van de gemeente.',
+  internal: 'Interne fout.',
+} as const;
+
+/** The serviceUrl of a local-mode activity: only this computer (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackUrl(serviceUrl: string): boolean {
+  if (!URL.canParse(serviceUrl)) return false;
+  const host = new URL(serviceUrl).hostname.replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || isLoopback(host);
 }
 
 export interface App {
   server: Restify.Server;
   stores: Stores;
   config: GemeenteConfig;
+  /** Where listen() listens: 127.0.0.1 in local mode (one computer), every address in Teams mode. */
+  host: string;
   listen(port: number): Promise<number>;
   /** Stops taking requests, finishes turns in flight, flushes the stores. */
   shutdown(): Promise<void>;
@@ -46,13 +99,18 @@ export interface AppOptions {
   now?: () => Date;
   config?: GemeenteConfig;
   team?: TeamConfig;
+  /**
+   * Called when a message from a tenant the bot does not serve is refused (after the 403 and the `tenant.refused`
+   * log line): the place to record it in the audit log.
+   */
+  onTenantRefused?: (tenantId: string | undefined) => void | Promise<void>;
 }
 
 export async function createApp(
   settings: Settings,
-  { log, now = () => new Date(), config = loadGemeenteConfig(), team = loadTeamConfig() }: AppOptions,
+  { log, now = () => new Date(), config = loadGemeenteConfig(), team = loadTeamConfig(), onTenantRefused }: AppOptions,
 ): Promise<App> {
-  const refused = teamsModeProblems(settings, isExampleTeam(team));
+  const refused = [...localModeProblems(settings), ...teamsModeProblems(settings, isExampleTeam(team))];
   if (refused.length > 0) throw new SettingsError(refused.join('\n'));
   const stores = await openStores({
     dataDir: path.resolve(settings.DATA_DIR),
@@ -67,14 +125,15 @@ export async function createApp(
   });
   const local = isLocalMode(settings);
   const appId = settings.MicrosoftAppId ?? '';
-  const adapter = new Adapter(
-    new ConfigurationBotFrameworkAuthentication({
+  const tenants = servedTenants(settings);
+  const authenticate = createBotAuth({ appId, openIdMetadataUrl: settings.BOT_OPENID_METADATA_URL, issuers: BOT_FRAMEWORK_ISSUERS, now });
+  const botFrameworkAuth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: settings.MicrosoftAppId ?? '',
       MicrosoftAppPassword: settings.MicrosoftAppPassword ?? '',
       MicrosoftAppType: settings.MicrosoftAppType ?? (settings.MicrosoftAppId ? 'SingleTenant' : ''),
       MicrosoftAppTenantId: settings.MicrosoftAppTenantId ?? '',
-    }),
-  );
+  });
+  const adapter = new Adapter(botFrameworkAuth);
   const pacer = new Pacer(undefined, undefined, undefined, stores.pacing);
   const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
@@ -122,40 +181,65 @@ export async function createApp(
 
   server.post('/api/messages', async (req: Restify.Request, res: Restify.Response) => {
     const started = performance.now();
-    const reject = (status: number, error: string, problems?: string[]) => {
-      log.warn({ event: 'request.rejected', status, error });
+    const reject = (status: number, error: string, problems?: string[], detail?: Record<string, unknown>) => {
+      log.warn({ event: 'request.rejected', status, error, ...detail });
       res.json(status, problems ? { error, problems } : { error });
     };
-    if (closing) return reject(503, 'De bot stopt; probeer het zo opnieuw.');
+    if (closing) return reject(503, DOOR_TEXTS.stopping);
     inFlight++;
     try {
       const body = await readBody(req);
-      if (body === undefined) return reject(413, 'Bericht is te groot.');
+      if (body === undefined) return reject(413, DOOR_TEXTS.tooLarge);
+      if (jsonDepth(body) > MAX_JSON_DEPTH) return reject(400, DOOR_TEXTS.tooDeep);
       let json: unknown;
       try {
         json = JSON.parse(body);
       } catch {
-        return reject(400, 'Body is geen geldige JSON.');
+        return reject(400, DOOR_TEXTS.notJson);
       }
       const parsed = IncomingActivitySchema.safeParse(json, { reportInput: true });
-      if (!parsed.success) return reject(400, 'Ongeldige activiteit.', formatIssues(parsed.error));
-      const authHeader = String(req.headers.authorization ?? '');
-      if (!local && !/^Bearer \S+$/.test(authHeader)) return reject(401, 'Niet geautoriseerd.');
+      if (!parsed.success) return reject(400, DOOR_TEXTS.invalid, formatIssues(parsed.error));
+      const activity = parsed.data;
+
+      if (local) {
+        // Replies go to the serviceUrl: in local mode only ever to this computer. Any token is ignored (no key fetch).
+        if (!isLoopbackUrl(activity.serviceUrl)) return reject(403, DOOR_TEXTS.notLocal);
+      } else {
+        const result = await authenticate(req.headers.authorization, activity);
+        if (!result.ok) {
+          if (result.status === 503) res.header('Retry-After', '30');
+          return reject(result.status, result.status === 503 ? DOOR_TEXTS.keysUnreachable : DOOR_TEXTS.unauthorized, undefined, { reason: result.reason });
+        }
+        const { tenantId, consistent } = tenantOf(activity, result.claims);
+        if (!consistent || tenantId === undefined || !tenants.includes(tenantId)) {
+          // A tenant id says which organisation, never which person: it may be logged.
+          log.warn({ event: 'tenant.refused', tenantId: tenantId ?? null, consistent });
+          reject(403, DOOR_TEXTS.otherTenant);
+          try {
+            // NEN 7513: who knocked, from which tenant and conversation; ids only.
+            await recordTenantRefused(stores.audit, { tenantId, userId: activity.from.aadObjectId ?? activity.from.id, userName: activity.from.name, source: activity.conversation.id }, now());
+            await onTenantRefused?.(tenantId);
+          } catch (error) {
+            log.error({ event: 'tenant.refused-hook-failed', err: errorSummary(error) });
+          }
+          return;
+        }
+      }
 
       let invokeResponse;
       try {
-        invokeResponse = await adapter.run(authHeader, parsed.data as unknown as Activity, (context) => bot.run(context));
+        const turn = (context: TurnContext) => bot.run(context);
+        invokeResponse = await (local ? adapter.runLocal(activity as unknown as Activity, turn) : adapter.runVerified(appId, activity as unknown as Activity, turn));
       } catch (error) {
-        if (isAuthenticationError(error)) return reject(401, 'Niet geautoriseerd.');
         log.error({ event: 'request.failed', err: errorSummary(error) });
-        return reject(500, 'Interne fout.');
+        return reject(500, DOOR_TEXTS.internal);
       }
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.status ?? 200, invokeResponse.body);
       else {
         res.status(invokeResponse?.status ?? 200);
         res.end();
       }
-      log.info({ event: 'request.handled', type: parsed.data.type, ms: Math.round(performance.now() - started) });
+      log.info({ event: 'request.handled', type: activity.type, ms: Math.round(performance.now() - started) });
     } finally {
       inFlight--;
     }
@@ -165,6 +249,7 @@ export async function createApp(
     server,
     stores,
     config,
+    host: local ? '127.0.0.1' : '::',
     listen(port) {
       queueMissingPosts();
       sweep ??= setInterval(queueMissingPosts, 60_000).unref();
@@ -180,7 +265,8 @@ export async function createApp(
       auditWatch ??= startAuditWatch({ stores, team, log, now, deliver: () => void worker.kick() });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => {
+        // Local mode takes requests without a token: only from this computer.
+        server.listen(port, local ? '127.0.0.1' : undefined, () => {
           server.removeListener('error', reject);
           resolve((server.address() as { port: number }).port);
         });
@@ -215,9 +301,4 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function isAuthenticationError(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
-  return (error as Error)?.name === 'AuthenticationError' || status === 401 || status === 403;
 }

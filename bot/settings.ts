@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { MIN_KEY_LENGTH } from '../data/audit-key.js';
 import { formatIssues } from '../data/zod-messages.js';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const optional = z
   .string()
   .transform((s) => s.trim())
@@ -40,6 +42,28 @@ export const SettingsSchema = z.object({
   AUDIT_KEY: optional.pipe(z.string().min(MIN_KEY_LENGTH).optional()),
   /** Earlier keys of the access log, comma-separated, after a rotation: their entries must still verify. */
   AUDIT_KEYS_OLD: optional,
+  /** `production` says this is a real environment: then local mode (no app id) is refused. */
+  NODE_ENV: optional,
+  /**
+   * The tenants served, comma-separated (a region of several municipalities); without it only MicrosoftAppTenantId.
+   * A message from any other tenant is refused with 403.
+   */
+  ALLOWED_TENANT_IDS: optional.pipe(
+    z
+      .string()
+      .transform((s, ctx) => {
+        const ids = s.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+        const wrong = ids.filter((t) => !GUID.test(t));
+        if (wrong.length > 0) ctx.addIssue({ code: 'custom', input: s, message: `moet een lijst tenant-id's (GUID's) zijn, gescheiden door komma's; geen tenant-id: ${wrong.map((t) => `"${t}"`).join(', ')}` });
+        return ids;
+      })
+      .optional(),
+  ),
+  /**
+   * Where Bot Framework publishes the keys of its tokens (OpenID metadata with jwks_uri). Only tests and other clouds
+   * change it; tests point it at a key server on 127.0.0.1.
+   */
+  BOT_OPENID_METADATA_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'moet een http(s)-adres zijn' }).optional()),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -55,6 +79,28 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, envFile = '.e
 
 export const isLocalMode = (settings: Settings) => settings.MicrosoftAppId === undefined;
 
+/** The tenants whose messages the bot serves in Teams mode: ALLOWED_TENANT_IDS, else MicrosoftAppTenantId. */
+export function servedTenants(settings: Settings): string[] {
+  if (settings.ALLOWED_TENANT_IDS?.length) return settings.ALLOWED_TENANT_IDS;
+  return settings.MicrosoftAppTenantId ? [settings.MicrosoftAppTenantId.toLowerCase()] : [];
+}
+
+/**
+ * Local mode (no app id) takes requests without a token and is meant for one person's own computer. A bot set up
+ * for a real domain or for production without an app id is a mistake that would open it to anyone: one Dutch line.
+ */
+export function localModeProblems(settings: Settings): string[] {
+  if (!isLocalMode(settings)) return [];
+  const real = [
+    ...(settings.BOT_DOMAIN ? [`BOT_DOMAIN (${settings.BOT_DOMAIN})`] : []),
+    ...(settings.NODE_ENV === 'production' ? ['NODE_ENV=production'] : []),
+  ];
+  if (real.length === 0) return [];
+  return [
+    `MicrosoftAppId ontbreekt, maar ${real.join(' en ')} ${real.length > 1 ? 'wijzen' : 'wijst'} op een echte omgeving: zonder app-id draait de bot in lokale modus, zonder tokens en alleen voor je eigen computer. Zet MicrosoftAppId (met MicrosoftAppPassword en MicrosoftAppTenantId), of haal ${real.length > 1 ? 'ze' : 'het'} weg om lokaal te werken.`,
+  ];
+}
+
 /**
  * Teams mode (an app id) serves a municipality's real people: no silent example team, and one tenant unless said
  * otherwise (Azure creates single-tenant bots). The type defaults to SingleTenant. Returns one Dutch line per
@@ -65,6 +111,8 @@ export function teamsModeProblems(settings: Settings, usesExampleTeam: boolean):
   const problems: string[] = [];
   if ((settings.MicrosoftAppType ?? 'SingleTenant') === 'SingleTenant' && !settings.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId ontbreekt: een SingleTenant-bot (de standaard) hoort bij één tenant. Zet de tenant-id van de gemeente, of MicrosoftAppType=MultiTenant als de bot echt meerdere tenants bedient.');
+  } else if (servedTenants(settings).length === 0) {
+    problems.push('ALLOWED_TENANT_IDS ontbreekt: een MultiTenant-bot bedient alleen de tenants die je noemt. Zet ALLOWED_TENANT_IDS op de tenant-id\'s van de gemeenten, gescheiden door komma\'s.');
   }
   if (!settings.AUDIT_KEY) {
     problems.push(`AUDIT_KEY ontbreekt: met een MicrosoftAppId ondertekent de bot het toegangslog met een geheime sleutel van minstens ${MIN_KEY_LENGTH} tekens, bijvoorbeeld uit: openssl rand -base64 48`);

@@ -152,10 +152,25 @@ describe('safe defaults in Teams mode', () => {
     const { TEAM_CONFIG: _team, ...withoutTeam } = settings;
     await expect(bot(withoutTeam)).rejects.toThrow(/TEAM_CONFIG ontbreekt: met een MicrosoftAppId werkt de bot voor een echt team/);
     await expect(bot({ ...settings, TEAM_CONFIG: path.resolve('data/teams/voorbeeld.json') })).rejects.toThrow(/is het voorbeeldteam met de gebruikers van de Agents Playground/);
-    // A MultiTenant bot says so itself and needs no tenant.
-    const multi = await bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant' });
+    // A MultiTenant bot says so itself and names the tenants it serves instead.
+    await expect(bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant' })).rejects.toThrow(/ALLOWED_TENANT_IDS ontbreekt: een MultiTenant-bot bedient alleen de tenants die je noemt/);
+    await expect(bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: 'venray, groningen' })).rejects.toThrow(/ALLOWED_TENANT_IDS: moet een lijst tenant-id's \(GUID's\) zijn/);
+    const multi = await bot({ ...withoutTenant, MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: '00000000-0000-0000-0000-00000000000a,00000000-0000-0000-0000-00000000000b' });
     expect((await fetch(`${multi.url}/healthz`)).status).toBe(200);
-  });
+  }, 90_000);
+});
+
+describe('local mode is for one computer', () => {
+  it('refuses to start without an app id when BOT_DOMAIN is set or NODE_ENV is production, in one line', async () => {
+    for (const [env, named] of [
+      [{ BOT_DOMAIN: 'aanmelden.voorbeeldstad.nl' }, 'BOT_DOMAIN \\(aanmelden\\.voorbeeldstad\\.nl\\)'],
+      [{ NODE_ENV: 'production' }, 'NODE_ENV=production'],
+    ] as const) {
+      // One line on stderr (the whole of it), naming what points to a real environment.
+      const line = new RegExp(`before listening:\\nMicrosoftAppId ontbreekt, maar ${named} wijst op een echte omgeving: zonder app-id draait de bot in lokale modus, zonder tokens en alleen voor je eigen computer\\. [^\\n]+\\n$`);
+      await expect(bot(env)).rejects.toThrow(line);
+    }
+  }, 60_000);
 });
 
 describe('requests the bot refuses', () => {
@@ -174,6 +189,19 @@ describe('requests the bot refuses', () => {
       [noFrom, 'from'],
       [noServiceUrl, 'serviceUrl'],
       [[1, 2, 3], 'verwacht een object'],
+      // Shapes that used to reach the bot and end in "Er ging iets mis" or a 500 (issue 12, point 10).
+      [JSON.stringify(valid).replace(/}$/, `,"value":${'['.repeat(5000)}${']'.repeat(5000)}}`), 'te diep genest'],
+      [{ ...valid, text: 42 }, 'text'],
+      [{ ...valid, from: { id: 'user-huisarts', name: { first: 'Dokter' } } }, 'from.name'],
+      [{ ...valid, conversation: { id: 'x'.repeat(5000) } }, 'conversation.id'],
+      [{ ...valid, recipient: undefined }, 'recipient'],
+      [{ ...valid, channelId: undefined }, 'channelId'],
+      [{ ...valid, entities: [{ type: 'mention' }] }, 'entities.0'],
+      [{ ...valid, entities: [{ type: 42 }] }, 'entities.0.type'],
+      [{ ...valid, text: undefined, entities: [{ type: 'mention', mentioned: { id: 'bot' }, text: '<at>Aanmeldbot</at>' }] }, 'text'],
+      [{ ...valid, membersAdded: 'iedereen' }, 'membersAdded'],
+      [{ ...valid, channelData: { tenant: 'venray' } }, 'channelData.tenant'],
+      [{ ...valid, serviceUrl: 'geen adres' }, 'serviceUrl'],
     ];
     for (const [body, named] of cases) {
       const response = await c.post(body);

@@ -62,7 +62,8 @@ describe("the Dockerfile's steps", () => {
     expect(cmd).toEqual(['node', 'dist/bot/main.js']);
     const child = spawn(process.execPath, cmd.slice(1), {
       cwd: dir,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn' },
+      // Local mode (no app id), so not NODE_ENV=production as in the image: that combination refuses to start (below).
+      env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -82,6 +83,11 @@ describe("the Dockerfile's steps", () => {
       expect(await exited).toBe(0);
       expect(Date.now() - stopping).toBeLessThan(10_000);
       expect(stderr).toBe('');
+      // The image sets NODE_ENV=production: without an app id it stops at once, in one line.
+      await expect(run(process.execPath, cmd.slice(1), { cwd: dir, env: { PATH: process.env.PATH, NODE_ENV: 'production', DATA_DIR: path.join(dir, 'data') } })).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/^MicrosoftAppId ontbreekt, maar NODE_ENV=production wijst op een echte omgeving: [^\n]+\n$/),
+      });
     } finally {
       child.kill('SIGKILL');
       await connector.stop();

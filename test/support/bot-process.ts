@@ -35,12 +35,15 @@ export async function startBot(env: Record<string, string | undefined>, script =
   const teamsMode = Boolean(env.MicrosoftAppId ?? process.env.MicrosoftAppId) && !('AUDIT_KEY' in env);
   const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', script], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info', ...(teamsMode ? { AUDIT_KEY: TEST_AUDIT_KEY } : {}), ...env },
+    // Production as in the image, except in local mode, which a production bot refuses (bot/settings.ts).
+    env: { ...process.env, NODE_ENV: env.MicrosoftAppId ? 'production' : 'development', PORT: String(port), LOG_LEVEL: 'info', ...(teamsMode ? { AUDIT_KEY: TEST_AUDIT_KEY } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' comes after the last of stderr was read: a refusal message is whole only then.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -52,7 +55,10 @@ export async function startBot(env: Record<string, string | undefined>, script =
   // Listening means /healthz answers; polling works whatever LOG_LEVEL says.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode} before listening:\n${stderr.join('')}`);
+    if (child.exitCode !== null) {
+      await closed;
+      throw new Error(`bot exited with ${child.exitCode} before listening:\n${stderr.join('')}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`bot did not start within 20 s:\n${stderr.join('')}${logs.join('\n')}`);

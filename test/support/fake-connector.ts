@@ -28,6 +28,8 @@ export class FakeConnector {
   failWhen: ((method: string, path: string, body: Record<string, any>) => number | { status: number; retryAfter: string } | undefined) | undefined;
 
   async start(): Promise<string> {
+    // writeHead and end apart: restify replaces ServerResponse's writeHead with one that returns nothing, so a
+    // connector in the same process as the bot cannot chain them.
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,7 +45,8 @@ export class FakeConnector {
         const fail = this.failWhen?.(req.method ?? '', path, body) ?? this.failNext.shift();
         if (fail) {
           const { status, retryAfter } = typeof fail === 'number' ? { status: fail, retryAfter: undefined } : fail;
-          res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end('{}');
+          res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
+          res.end('{}');
           this.refused.push({ status, path });
           return;
         }
@@ -54,7 +57,8 @@ export class FakeConnector {
           const conversationId = body.isGroup && channelId ? `${channelId};messageid=post-${n}` : `personal-created-${n}`;
           const activityId = `post-${n}`;
           this.calls.push({ method: 'CREATE', path, conversationId, body, activityId });
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: conversationId, activityId }));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: conversationId, activityId }));
           return;
         }
         this.calls.push({
@@ -64,7 +68,8 @@ export class FakeConnector {
           body,
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         });
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${n}` }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `reply-${n}` }));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
