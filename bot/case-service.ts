@@ -281,7 +281,7 @@ export class CaseService {
   private async auditRefusal(detail: string, sent: string | undefined, actor: Actor, source: string): Promise<void> {
     const reference = sent !== undefined && REFERENCE_PATTERN.test(sent) ? sent : undefined;
     await this.deps.stores.audit.append(
-      { event: 'kaartactie.geweigerd', ...(reference ? { reference } : {}), actor: { id: actor.aadObjectId, name: actor.name.slice(0, 200) }, source, detail },
+      { event: 'kaartactie.geweigerd', ...(reference ? { reference } : {}), actor: { id: actor.aadObjectId || 'onbekend', name: actor.name.slice(0, 200) }, source, detail },
       this.deps.now(),
     );
   }

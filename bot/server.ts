@@ -216,11 +216,15 @@ export async function createApp(
           log.warn({ event: 'tenant.refused', tenantId: tenantId ?? null, consistent });
           reject(403, DOOR_TEXTS.otherTenant);
           try {
-            // NEN 7513: who knocked, from which tenant and conversation; ids only.
-            await recordTenantRefused(stores.audit, { tenantId, userId: activity.from.aadObjectId ?? activity.from.id, userName: activity.from.name, source: activity.conversation.id }, now());
             await onTenantRefused?.(tenantId);
           } catch (error) {
             log.error({ event: 'tenant.refused-hook-failed', err: errorSummary(error) });
+          }
+          try {
+            // NEN 7513: who knocked, from which tenant and conversation; ids only.
+            await recordTenantRefused(stores.audit, { tenantId, userId: activity.from.aadObjectId || activity.from.id, userName: activity.from.name, source: activity.conversation.id }, now());
+          } catch (error) {
+            log.error({ event: 'tenant.refused-audit-failed', err: errorSummary(error) });
           }
           return;
         }

@@ -33,7 +33,8 @@ function teamIdOf(activity: Activity): string | undefined {
 }
 
 function actorOf(activity: Activity): Actor {
-  return { aadObjectId: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? '' };
+  // An empty aadObjectId is no id (the door lets it through for the Emulator's sake): the Teams id then.
+  return { aadObjectId: activity.from.aadObjectId || activity.from.id, name: activity.from.name ?? '' };
 }
 
 const AnswerSchema = z.looseObject({ flow: z.literal('vraag'), reference: z.string().min(1), question: z.string().min(1), answer: z.string().optional() });

@@ -7,6 +7,7 @@ import { createApp, type App } from '../../bot/server.js';
 import { SettingsSchema } from '../../bot/settings.js';
 import { team } from '../fixtures/referral.js';
 import { KeyServer } from '../support/key-server.js';
+import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 
 /** The hook the audit log hangs on: every refused tenant is reported once, with its id (issue 12, point 3). */
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
     MicrosoftAppTenantId: TENANT,
     TEAM_CONFIG: 'team-van-de-gemeente.json',
     BOT_OPENID_METADATA_URL: openId,
+    AUDIT_KEY: TEST_AUDIT_KEY,
   });
   // Any team but the example one: the real people of a municipality.
   const example = team();

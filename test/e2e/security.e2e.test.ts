@@ -173,6 +173,8 @@ describe('authentication in Teams mode', () => {
     // A token signed by a key meant for another channel is refused too (Bot Framework's endorsements).
     expect((await post(server.url, teamsActivity({ channelId: 'webchat' }), `Bearer ${await good()}`)).status).toBe(401);
 
+    // The log lines come through the bot's stdout a moment after the answers: wait for the last one.
+    for (let i = 0; i < 100 && !events(server, 'request.rejected').some((e) => e.reason === 'endorsement'); i++) await new Promise((r) => setTimeout(r, 50));
     // Neither the token nor the key is written anywhere.
     const written = server.stderr.join('') + server.logs.join('\n');
     expect(written).not.toContain(String(keys.publicJwk.n).slice(0, 40));
