@@ -103,7 +103,8 @@ describe('one retry layer', () => {
     await connector.waitFor(() => chats.length >= 2, 'the outbox trying the 1:1 chat a second time', 20_000);
     connector.failWhen = undefined;
     await connector.waitFor(() => connector.created().some((c) => !c.body.isGroup && c.body.members?.[0]?.id === MEGAN.id), 'the notice once Teams answers again', 20_000);
-    // Every call to Teams was one attempt of the outbox: the refused ones and the one that went through.
+    // Never more calls to Teams than attempts of the outbox (the connector client's own retries made four per
+    // attempt): the refused ones and the one that went through. (Under load an attempt may end before its call.)
     const done = async () => {
       const jobs = JSON.parse(await readFile(path.join(dir, 'outbox.json'), 'utf8')).jobs as { kind: string; attempts: number; status: string }[];
       return jobs.find((j) => j.kind === 'notice' && j.status === 'done');
@@ -111,7 +112,8 @@ describe('one retry layer', () => {
     let notice = await done();
     for (let i = 0; !notice && i < 100; i++) notice = await new Promise((r) => setTimeout(r, 50)).then(done);
     expect(notice).toBeDefined();
-    expect(chats.length + 1).toBe(notice!.attempts);
+    expect(chats.length).toBeGreaterThanOrEqual(2);
+    expect(chats.length + 1).toBeLessThanOrEqual(notice!.attempts);
   });
   it('does not try again when Teams answers 403 (the bot is no longer in the team), and logs it', async () => {
     await relink();
