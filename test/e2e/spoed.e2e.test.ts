@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
-import { channelActivities } from '../support/teams-channel.js';
+import { channelActivities, toSummary } from '../support/teams-channel.js';
 
 /**
  * SPOED (an acute concern about safety) over the Bot Framework protocol: it goes to the jeugdconsulenten's channel
@@ -35,20 +35,7 @@ async function link(channel: string, service: string): Promise<void> {
 async function referSpoed(): Promise<{ reference: string; done: string }> {
   const conversation = `personal-spoed-${++chats}`;
   const c = new BotClient(server.url, serviceUrl, () => connector.activities(conversation), conversation, REFERRER);
-  await c.say('aanmelden');
-  await c.click('Huisarts');
-  await c.click('Ja, er is acute zorg');
-  await c.click('Melding bij Veilig Thuis gedaan');
-  await c.say('6');
-  await c.click('Ja, er is toestemming');
-  await c.click('Nee');
-  await c.click('Alleenstaande moeder');
-  await c.click('Verder', { value: 'Oostrum' });
-  await c.click('Verder', { value: 'pedagogisch' });
-  await c.click('Geen van deze');
-  await c.click('Nee');
-  await c.say('Moeder en kind zijn niet veilig thuis.');
-  await c.click('Verder', { name: FAMILY, phone: '06 00000000' });
+  await toSummary(c, { acute: true, family: FAMILY });
   const done = allText(await c.click('Versturen'));
   return { reference: /AM-\d{4}-\d{4}/.exec(done)![0], done };
 }

@@ -25,13 +25,18 @@ export function channelActivities(serviceUrl: () => string, channel = CHANNEL) {
 }
 
 /**
- * A huisarts goes through an aanmelding up to the summary, one click from Versturen: children of `ages`, consent,
+ * A huisarts goes through an aanmelding up to the summary, one click from Versturen: with or without an acute
+ * concern (`acute`), children of `ages`, consent,
  * a single mother in Oostrum, a pedagogical question, no criteria, and the made-up family's contact details.
  */
-export async function toSummary(c: BotClient, { ages = '6', family = 'Testgezin' }: { ages?: string; family?: string } = {}): Promise<void> {
+export async function toSummary(c: BotClient, { ages = '6', family = 'Testgezin', acute = false }: { ages?: string; family?: string; acute?: boolean } = {}): Promise<void> {
   await c.say('aanmelden');
   await c.click('Huisarts');
-  await c.click('Nee');
+  if (acute) {
+    // An acute concern, already reported to Veilig Thuis: the aanmelding is SPOED.
+    await c.click('Ja, er is acute zorg');
+    await c.click('Melding bij Veilig Thuis gedaan');
+  } else await c.click('Nee');
   await c.say(ages);
   await c.click('Ja, er is toestemming');
   await c.click('Nee');
