@@ -20,6 +20,7 @@ export function assembleBot(parts: BotParts) {
     praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
     postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
+    deliver: () => parts.deliver(),
   });
   const lifecycle = parts.lifecycle ?? new ChannelLifecycle({ stores, team, log, now, deliver: parts.deliver });
   const bot = new AanmeldBot({ conversations, cases, lifecycle, people: stores.people, channels: stores.channels, referrals: stores.referrals, team, now, log });

@@ -13,7 +13,11 @@ import { answersOf, triageInputOf } from '../machines/intake.record.js';
 import { routeFor } from '../machines/triage.js';
 import {
   cancelled,
+  completed,
+  completionRefusal,
+  completionReference,
   finishedFlow,
+  nothingToComplete,
   generalHelp,
   intakePurged,
   restarted,
@@ -24,6 +28,7 @@ import {
   welcome,
 } from '../dialogs/welcome.dialog.js';
 import { deliveryNote } from '../dialogs/channel.dialog.js';
+import { isShortSpoed } from '../dialogs/referral.card.js';
 import type { Logger } from './logger.js';
 
 /** One message from one person in one conversation. */
@@ -55,6 +60,8 @@ export interface ConversationDeps {
   postJobFor?: (draft: NewAanmelding) => Promise<((reference: string) => NewOutboxJob) | undefined>;
   /** After a stored aanmelding: starts its delivery and says whether it goes to a channel. */
   onSubmitted?: (aanmelding: Aanmelding) => Promise<'posting' | 'no-channel' | 'not-for-team'>;
+  /** Starts the outbox on what a completed short acute aanmelding queued (the card, the assignee's dossier). */
+  deliver?: () => void;
 }
 
 const REMEMBERED_ACTIVITY_IDS = 20;
@@ -122,6 +129,7 @@ export class Conversations {
 
     const command = topLevelCommand(turn.input);
     if (command === 'start') return this.start(record, turn);
+    if (command === 'aanvullen') return this.startCompletion(record, turn);
     if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) return this.start(record, turn, this.deps.gezinsverzorger);
     await this.save(turn, record);
     if (command === 'help') return [generalHelp(this.deps.config)];
@@ -202,6 +210,8 @@ export class Conversations {
       return referral.render(snapshot);
     }
     if (next.value === 'submitted') {
+      const completes = next.snapshot.context.completes;
+      if (completes !== undefined) return this.submitCompletion(record, intake, snapshot, next.snapshot.context, turn);
       let aanmelding: Aanmelding;
       try {
         // Write before we confirm: the referrer hears "verstuurd" only once the aanmelding is durable.
@@ -229,6 +239,105 @@ export class Conversations {
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });
     return [cancelled()];
+  }
+
+  /**
+   * "De rest aanvullen" of a short acute aanmelding: the intake again, from consent on, with what the short form
+   * already holds (role, safety, ages, wijk). Only its referrer may, and only once.
+   */
+  private async startCompletion(record: ConversationRecord, turn: Turn): Promise<Reply[]> {
+    const { stores, intake, log } = this.deps;
+    const me = turn.user.aadObjectId ?? turn.user.id;
+    const asked = completionReference(turn.input);
+    const mine = (await stores.referrals.forPerson(me)).filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me);
+    const target = asked ? mine.find((a) => a.reference === asked) : mine.filter((a) => isShortSpoed(a) && a.status !== 'afgesloten').at(-1);
+    await this.save(turn, record);
+    const refusal = completionRefusal(target, asked);
+    if (refusal || !target) return [refusal ?? nothingToComplete()];
+    const context: IntakeContext = {
+      intakeId: this.newId(),
+      service: 'gezinscoach',
+      editing: false,
+      role: target.referrer.role,
+      safety: target.answers.safety,
+      children: target.answers.children,
+      wijk: target.answers.wijk,
+      completes: target.reference,
+    };
+    const snapshot = intake.machine.resolveState({ value: 'consent', context });
+    const persisted = createActor(intake.machine, { snapshot, input: intake.input(context.intakeId) }).getPersistedSnapshot();
+    await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: persisted } });
+    log.info({ event: 'flow.started', flow: intake.id, instance: context.intakeId, completes: target.reference });
+    return intake.render(snapshot, { ack: `Je vult ${target.reference} aan. De leeftijden en de wijk staan er al in; die kun je bij de samenvatting nog wijzigen.` });
+  }
+
+  /** The completed intake goes into the short acute aanmelding it completes: same reference, a new version. */
+  private async submitCompletion(
+    record: ConversationRecord,
+    intake: FlowDialog<IntakeMachine>,
+    summary: SnapshotFrom<IntakeMachine>,
+    context: IntakeContext,
+    turn: Turn,
+  ): Promise<Reply[]> {
+    const { config, log } = this.deps;
+    const reference = context.completes!;
+    const instanceId = context.intakeId;
+    let result: { completed: Aanmelding } | { refused: Reply };
+    try {
+      result = await this.completeAanmelding(reference, context, turn);
+    } catch (error) {
+      log.error({ event: 'aanmelding.completion-failed', reference, err: errorSummary(error) });
+      await this.save(turn, record);
+      return [submitFailed(), ...intake.render(summary)];
+    }
+    if ('refused' in result) {
+      // Completed meanwhile (another chat) or closed: the answers of this turn are not kept.
+      await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
+      return [result.refused];
+    }
+    await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference } });
+    log.info({ event: 'aanmelding.completed', reference });
+    this.deps.deliver?.();
+    return [completed(result.completed, config)];
+  }
+
+  private async completeAanmelding(reference: string, context: IntakeContext, turn: Turn): Promise<{ completed: Aanmelding } | { refused: Reply }> {
+    const { stores, config } = this.deps;
+    const me = turn.user.aadObjectId ?? turn.user.id;
+    const at = turn.input.at;
+    // A coordinator may act on the card meanwhile (a new version): read again and apply to that one.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await stores.referrals.get(reference);
+      const refusal = completionRefusal(current && (current.referrer.identity.aadObjectId ?? current.referrer.identity.id) === me ? current : undefined, reference);
+      if (refusal || !current) return { refused: refusal ?? nothingToComplete() };
+      const answers = { ...answersOf(context), spoed: { ...current.answers.spoed!, completedAt: at.toISOString() } };
+      const triage = routeFor(triageInputOf(context), config);
+      const result = await stores.referrals.update(
+        reference,
+        current.version,
+        (a) => ({ ...a, answers, triage, history: [...a.history, { at: at.toISOString(), action: 'aangevuld', by: { aadObjectId: me, name: turn.user.name }, detail: 'Aangevuld door de verwijzer' }] }),
+        at,
+        (stored) => ({
+          jobs: [
+            ...(stored.post ? [{ key: `update:${reference}:v${stored.version}`, kind: 'update-card' as const, payload: { reference } }] : []),
+            // Whoever has the case gets the whole dossier now.
+            ...(stored.assignee
+              ? [
+                  {
+                    key: `aangevuld:${reference}:dossier:${stored.assignee.aadObjectId}`,
+                    kind: 'message' as const,
+                    payload: { reference, to: { kind: 'person' as const, aadObjectId: stored.assignee.aadObjectId, name: stored.assignee.name }, content: { kind: 'dossier' as const } },
+                  },
+                ]
+              : []),
+          ],
+          audit: [{ event: 'aanmelding.aangevuld', reference, actor: { id: me, name: turn.user.name }, source: turn.conversationId, detail: `route ${triage.route}` }],
+        }),
+      );
+      if (result.ok) return { completed: result.aanmelding };
+      if (result.reason === 'not-found') return { refused: nothingToComplete() };
+    }
+    throw new Error(`aanvullen van ${reference}: steeds een nieuwere versie`);
   }
 
   private async submitIntake(context: IntakeContext, turn: Turn): Promise<Aanmelding> {

@@ -60,14 +60,13 @@ export type Leefgebied = z.infer<typeof LeefgebiedSchema>;
 
 export const EXPLANATION_MAX_LENGTH = 1000;
 
+/** A Dutch or international phone number as people type it: "06 12345678", "+31 6 1234 5678", "0478-523333". */
+export const PHONE_PATTERN = /^(\+|00)?[0-9][0-9 ()-]{7,18}$/;
+
 export const ContactDetailsSchema = z
   .strictObject({
     name: z.string().trim().min(2).max(100),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^(\+|00)?[0-9][0-9 ()-]{7,18}$/)
-      .optional(),
+    phone: z.string().trim().regex(PHONE_PATTERN).optional(),
     email: z.email().max(200).optional(),
     address: z.string().trim().max(200).optional(),
   })
@@ -119,28 +118,59 @@ export const TeamsIdentitySchema = z.strictObject({
 });
 export type TeamsIdentity = z.infer<typeof TeamsIdentitySchema>;
 
-/** The answers of a finished intake, as stored. Identifying fields only exist with consent "ja". */
-export const AanmeldingAnswersSchema = z.strictObject({
+/** The one line of the short acute form: what is going on, without anything that identifies the family. */
+export const SPOED_SITUATION_MAX_LENGTH = 200;
+
+/**
+ * The short acute form ("Nu met spoed versturen", domain.md "Safety in practice"): sent first with the minimum
+ * (ages, wijk, one line, how to reach the referrer), completed later in the same aanmelding. Without consent
+ * asked yet, nothing here identifies the family; the referrer's own phone number is the professional's.
+ */
+export const SpoedFormSchema = z.strictObject({
+  situation: z.string().trim().min(3).max(SPOED_SITUATION_MAX_LENGTH),
+  referrerPhone: z.string().trim().regex(PHONE_PATTERN),
+  /** When the referrer filled in the rest (the full intake); absent while only the short form is known. */
+  completedAt: z.iso.datetime().optional(),
+});
+export type SpoedForm = z.infer<typeof SpoedFormSchema>;
+
+const AnswersConsentSchema = z.strictObject({
+  referral: ConsentSchema,
+  /** Who had to consent, given the children's ages (under 12 parents, 12–15 both, 16+ the youth). */
+  givenBy: z.array(z.string()),
+  feedbackToHuisarts: z.boolean(),
+  recordedAt: z.iso.datetime(),
+});
+
+/**
+ * The answers of a finished intake, as stored. Identifying fields only exist with consent "ja". A short acute form
+ * (spoed without completedAt) has no consent, household, hoofdvraag or specialist answer yet.
+ */
+export const AanmeldingAnswersSchema = z
+  .strictObject({
   service: z.enum(['gezinscoach', 'gezinsverzorger']),
   safety: SafetySchema,
   children: z.array(ChildSchema).min(1).max(MAX_CHILDREN),
-  consent: z.strictObject({
-    referral: ConsentSchema,
-    /** Who had to consent, given the children's ages (under 12 parents, 12–15 both, 16+ the youth). */
-    givenBy: z.array(z.string()),
-    feedbackToHuisarts: z.boolean(),
-    recordedAt: z.iso.datetime(),
-  }),
-  household: HouseholdSchema,
+  consent: AnswersConsentSchema.optional(),
+  household: HouseholdSchema.optional(),
   wijk: z.string().min(1),
-  hoofdvraag: z.array(LeefgebiedSchema).min(1),
+  hoofdvraag: z.array(LeefgebiedSchema).min(1).optional(),
   criteria: z.array(z.string()),
-  specialistCareNeeded: z.boolean(),
+  specialistCareNeeded: z.boolean().optional(),
   explanation: z.string().max(EXPLANATION_MAX_LENGTH).optional(),
   contact: ContactDetailsSchema.optional(),
   /** Only for a casemanager's request for a gezinsverzorger. */
   gezinsverzorger: GezinsverzorgerRequestSchema.optional(),
-});
+  /** Only when it started as the short acute form. */
+  spoed: SpoedFormSchema.optional(),
+  })
+  .superRefine((answers, ctx) => {
+    // Only a short acute form may lack these; once completed (or sent as a whole) they are all there.
+    if (answers.spoed && !answers.spoed.completedAt) return;
+    for (const field of ['consent', 'household', 'hoofdvraag', 'specialistCareNeeded'] as const) {
+      if (answers[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'ontbreekt' });
+    }
+  });
 export type AanmeldingAnswers = z.infer<typeof AanmeldingAnswersSchema>;
 
 export const REFERENCE_PATTERN = /^AM-\d{4}-\d{4,}$/;
@@ -160,7 +190,7 @@ export const CASE_STATUSES = ['nieuw', 'toegewezen', 'wachtlijst', 'meer-informa
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof CaseStatusSchema>;
 
-export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie'] as const;
+export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie', 'aangevuld'] as const;
 
 /** What an evaluation of a gezinsverzorger trajectory decides (issue: doorgaan, afschalen, afsluiten). */
 export const EVALUATION_OUTCOMES = ['doorgaan', 'afschalen', 'afsluiten'] as const;
@@ -245,7 +275,7 @@ export const AanmeldingSchema = z
     /** When the retention period removed the family's identifying data (bot/retention.ts). */
     purgedAt: z.iso.datetime().optional(),
   })
-  .refine((a) => a.answers.consent.referral === 'ja' || a.answers.contact === undefined, {
+  .refine((a) => a.answers.consent?.referral === 'ja' || a.answers.contact === undefined, {
     message: 'contactgegevens alleen met toestemming',
     path: ['answers', 'contact'],
   });

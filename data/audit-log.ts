@@ -21,6 +21,7 @@ export const AUDIT_EVENTS = [
   'aanmelding.vraag',
   'aanmelding.antwoord',
   'aanmelding.afgesloten',
+  'aanmelding.aangevuld', // a short acute aanmelding completed by its referrer (the rest of the intake)
   'aanmelding.evaluatie', // an evaluation moment of a gezinsverzorger trajectory: planned, moved or its outcome
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',

@@ -2,6 +2,8 @@ import type { SnapshotFrom } from 'xstate';
 import { z } from 'zod';
 import {
   ContactDetailsSchema,
+  PHONE_PATTERN,
+  SPOED_SITUATION_MAX_LENGTH,
   GV_MAX_HOURS,
   GV_MAX_MONTHS,
   type GV_SUPPORT_FORMS,
@@ -61,7 +63,7 @@ import {
 
 type Snapshot = SnapshotFrom<IntakeMachine>;
 /** Every state a referrer can be asked something in (the flows' steps and their sub-states). */
-type State = EditableStep | 'safetyAdvice' | 'safetySignal' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu' | 'confirmCancel';
+type State = EditableStep | 'safetyAdvice' | 'safetySignal' | 'spoedForm' | 'consentFeedback' | 'consentRefused' | 'service' | 'toGezinsverzorger' | 'summary' | 'editMenu' | 'confirmCancel';
 
 // ---------------------------------------------------------------------------------------------------------
 // Texts: everything the referrer reads in this dialog.
@@ -189,6 +191,12 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       ];
     case 'safetyAdvice':
       return ['Twijfel je? Bel Veilig Thuis (0800-2000) voor advies; dat kan ook zonder de naam van het gezin te noemen.'];
+    case 'spoedForm':
+      return [
+        'Met Nu met spoed versturen gaat de aanmelding meteen naar de jeugdconsulent van dienst, met alleen deze vier dingen. Zo kan die handelen en jou terugbellen.',
+        'Namen, adres en toestemming komen later: na het versturen kies je De rest aanvullen, nu of wanneer het je uitkomt. Het blijft dezelfde aanmelding.',
+        'Liever alles in één keer? Kies Eerst de hele aanmelding invullen; de aanmelding heeft dan ook spoed.',
+      ];
     case 'safetySignal':
       return [
         'Zorgen die niet acuut zijn, noteren we als zorgsignaal bij de aanmelding, zodat de professional die hem oppakt ervan weet.',
@@ -388,7 +396,11 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       return {
         lead: [container(VEILIG_THUIS.map((line) => text(line)), 'attention')],
         question: 'Wat heb je al gedaan?',
-        hint: ['De aanmelding gaat met spoed naar de jeugdconsulent. Daarna vraag ik nog een paar dingen over het gezin.'],
+        hint: [
+          context.service === 'gezinscoach' && context.completes === undefined
+            ? 'De aanmelding gaat met spoed naar de jeugdconsulent. Daarna kun je hem meteen versturen, met alleen het hoogstnodige.'
+            : 'De aanmelding gaat met spoed naar de jeugdconsulent. Daarna vraag ik nog een paar dingen over het gezin.',
+        ],
         answers: SAFETY_ACTION_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
     case 'safetySignal':
@@ -396,6 +408,34 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         question: 'Waar ben je in de meldcode?',
         hint: ['Je zorgen over de veiligheid komen als zorgsignaal bij de aanmelding; de professional die hem oppakt, ziet het.'],
         answers: MELDCODE_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+      };
+    case 'spoedForm':
+      return {
+        question: 'Nu met spoed versturen',
+        hint: [
+          'Alleen wat de jeugdconsulent nodig heeft om te handelen en jou terug te bellen. De rest vul je later aan.',
+          '**Noem geen namen, adressen of andere gegevens waarmee het gezin herkenbaar is.**',
+        ],
+        inputs: [
+          textInput('children', 'Leeftijden van de kinderen', { placeholder: 'bijv. 3 en 7, of "zwanger"', value: context.children ? childrenAsTyped(context.children) : undefined, required: true, errorMessage: 'Vul de leeftijden in.' }),
+          choiceSet('wijk', 'Wijk of dorp', config.wijken.map((w) => ({ title: w, value: w })), {
+            style: 'filtered',
+            value: context.wijk,
+            placeholder: 'Kies of typ een naam',
+            required: true,
+            errorMessage: 'Kies een wijk of dorp.',
+          }),
+          textInput('situation', 'Wat speelt er? (één regel)', {
+            maxLength: SPOED_SITUATION_MAX_LENGTH,
+            value: context.spoed?.situation,
+            placeholder: 'bijv. vader dreigt met geweld, kinderen nu bij buren',
+            required: true,
+            errorMessage: 'Beschrijf kort wat er speelt.',
+          }),
+          textInput('phone', 'Jouw telefoonnummer voor terugbellen', { style: 'Tel', placeholder: 'bijv. 06 12345678', value: context.spoed?.referrerPhone, required: true, errorMessage: 'Vul je telefoonnummer in.' }),
+        ],
+        submitInputs: 'Nu met spoed versturen',
+        answers: [{ title: 'Eerst de hele aanmelding invullen', value: 'volledig' }],
       };
     case 'children':
       return {
@@ -706,6 +746,12 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         return one(MELDCODE_OPTIONS, (meldcode) => ({ type: 'answer.safetySignal', meldcode }), 'waar je bent in de meldcode');
       case 'safetyAdvice':
         return one(SAFETY_ACTION_OPTIONS, (action) => ({ type: 'answer.safetyAction', action }), 'wat je al gedaan hebt');
+      case 'spoedForm': {
+        if (['volledig', 'hele aanmelding', 'alles invullen', 'eerst alles'].includes(normalize(value))) return event({ type: 'spoed.full' });
+        if (!input.value) return problem('Vul de vier vakjes op de kaart in en kies Nu met spoed versturen. Of kies Eerst de hele aanmelding invullen.');
+        const form = parseSpoedForm(input.value, wijkOptions);
+        return form.ok ? event({ type: 'answer.spoedForm', ...form.value }) : problem(form.problem);
+      }
       case 'children': {
         const children = parseChildren(value);
         return children.ok ? event({ type: 'answer.children', children: children.value }) : problem(children.problem);
@@ -888,6 +934,28 @@ const EDIT_ALIASES: Record<EditableStep, string[]> = {
   explanation: ['toelichting', 'tekst'],
   contact: ['contact', 'contactgegevens', 'telefoon', 'adres'],
 };
+
+/** The short acute form's four fields; every problem named at once, so one correction is enough. */
+function parseSpoedForm(value: Record<string, unknown>, wijkOptions: Option[]) {
+  const field = (key: string) => (typeof value[key] === 'string' ? (value[key] as string).trim() : '');
+  const problems: string[] = [];
+  const children = parseChildren(field('children'));
+  if (!children.ok) problems.push(field('children') === '' ? 'Vul de leeftijden van de kinderen in.' : children.problem);
+  const wijk = parseOption(field('wijk'), wijkOptions);
+  if (wijk === undefined) problems.push('Kies een wijk of dorp uit de lijst.');
+  const situation = field('situation').replace(/\s+/g, ' ').trim();
+  if (situation.length < 3) problems.push('Beschrijf in een paar woorden wat er speelt.');
+  else if (situation.length > SPOED_SITUATION_MAX_LENGTH) problems.push(`Wat er speelt is ${situation.length} tekens; houd het op één regel (hoogstens ${SPOED_SITUATION_MAX_LENGTH}).`);
+  const phone = field('phone');
+  if (!PHONE_PATTERN.test(phone)) problems.push(phone === '' ? 'Vul je telefoonnummer in, zodat de jeugdconsulent je kan terugbellen.' : 'Je telefoonnummer klopt niet. Gebruik cijfers, bijvoorbeeld 06 12345678.');
+  if (problems.length > 0 || !children.ok || wijk === undefined) return { ok: false as const, problem: problems.join(' ') };
+  return { ok: true as const, value: { children: children.value, wijk, situation, referrerPhone: phone } };
+}
+
+/** Ages as the referrer would type them again: "3, 7 en zwanger". */
+function childrenAsTyped(children: IntakeContext['children'] & object): string {
+  return listNl(children.map((c) => ('expected' in c ? 'zwanger' : String(c.age))));
+}
 
 const CONTACT_PROBLEMS: Record<string, string> = {
   name: 'Vul de naam van de ouder of jongere in (minstens 2 tekens).',

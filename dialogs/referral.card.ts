@@ -1,4 +1,4 @@
-import type { Aanmelding, CaseStatus, Child, CLOSE_REASONS, GezinsverzorgerRequest, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Aanmelding, CaseStatus, Child, Consent, CLOSE_REASONS, GezinsverzorgerRequest, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
@@ -101,11 +101,28 @@ export interface CardView {
   teamLoad?: TeamLoad;
 }
 
+const NOT_YET = 'Nog niet ingevuld (spoed)';
+const SHORT_SPOED_LINE =
+  'Kort spoedformulier: de verwijzer vult de rest later aan. Wie de aanmelding oppakt, ziet in het dossier wat er speelt en het terugbelnummer van de verwijzer.';
+
+/** Sent as the short acute form and not completed yet. */
+export function isShortSpoed(a: Pick<Aanmelding, 'answers'>): boolean {
+  return a.answers.spoed !== undefined && a.answers.spoed.completedAt === undefined;
+}
+
+function consentFact(referral: Consent | undefined): string {
+  if (referral === undefined) return 'Nog niet gevraagd (spoed)';
+  return referral === 'ja' ? 'Ja' : referral === 'anoniem' ? 'Nee, anoniem overleg' : 'Nee';
+}
+
 /** The consent situation in the words the team acts on (domain.md: no contact with the family without consent). */
 export function consentInWords(a: Pick<Aanmelding, 'answers'>): string {
-  switch (a.answers.consent.referral) {
+  switch (a.answers.consent?.referral) {
     case 'ja':
       return 'Toestemming: ja';
+    case undefined:
+      // The short acute form: consent comes with the rest of the aanmelding.
+      return 'Toestemming nog niet gevraagd (spoed) — neem contact op via de verwijzer';
     case 'anoniem':
       return 'Anoniem overleg — neem geen contact op met het gezin, overleg met de verwijzer';
     default:
@@ -134,17 +151,18 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
   if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
   // Whether the team may contact the family at all, before anyone picks it up.
-  if (a.answers.consent.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
+  if (a.answers.consent?.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
+  if (isShortSpoed(a)) body.push(text(SHORT_SPOED_LINE, { weight: 'Bolder' }));
   if (a.answers.safety.signal) body.push(container([text(`Zorgsignaal: zorgen over de veiligheid, niet acuut (meldcode: ${titleOf(MELDCODE_OPTIONS, a.answers.safety.signal.meldcode)})`, { weight: 'Bolder' })], 'warning'));
   const referrerRole = titleOf(ROLE_OPTIONS, a.referrer.role);
   body.push(
     facts([
       ['Route', route.label],
-      ['Toestemming', a.answers.consent.referral === 'ja' ? 'Ja' : a.answers.consent.referral === 'anoniem' ? 'Nee, anoniem overleg' : 'Nee'],
+      ['Toestemming', consentFact(a.answers.consent?.referral)],
       ['Wijk of dorp', a.answers.wijk],
-      ['Gezin', titleOf(HOUSEHOLD_OPTIONS, a.answers.household)],
+      ['Gezin', a.answers.household ? titleOf(HOUSEHOLD_OPTIONS, a.answers.household) : NOT_YET],
       ['Kinderen', ageBands(a.answers.children)],
-      ['Hoofdvraag', sentenceList(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
+      ['Hoofdvraag', a.answers.hoofdvraag ? sentenceList(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],
       ['Complexiteit', a.triage.criteria.length === 0 ? 'Geen criterium' : a.triage.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; ')],
       ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
       ['Aangemeld', formatMoment(a.createdAt)],
@@ -317,7 +335,7 @@ export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' |
       const last = a.history.at(-1);
       const lines = [`Je aanmelding **${a.reference}** is opgepakt door ${who}, op ${formatMoment(last?.at ?? a.updatedAt)}.`];
       const referrerIsGp = a.referrer.role === 'huisarts' || a.referrer.role === 'poh';
-      if (a.answers.consent.referral === 'ja' && !a.answers.consent.feedbackToHuisarts && !referrerIsGp) {
+      if (a.answers.consent?.referral === 'ja' && !a.answers.consent.feedbackToHuisarts && !referrerIsGp) {
         lines.push('Het gezin wil niet dat de huisarts hierover bericht krijgt; deel dit dus niet met de huisarts.');
       }
       return { text: lines.join('\n\n') };
@@ -368,12 +386,19 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
           ? `Zorgsignaal: zorgen, niet acuut; meldcode: ${titleOf(MELDCODE_OPTIONS, ans.safety.signal.meldcode)}`
           : 'Geen acute zorg',
     ],
+    // The short acute form: what the jeugdconsulent needs to act and call back, before anything else.
+    ...(ans.spoed
+      ? ([
+          ['Wat speelt er (spoed)', plainText(ans.spoed.situation)],
+          ['Verwijzer terugbellen', plainText(ans.spoed.referrerPhone)],
+        ] as [string, string][])
+      : []),
     ['Kinderen', describeChildren(ans.children)],
-    ['Toestemming', ans.consent.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
-    ['Gezin', titleOf(HOUSEHOLD_OPTIONS, ans.household)],
+    ['Toestemming', ans.consent?.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
+    ['Gezin', ans.household ? titleOf(HOUSEHOLD_OPTIONS, ans.household) : NOT_YET],
     ['Wijk of dorp', ans.wijk],
-    ['Hoofdvraag', listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v)))],
-    ['Specialistische zorg nodig', ans.specialistCareNeeded ? 'Ja' : 'Nee'],
+    ['Hoofdvraag', ans.hoofdvraag ? listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],
+    ['Specialistische zorg nodig', ans.specialistCareNeeded === undefined ? NOT_YET : ans.specialistCareNeeded ? 'Ja' : 'Nee'],
     ['Toelichting', ans.explanation ? plainText(ans.explanation) : 'Geen'],
   ];
   // What the casemanager asked of the gezinsverzorger: the one who does the work needs the plan's goal and tasks.
@@ -388,7 +413,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     );
   }
   if (contact) rows.push(['Contact', plainText([contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', '))]);
-  else rows.push(['Contact', ans.consent.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
+  else rows.push(['Contact', ans.consent?.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
   const answered = a.questions.filter((q) => q.answer !== undefined);
   return adaptiveCard([
     text(`Dossier ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),

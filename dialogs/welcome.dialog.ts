@@ -1,4 +1,4 @@
-import type { Aanmelding } from '../data/aanmelding.schema.js';
+import { REFERENCE_PATTERN, type Aanmelding } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
 import { normalize } from './parse.js';
@@ -11,12 +11,16 @@ const HELP_WORDS = ['help', 'hulp', '?', 'uitleg', 'wat kun je', 'wat kan je'];
 export const START_DATA = { flow: 'start', action: 'start' } as const;
 const HELP_DATA = { flow: 'start', action: 'help' } as const;
 
-export type TopLevelCommand = 'start' | 'help' | 'status' | 'gezinsverzorger';
+export type TopLevelCommand = 'start' | 'help' | 'status' | 'gezinsverzorger' | 'aanvullen';
+
+/** The button under a short acute aanmelding: fill in the rest. */
+export const completeData = (reference: string) => ({ flow: 'start', action: 'aanvullen', reference }) as const;
 
 /** What someone outside a flow asks for, by text or by one of the buttons below. */
 export function topLevelCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
-  if (input.value?.flow === 'start') return input.value.action === 'help' ? 'help' : 'start';
+  if (input.value?.flow === 'start') return input.value.action === 'help' ? 'help' : input.value.action === 'aanvullen' ? 'aanvullen' : 'start';
   const said = normalize(input.text ?? '');
+  if (/^(rest )?aanvullen( am-\d{4}-\d{4,})?$/.test(said)) return 'aanvullen';
   if (START_WORDS.includes(said)) return 'start';
   if (HELP_WORDS.includes(said)) return 'help';
   if (['status', 'mijn aanmeldingen', 'overzicht'].includes(said)) return 'status';
@@ -75,6 +79,39 @@ export function cancelled(): Reply {
   };
 }
 
+/** Which aanmelding "aanvullen" is about: the button's reference, or one typed after the word. */
+export function completionReference(input: { text?: string; value?: Record<string, unknown> }): string | undefined {
+  const fromButton = input.value?.reference;
+  if (typeof fromButton === 'string') return REFERENCE_PATTERN.test(fromButton) ? fromButton : undefined;
+  return /am-\d{4}-\d{4,}/i.exec(input.text ?? '')?.[0].toUpperCase();
+}
+
+export function nothingToComplete(): Reply {
+  return { text: 'Er is geen spoedaanmelding van jou die nog aangevuld moet worden. Typ "status" voor de stand van je aanmeldingen.' };
+}
+
+/** Why an aanmelding cannot be completed (by this referrer), or undefined when it can. */
+export function completionRefusal(a: Aanmelding | undefined, asked: string | undefined): Reply | undefined {
+  if (!a) return asked ? { text: `Ik ken geen spoedaanmelding ${asked} van jou. Typ "status" voor de stand van je aanmeldingen.` } : undefined;
+  if (!a.answers.spoed) return { text: `${a.reference} is al een volledige aanmelding; er valt niets aan te vullen.` };
+  if (a.answers.spoed.completedAt) return { text: `${a.reference} is al aangevuld. Er is niets dubbel bewaard.` };
+  if (a.status === 'afgesloten') return { text: `${a.reference} is al afgesloten; aanvullen kan niet meer. Neem zo nodig contact op met het team en noem de referentie.` };
+  return undefined;
+}
+
+/** After the rest of a short acute aanmelding is filled in. */
+export function completed(aanmelding: Aanmelding, config: GemeenteConfig): Reply {
+  const who = aanmelding.assignee ? `${aanmelding.assignee.name} heeft hem opgepakt en krijgt het volledige dossier nu persoonlijk.` : 'Wie hem oppakt, ziet het volledige dossier.';
+  return {
+    card: adaptiveCard([
+      text(`Aangevuld. **${aanmelding.reference}** is nu een volledige aanmelding.`, { weight: 'Bolder' }),
+      text(`Voorgestelde route: ${config.routes[aanmelding.triage.route].label}. ${who}`),
+      text('In het teamkanaal komen nog steeds geen namen of contactgegevens.', { subtle: true }),
+      { type: 'ActionSet', actions: [submit('Nieuwe aanmelding', START_DATA)] },
+    ]),
+  };
+}
+
 export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, deliveryNote?: string): Reply {
   const route = config.routes[aanmelding.triage.route];
   const body = [
@@ -86,8 +123,19 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
   }
   if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
   if (deliveryNote) body.push(text(deliveryNote));
+  const short = aanmelding.answers.spoed !== undefined && aanmelding.answers.spoed.completedAt === undefined;
+  if (short) {
+    body.push(
+      text(
+        'Je stuurde het korte spoedformulier. Vul de rest aan (toestemming, gezin, hoofdvraag) zodra het kan: nu met de knop hieronder, of later door **aanvullen** te typen. Het blijft dezelfde aanmelding.',
+      ),
+    );
+  }
   body.push(text('Noem deze referentie als je contact opneemt over deze aanmelding.', { subtle: true }));
-  return { card: adaptiveCard([...body, { type: 'ActionSet', actions: [submit('Nieuwe aanmelding', START_DATA)] }]) };
+  const actions = short
+    ? [submit('De rest aanvullen', completeData(aanmelding.reference), 'positive'), submit('Nieuwe aanmelding', START_DATA)]
+    : [submit('Nieuwe aanmelding', START_DATA)];
+  return { card: adaptiveCard([...body, { type: 'ActionSet', actions }]) };
 }
 
 export function submitFailed(): Reply {
@@ -133,7 +181,8 @@ const STATUS_TEXT: Record<Aanmelding['status'], string> = {
 
 function statusLine(a: Aanmelding, config: GemeenteConfig): string {
   const who = a.status === 'toegewezen' && a.assignee ? ` door ${a.assignee.name}` : '';
-  return `- **${a.reference}** · ${config.routes[a.triage.route].label} · ${STATUS_TEXT[a.status]}${who}${a.triage.urgent ? ' · SPOED' : ''}`;
+  const short = a.answers.spoed && !a.answers.spoed.completedAt ? ' · kort spoedformulier, typ **aanvullen**' : '';
+  return `- **${a.reference}** · ${config.routes[a.triage.route].label} · ${STATUS_TEXT[a.status]}${who}${a.triage.urgent ? ' · SPOED' : ''}${short}`;
 }
 
 /** "status" in the 1:1 chat: your own aanmeldingen, and the cases assigned to you (newest first, at most 10 each). */

@@ -31,7 +31,7 @@ export const intakeMachine = stepsSetup.createMachine({
     // Help changes nothing: the dialog explains the current step and asks it again.
     help: {},
   },
-  states: flowStates(INTAKE_STEPS, { serviceChoice: true }) as Record<string, object>,
+  states: flowStates(INTAKE_STEPS, { serviceChoice: true, spoedForm: true }) as Record<string, object>,
 });
 
 export type IntakeMachine = typeof intakeMachine;

@@ -32,7 +32,8 @@ export function answersOf(context: IntakeContext): AanmeldingAnswers {
     household: context.household,
     wijk: context.wijk,
     hoofdvraag: context.hoofdvraag,
-    criteria: context.criteria,
+    // The short acute form asks no criteria (yet).
+    criteria: context.criteria ?? (context.spoed ? [] : undefined),
     // The gezinsverzorger request does not ask it: rule 3 decides before rule 5 would.
     specialistCareNeeded: context.specialistCareNeeded ?? (context.service === 'gezinsverzorger' ? false : undefined),
     explanation: context.explanation ?? undefined,
@@ -50,5 +51,6 @@ export function answersOf(context: IntakeContext): AanmeldingAnswers {
             targetGroup: context.cause ? GV_CAUSES[context.cause] : undefined,
           }
         : undefined,
+    spoed: context.spoed,
   });
 }

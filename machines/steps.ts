@@ -79,6 +79,10 @@ export const IntakeContextSchema = z.object({
   hoursPerWeek: z.number().optional(),
   durationMonths: z.number().int().optional(),
   cause: z.enum(GV_CAUSE_IDS).optional(),
+  /** The short acute form's own answers ("Nu met spoed versturen"). */
+  spoed: z.object({ situation: z.string(), referrerPhone: z.string() }).optional(),
+  /** Filling in the rest of a short acute aanmelding: its reference. Submitting completes that one. */
+  completes: z.string().optional(),
 });
 export type IntakeContext = z.infer<typeof IntakeContextSchema>;
 
@@ -95,6 +99,10 @@ export type IntakeEvent =
   | { type: 'answer.safety'; concern: boolean; worry?: boolean }
   | { type: 'answer.safetySignal'; meldcode: MeldcodeStep }
   | { type: 'answer.safetyAction'; action: SafetyAction }
+  /** The short acute form: ages, wijk, one line and how to reach the referrer; sent at once. */
+  | { type: 'answer.spoedForm'; children: Child[]; wijk: string; situation: string; referrerPhone: string }
+  /** The acute path, but the whole aanmelding first. */
+  | { type: 'spoed.full' }
   | { type: 'answer.children'; children: Child[] }
   | { type: 'answer.consent'; consent: Consent; at: string }
   | { type: 'answer.consentFeedback'; allowed: boolean }
@@ -152,6 +160,8 @@ export const stepsSetup = setup({
   },
   guards: {
     isEditing: ({ context }) => context.editing,
+    // Completing a short acute aanmelding never offers to send another one.
+    offersSpoedForm: ({ context }) => context.completes === undefined,
     hasSafetyConcern: ({ event }) => event.type === 'answer.safety' && event.concern,
     hasSafetyWorry: ({ event }) => event.type === 'answer.safety' && !event.concern && event.worry === true,
     refusesConsent: ({ context }) => refusesConsent(context),
@@ -189,6 +199,11 @@ export const stepsSetup = setup({
     assignSafetyAction: assign({
       safety: ({ context, event }) => (event.type === 'answer.safetyAction' ? { concern: true, action: event.action } : context.safety),
     }),
+    assignSpoedForm: assign(({ event }) =>
+      event.type === 'answer.spoedForm'
+        ? { children: event.children, wijk: event.wijk, spoed: { situation: event.situation, referrerPhone: event.referrerPhone } }
+        : {},
+    ),
     assignChildren: assign({ children: ({ context, event }) => (event.type === 'answer.children' ? event.children : context.children) }),
     forgetConsent: assign({ consent: undefined }),
     assignConsent: assign(({ context, event }) => {
@@ -230,7 +245,7 @@ type Transition = { guard?: string | { type: string; params: unknown }; target: 
  * (through "resume") when the referrer was changing an answer; "terug" goes to the previous step. Contact
  * details are a step only with consent "ja".
  */
-export function flowStates(steps: readonly EditableStep[], options: { serviceChoice?: boolean; backToIntake?: boolean } = {}) {
+export function flowStates(steps: readonly EditableStep[], options: { serviceChoice?: boolean; backToIntake?: boolean; spoedForm?: boolean } = {}) {
   const states: Record<string, unknown> = {};
   const afterContact = (i: number) => steps[i + 1] ?? 'summary';
   /** Where an answer at step i goes: the next step (skipping contact without consent "ja"). */
@@ -265,7 +280,22 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
         // A worry that is not acute: where the referrer is in the meldcode, recorded as a zorgsignaal.
         states.safetySignal = { on: { 'answer.safetySignal': forward(i, 'assignSafetySignal'), 'nav.back': [{ target: 'safety' }] } };
         // Acute concern: 112, Veilig Thuis and the meldcode come before anything else; then the case goes on as urgent.
-        states.safetyAdvice = { on: { 'answer.safetyAction': forward(i, 'assignSafetyAction'), 'nav.back': [{ target: 'safety' }] } };
+        if (options.spoedForm) {
+          // ... and it can be sent at once with the minimum, the rest filled in later (domain.md, "Safety in practice").
+          const [editing, ...onwards] = forward(i, 'assignSafetyAction');
+          states.safetyAdvice = {
+            on: { 'answer.safetyAction': [editing!, { guard: 'offersSpoedForm', target: 'spoedForm', actions: 'assignSafetyAction' }, ...onwards], 'nav.back': [{ target: 'safety' }] },
+          };
+          states.spoedForm = {
+            on: {
+              'answer.spoedForm': { target: 'submitted', actions: 'assignSpoedForm' },
+              'spoed.full': forward(i, []).slice(1),
+              'nav.back': 'safetyAdvice',
+            },
+          };
+        } else {
+          states.safetyAdvice = { on: { 'answer.safetyAction': forward(i, 'assignSafetyAction'), 'nav.back': [{ target: 'safety' }] } };
+        }
         break;
       case 'children':
         states.children = {
@@ -368,6 +398,7 @@ export function stepOf(state: string): IntakeStep | undefined {
   const sub: Record<string, IntakeStep> = {
     safetyAdvice: 'safety',
     safetySignal: 'safety',
+    // spoedForm is no step of the intake: the short acute form stands apart (no "Stap n van m").
     consentFeedback: 'consent',
     consentRefused: 'consent',
     service: 'role',

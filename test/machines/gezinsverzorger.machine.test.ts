@@ -51,7 +51,8 @@ function familyAnswers({ consent = 'ja', safetyConcern = false, ages = [0, 3] }:
   const refused = consent === 'nee' && !safetyConcern;
   return [
     answer.safety(safetyConcern),
-    ...(safetyConcern ? [answer.safetyAction()] : []),
+    // The gezinscoach intake offers the short acute form here; the gezinsverzorger request ignores this.
+    ...(safetyConcern ? [answer.safetyAction(), { type: 'spoed.full' } as IntakeEvent] : []),
     answer.children(...ages),
     answer.consent(consent),
     ...(consent === 'ja' ? [answer.consentFeedback()] : []),
@@ -128,8 +129,9 @@ const FLOWS = [
       return actor;
     },
     answers: intakeAnswersAfterRole,
+    spoedForm: true,
   },
-  { flow: 'the gezinsverzorger request', start: startRequest, answers: requestAnswers },
+  { flow: 'the gezinsverzorger request', start: startRequest, answers: requestAnswers, spoedForm: false },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -283,12 +285,13 @@ describe('changing an answer of the request from the summary', () => {
   });
 });
 
-describe.each(FLOWS)('the shared steps behave the same in $flow', ({ start, answers }) => {
+describe.each(FLOWS)('the shared steps behave the same in $flow', ({ start, answers, spoedForm }) => {
   const at = (state: string, family: Family = {}) => until(start(), answers(family), state);
 
-  it('shows the safety advice on an acute concern, then goes on with the children', () => {
+  it('shows the safety advice on an acute concern, then goes on with the children (the intake after its short acute form is declined)', () => {
     const actor = start();
-    expect(drive(actor, [answer.safety(true), answer.safetyAction()])).toEqual(['safetyAdvice', 'children']);
+    expect(drive(actor, [answer.safety(true), answer.safetyAction()])).toEqual(['safetyAdvice', spoedForm ? 'spoedForm' : 'children']);
+    if (spoedForm) expect(drive(actor, [{ type: 'spoed.full' }])).toEqual(['children']);
     expect(contextOf(actor).safety).toEqual({ concern: true, action: 'veilig-thuis-gemeld' });
   });
 

@@ -53,7 +53,7 @@ function answersFor({ consent = 'ja', safetyConcern = false, ages = [5] }: Famil
   return [
     answer.role(),
     answer.safety(safetyConcern),
-    ...(safetyConcern ? [answer.safetyAction()] : []),
+    ...(safetyConcern ? [answer.safetyAction(), { type: 'spoed.full' } as IntakeEvent] : []),
     answer.children(...ages),
     answer.consent(consent),
     ...(consent === 'ja' ? [answer.consentFeedback()] : []),
@@ -160,10 +160,11 @@ describe('an aanmelding answered from start to end', () => {
 });
 
 describe('an acute safety concern', () => {
-  it('shows the safety advice first, then goes on to the children', () => {
+  it('shows the safety advice first, then offers the short acute form, or the whole intake from the children on', () => {
     const actor = startIntake();
     expect(drive(actor, [answer.role(), answer.safety(true)])).toEqual(['safety', 'safetyAdvice']);
-    expect(drive(actor, [answer.safetyAction()])).toEqual(['children']);
+    expect(drive(actor, [answer.safetyAction()])).toEqual(['spoedForm']);
+    expect(drive(actor, [{ type: 'spoed.full' }])).toEqual(['children']);
     expect(contextOf(actor).safety).toEqual({ concern: true, action: 'veilig-thuis-gemeld' });
   });
 
@@ -564,8 +565,8 @@ describe('the answers as stored', () => {
     };
     const answers = answersOf(context);
     expect(answers.contact).toBeUndefined();
-    expect(answers.consent.feedbackToHuisarts).toBe(false);
-    expect(answers.consent.referral).toBe(consent);
+    expect(answers.consent?.feedbackToHuisarts).toBe(false);
+    expect(answers.consent?.referral).toBe(consent);
   });
 
   it('stores "no explanation" as no explanation at all', () => {

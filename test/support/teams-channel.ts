@@ -36,6 +36,8 @@ export async function toSummary(c: BotClient, { ages = '6', family = 'Testgezin'
     // An acute concern, already reported to Veilig Thuis: the aanmelding is SPOED.
     await c.click('Ja, er is acute zorg');
     await c.click('Melding bij Veilig Thuis gedaan');
+    // The whole aanmelding, not the short acute form.
+    await c.click('Eerst de hele aanmelding invullen');
   } else await c.click('Nee');
   await c.say(ages);
   await c.click('Ja, er is toestemming');
