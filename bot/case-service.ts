@@ -12,6 +12,7 @@ import type { AdaptiveCard } from '../dialogs/card.js';
 import { plainText, withoutControlCharacters } from '../dialogs/plain-text.js';
 import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
+import { onDutyFor } from '../machines/duty.js';
 import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
 import type { NoticePayload } from './channel-lifecycle.js';
@@ -88,11 +89,14 @@ export class CaseService {
   /** The card for one viewer, optionally with a notice on top. */
   async cardFor(a: Aanmelding, viewer: Actor | undefined, notice?: { text: string; tone: 'good' | 'attention' | 'warning' }): Promise<AdaptiveCard> {
     const { config, team, stores } = this.deps;
+    const duty = onDutyFor(a, team, this.deps.now());
     return teamCard(a, await stores.referrals.assignments(), {
       config,
       team,
       viewer: viewer && { aadObjectId: viewer.aadObjectId, role: teamRoleOf(viewer.aadObjectId, team) },
       ...(notice ? { notice } : {}),
+      // The same people as on the post, without notifying them again.
+      ...(duty ? { onDuty: { ...duty, mention: false } } : {}),
     });
   }
 

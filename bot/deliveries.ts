@@ -12,6 +12,7 @@ import type { AdaptiveCard, Reply } from '../dialogs/card.js';
 import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
+import { onDutyFor } from '../machines/duty.js';
 import type { Assignment } from '../machines/referral-case.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
@@ -125,10 +126,14 @@ export class Deliveries {
     }
   }
 
-  /** The card for the channel as everyone sees it (each viewer's own actions come with the refresh). */
-  channelCard(a: Aanmelding, assignments: Assignment[]): AdaptiveCard {
-    const { config, team } = this.deps;
-    return teamCard(a, assignments, { config, team });
+  /**
+   * The card for the channel as everyone sees it (each viewer's own actions come with the refresh). `mention`: the
+   * first post of a SPOED aanmelding @mentions the jeugdconsulenten on duty; updates name them without notifying.
+   */
+  channelCard(a: Aanmelding, assignments: Assignment[], mention = false): AdaptiveCard {
+    const { config, team, now } = this.deps;
+    const duty = onDutyFor(a, team, now());
+    return teamCard(a, assignments, { config, team, ...(duty ? { onDuty: { ...duty, mention } } : {}) });
   }
 
   private async post(a: Aanmelding): Promise<DeliveryResult> {
@@ -136,7 +141,7 @@ export class Deliveries {
     if (a.post) return { ok: true };
     const link = await channelFor(a, stores.channels);
     if (!link) return { ok: false, permanent: true, error: 'geen kanaal gekoppeld' };
-    const card = this.channelCard(a, await stores.referrals.assignments());
+    const card = this.channelCard(a, await stores.referrals.assignments(), true);
     let posted: { conversationId: string; activityId: string } | undefined;
     await pacer.turn(link.channelId);
     // Tried once: when Teams refuses, the outbox tries again later; when it refuses for good, the channel is gone.

@@ -15,6 +15,11 @@ export const PROFESSIONAL_ROLES = ['gezinscoach', 'gezinsverzorger', 'jeugdconsu
 export const ProfessionalRoleSchema = z.enum(PROFESSIONAL_ROLES);
 export type ProfessionalRole = z.infer<typeof ProfessionalRoleSchema>;
 
+/** The weekdays as a Dutch rota writes them, Monday first. */
+export const WEEKDAYS = ['ma', 'di', 'wo', 'do', 'vr', 'za', 'zo'] as const;
+export const WeekdaySchema = z.enum(WEEKDAYS);
+export type Weekday = z.infer<typeof WeekdaySchema>;
+
 const PersonSchema = z.strictObject({
   aadObjectId: z.string().min(1),
   /** The Teams user id (29:...), when known: lets the card refresh for this person automatically. */
@@ -34,6 +39,11 @@ export const ProfessionalSchema = PersonSchema.extend({
     maxComplexIntensief: z.number().int().min(0).max(50),
     hoursPerWeek: z.number().min(1).max(60),
   }),
+  /**
+   * Jeugdconsulenten only: the weekdays they are on duty (dienst) for SPOED aanmeldingen, which mention them in the
+   * channel. On a day nobody is on duty, every jeugdconsulent of the team is mentioned.
+   */
+  dienst: z.array(WeekdaySchema).min(1).optional(),
 });
 export type Professional = z.infer<typeof ProfessionalSchema>;
 
@@ -57,6 +67,13 @@ export const TeamConfigSchema = z
       });
     check(team.coordinators, 'coordinators');
     check(team.professionals, 'professionals');
+    team.professionals.forEach((p, index) => {
+      if (p.dienst && p.role !== 'jeugdconsulent') {
+        ctx.addIssue({ code: 'custom', path: ['professionals', index, 'dienst'], message: `alleen een jeugdconsulent heeft dienst voor SPOED; ${p.name} is ${p.role}` });
+      }
+      const twice = p.dienst?.filter((day, i, days) => days.indexOf(day) !== i) ?? [];
+      if (twice.length > 0) ctx.addIssue({ code: 'custom', path: ['professionals', index, 'dienst'], message: `${twice.join(', ')} staat er meer dan één keer in` });
+    });
   });
 export type TeamConfig = z.infer<typeof TeamConfigSchema>;
 

@@ -2,6 +2,7 @@ import type { Aanmelding, CaseStatus, Child, Consent, CLOSE_REASONS, Gezinsverzo
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
+import type { OnDuty } from '../machines/duty.js';
 import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
@@ -99,6 +100,11 @@ export interface CardView {
   notice?: { text: string; tone: 'good' | 'attention' | 'warning' };
   /** For gezinsverzorger aanmeldingen: the team's room at a glance. */
   teamLoad?: TeamLoad;
+  /**
+   * SPOED only: the jeugdconsulenten the card is for. `mention` on the first post alone, so Teams notifies them
+   * once; later versions of the card name the same people without notifying again.
+   */
+  onDuty?: OnDuty & { mention: boolean };
 }
 
 const NOT_YET = 'Nog niet ingevuld (spoed)';
@@ -149,7 +155,15 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
     text(`Status: ${statusLine}`, { weight: 'Bolder', color: a.status === 'afgesloten' ? 'Good' : 'Accent', spacing: 'Small' }),
   ];
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
-  if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
+  const duty = a.triage.urgent ? view.onDuty : undefined;
+  if (a.triage.urgent) {
+    body.push(
+      container(
+        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' }), ...(duty ? [text(dutyLine(duty))] : [])],
+        'attention',
+      ),
+    );
+  }
   // Whether the team may contact the family at all, before anyone picks it up.
   if (a.answers.consent?.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
   if (isShortSpoed(a)) body.push(text(SHORT_SPOED_LINE, { weight: 'Bolder' }));
@@ -197,7 +211,19 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
     action: { type: 'Action.Execute', title: 'Vernieuwen', verb: 'refresh', data: { reference: a.reference } },
     userIds: teamUserIds(view.team),
   };
+  // Teams notifies whoever a card mentions. The Entra object id is always in the team configuration and needs no
+  // earlier chat with the bot (Teams docs, "Mention support within Adaptive Cards").
+  if (duty?.mention) {
+    card.msteams = { entities: duty.people.map((p) => ({ type: 'mention', text: `<at>${p.name}</at>`, mentioned: { id: p.aadObjectId, name: p.name } })) };
+  }
   return card;
+}
+
+/** "Jeugdconsulent van dienst: <at>Patti Fernandez</at>", with the <at> tags only where Teams is to notify. */
+function dutyLine(duty: NonNullable<CardView['onDuty']>): string {
+  const names = listNl(duty.people.map((p) => (duty.mention ? `<at>${p.name}</at>` : p.name)));
+  const plural = duty.people.length > 1;
+  return duty.byRota ? `${plural ? 'Jeugdconsulenten' : 'Jeugdconsulent'} van dienst: ${names}` : `Voor ${plural ? 'de jeugdconsulenten' : 'de jeugdconsulent'}: ${names}`;
 }
 
 /**

@@ -1,6 +1,15 @@
 /** Calendar dates as the team reads them (Europe/Amsterdam), from a moment passed in: no wall clock here. */
+import type { Weekday } from '../data/team.config.js';
 
 const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+const weekdayFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Amsterdam', weekday: 'short' });
+const WEEKDAY_OF: Record<string, Weekday> = { Mon: 'ma', Tue: 'di', Wed: 'wo', Thu: 'do', Fri: 'vr', Sat: 'za', Sun: 'zo' };
+
+/** "ma" … "zo": the weekday in the Netherlands at that moment (a rota's day starts at midnight there). */
+export function localWeekday(at: Date): Weekday {
+  return WEEKDAY_OF[weekdayFormat.format(at)]!;
+}
 
 /** "2026-11-23": the date in the Netherlands at that moment. */
 export function localDate(at: Date): string {
