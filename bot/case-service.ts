@@ -13,7 +13,7 @@ import { plainText, withoutControlCharacters } from '../dialogs/plain-text.js';
 import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
-import { decide, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
+import { decide, isConsultation, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
 import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
 import type { NoticePayload } from './channel-lifecycle.js';
 import type { Logger } from './logger.js';
@@ -52,7 +52,10 @@ const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
 };
 
 const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
-  claim: (a) => `Je hebt ${a.reference} opgepakt. Het dossier staat in je persoonlijke chat met mij.`,
+  claim: (a) =>
+    isConsultation(a)
+      ? `Je overlegt met de verwijzer over ${a.reference}; neem geen contact op met het gezin. De verwijzer hoort dat je contact opneemt, en het dossier staat in je persoonlijke chat met mij.`
+      : `Je hebt ${a.reference} opgepakt. Het dossier staat in je persoonlijke chat met mij.`,
   assign: (a) => `Toegewezen aan ${a.assignee?.name ?? 'de professional'}. Die krijgt het dossier persoonlijk, en de verwijzer hoort het.`,
   waitlist: () => 'Op de wachtlijst gezet. De verwijzer hoort het.',
   ask: () => 'Je vraag is persoonlijk naar de verwijzer gestuurd. Het antwoord krijg je in je persoonlijke chat met mij.',

@@ -234,7 +234,7 @@ export class Conversations {
         log.error({ event: 'aanmelding.handover-failed', reference: aanmelding.reference, err: errorSummary(error) });
         delivery = 'no-channel';
       }
-      return [submitted(aanmelding, this.deps.config, deliveryNote(delivery, this.deps.config, aanmelding.triage.route, aanmelding.triage.urgent))];
+      return [submitted(aanmelding, this.deps.config, deliveryNote(delivery, this.deps.config, aanmelding.triage.route, aanmelding.triage.urgent, aanmelding.answers.consent?.referral ?? 'nee'))];
     }
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });

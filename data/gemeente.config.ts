@@ -66,6 +66,8 @@ export const GemeenteConfigSchema = z
      * linked), e.g. "0478 52 33 33 (gemeente Venray, vraag naar de jeugdconsulent van dienst)".
      */
     jeugdconsulentTelefoon: z.string().min(3).max(200).optional(),
+    /** Working days within which the team contacts the referrer of an anonymous consultation (or a case without consent). */
+    reactieTermijnWerkdagen: z.number().int().min(1).max(10).default(2),
   })
   .superRefine((config, ctx) => {
     for (const needed of ['gezinscoach', 'jeugdconsulent'] as const) {

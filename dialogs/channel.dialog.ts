@@ -74,7 +74,13 @@ export function channelStatus(counts: Record<string, number>, linkedServices: Li
 }
 
 /** What the referrer hears after Versturen about the team. */
-export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team', config: GemeenteConfig, route: keyof GemeenteConfig['routes'], urgent = false): string | undefined {
+export function deliveryNote(
+  outcome: 'posting' | 'no-channel' | 'not-for-team',
+  config: GemeenteConfig,
+  route: keyof GemeenteConfig['routes'],
+  urgent = false,
+  consent: 'ja' | 'nee' | 'anoniem' = 'ja',
+): string | undefined {
   // With an acute concern nobody may wait for a channel: the referrer gets the numbers to call now.
   if (outcome === 'no-channel' && urgent) {
     return [
@@ -83,8 +89,21 @@ export function deliveryNote(outcome: 'posting' | 'no-channel' | 'not-for-team',
       'Bij direct gevaar: **112**. Voor advies of een melding: **Veilig Thuis, 0800-2000** (gratis, dag en nacht).',
     ].join('\n\n');
   }
-  if (outcome === 'posting') return `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens. Je hoort van mij wie hem oppakt.`;
-  if (outcome === 'no-channel') return 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
+  // Without consent the team does not approach the family but consults the referrer: say so, and by when.
+  const family = consent === 'anoniem' ? 'Het gezin wordt niet benaderd.' : 'Het gezin wordt niet rechtstreeks benaderd: contact loopt via jou.';
+  if (outcome === 'posting') {
+    const seen = `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens.`;
+    if (consent === 'ja') return `${seen} Je hoort van mij wie hem oppakt.`;
+    const days = config.reactieTermijnWerkdagen;
+    const next = urgent
+      ? 'De jeugdconsulent neemt zo snel mogelijk contact met je op.'
+      : `Een professional van het team neemt binnen ${days === 1 ? '1 werkdag' : `${days} werkdagen`} contact met je op om te overleggen.`;
+    return `${seen}\n\n${next} ${family}`;
+  }
+  if (outcome === 'no-channel') {
+    const note = 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
+    return consent === 'ja' ? note : `${note} Die overlegt met jou. ${family}`;
+  }
   return undefined;
 }
 

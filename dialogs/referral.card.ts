@@ -3,7 +3,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import type { OnDuty } from '../machines/duty.js';
-import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import { assignCandidates, isConsultation, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -149,7 +149,9 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   const { config } = view;
   const route = config.routes[a.triage.route];
   const statusLine =
-    a.status === 'toegewezen' && a.assignee ? `Toegewezen aan ${a.assignee.name} (${a.assignee.role})` : STATUS_LABELS[a.status];
+    a.status === 'toegewezen' && a.assignee
+      ? `${isConsultation(a) ? 'In overleg met de verwijzer:' : 'Toegewezen aan'} ${a.assignee.name} (${a.assignee.role})`
+      : STATUS_LABELS[a.status];
   const body: CardElement[] = [
     text(`Aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
     text(`Status: ${statusLine}`, { weight: 'Bolder', color: a.status === 'afgesloten' ? 'Good' : 'Accent', spacing: 'Small' }),
@@ -237,7 +239,9 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
       ['Status', STATUS_LABELS[a.status]],
       ['Route', config.routes[a.triage.route].label],
       ['Aangemeld', formatMoment(a.createdAt)],
-      ...(a.assignee && a.status !== 'afgesloten' ? ([['Opgepakt door', `${a.assignee.name} (${a.assignee.role})`]] as [string, string][]) : []),
+      ...(a.assignee && a.status !== 'afgesloten'
+        ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', `${a.assignee.name} (${a.assignee.role})`]] as [string, string][])
+        : []),
     ]),
     text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
   ]);
@@ -274,7 +278,8 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   const actions: CardElement[] = [];
   // A viewer whose role cannot take this route does not get the button (the rule refuses it anyway).
   const mayTakeRoute = everyone || (role !== undefined && role !== 'coordinator' && rolesForRoute(a.triage.route).includes(role));
-  if (!a.assignee && isProfessional && mayTakeRoute) actions.push(execute('Ik pak deze op', 'claim', a, 'positive'));
+  // Without consent nobody picks up the family: the one who takes it on consults the referrer.
+  if (!a.assignee && isProfessional && mayTakeRoute) actions.push(execute(isConsultation(a) ? 'Ik overleg met de verwijzer' : 'Ik pak deze op', 'claim', a, 'positive'));
   if (isCoordinator) {
     const candidates = view.candidates ?? [];
     actions.push(
@@ -353,13 +358,21 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
 // ---------------------------------------------------------------------------------------------------------
 // Messages in 1:1 chats.
 
+const CONSULTATION_NAMES: Record<Consent | 'spoed', string> = { ja: '', anoniem: ' (anoniem overleg)', nee: ' (zonder toestemming)', spoed: ' (kort spoedformulier)' };
+
 /** To the referrer: what happened to their aanmelding. */
 export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten', waitlistLength: number): { text?: string; card?: AdaptiveCard } {
   switch (about) {
     case 'opgepakt': {
       const who = a.assignee ? `${a.assignee.name} (${a.assignee.role})` : 'een professional';
       const last = a.history.at(-1);
-      const lines = [`Je aanmelding **${a.reference}** is opgepakt door ${who}, op ${formatMoment(last?.at ?? a.updatedAt)}.`];
+      const lines = [`Je aanmelding **${a.reference}**${CONSULTATION_NAMES[a.answers.consent?.referral ?? 'spoed']} is opgepakt door ${who}, op ${formatMoment(last?.at ?? a.updatedAt)}.`];
+      if (isConsultation(a) && a.assignee) {
+        const name = a.assignee.name;
+        lines.push(
+          `${name} overlegt met jou en neemt daarvoor contact met je op; ${a.answers.consent?.referral === 'anoniem' ? 'het gezin wordt niet benaderd' : 'het gezin wordt niet rechtstreeks benaderd, contact loopt via jou'}. Wil je niet wachten, zoek ${name} dan op in Teams.`,
+        );
+      }
       const referrerIsGp = a.referrer.role === 'huisarts' || a.referrer.role === 'poh';
       if (a.answers.consent?.referral === 'ja' && !a.answers.consent.feedbackToHuisarts && !referrerIsGp) {
         lines.push('Het gezin wil niet dat de huisarts hierover bericht krijgt; deel dit dus niet met de huisarts.');

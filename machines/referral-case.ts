@@ -54,6 +54,15 @@ export function rolesForRoute(route: Aanmelding['triage']['route']): Professiona
   }
 }
 
+/**
+ * An anonymous consultation, or a case sent without consent for safety alone: the team does not approach the family
+ * but consults the referrer (domain.md, privacy rules). Whoever takes it on talks with the referrer.
+ */
+export function isConsultation(a: Pick<Aanmelding, 'answers'>): boolean {
+  // A short acute form has no consent yet: the jeugdconsulent calls the referrer back first.
+  return a.answers.consent?.referral !== 'ja';
+}
+
 const ROLE_LABELS: Record<ProfessionalRole, string> = {
   gezinscoach: 'gezinscoach',
   gezinsverzorger: 'gezinsverzorger',
@@ -115,14 +124,14 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       if (aanmelding.assignee) {
         return isAssignee
           ? { ok: true, changed: false, next: aanmelding, effects: [] }
-          : refuse(`Deze aanmelding is al opgepakt door ${aanmelding.assignee.name}.`);
+          : refuse(`Deze aanmelding is al opgepakt door ${aanmelding.assignee.name}${isConsultation(aanmelding) ? ', die met de verwijzer overlegt' : ''}.`);
       }
       if (!rolesForRoute(aanmelding.triage.route).includes(role)) {
         return refuse(`Deze aanmelding is voor de route ${aanmelding.triage.route}; als ${ROLE_LABELS[role]} kun je hem niet oppakken. Vraag de coördinator.`);
       }
       return change(
         { status: 'toegewezen', assignee: { aadObjectId: actor.aadObjectId, name: actor.name, role }, waitlist: undefined, ...firstEvaluation },
-        event('opgepakt', `opgepakt door ${actor.name}`),
+        event('opgepakt', isConsultation(aanmelding) ? `in overleg met de verwijzer: ${actor.name}` : `opgepakt door ${actor.name}`),
         [
           { kind: 'tell-referrer', about: 'opgepakt' },
           { kind: 'send-dossier', to: actor },

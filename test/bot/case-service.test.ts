@@ -6,7 +6,7 @@ import type { ChannelLink, LinkableService } from '../../data/channel-link.store
 import type { OutboxJob } from '../../data/outbox.store.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import type { AdaptiveCard } from '../../dialogs/card.js';
-import { SUBMIT_REFUSED } from '../../dialogs/referral.card.js';
+import { referrerUpdate, SUBMIT_REFUSED } from '../../dialogs/referral.card.js';
 import { adele, alex, config, CREATED, draft, isaiah, megan, ROUTE_ANSWERS, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
 import { walkAll } from '../support/cards.js';
 
@@ -161,6 +161,45 @@ describe('a professional picks up an aanmelding on the card', () => {
     const { card } = await service.onCardAction('claim', { reference: a.reference, version: before.version }, isaiah, CHANNEL);
     expect(noticeOf(card)).toEqual({ tone: 'attention', text: 'Deze aanmelding is al opgepakt door Adele Vance.' });
     expect(await current(a)).toEqual(before);
+  });
+});
+
+describe('a professional takes on an anonymous consultation ("Ik overleg met de verwijzer")', () => {
+  const anonymous: AanmeldingOptions = { answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED.toISOString() }, contact: undefined } };
+
+  it('makes them the assignee, audits it, and queues the card update, the news for the referrer and the dossier', async () => {
+    const a = await posted(anonymous);
+    const { card } = await service.onCardAction('claim', { reference: a.reference, version: a.version }, adele, CHANNEL);
+
+    expect(textOf(card)).toContain('Status: In overleg met de verwijzer: Adele Vance (gezinscoach)');
+    expect(noticeOf(card)?.text).toBe(
+      `Je overlegt met de verwijzer over ${a.reference}; neem geen contact op met het gezin. De verwijzer hoort dat je contact opneemt, en het dossier staat in je persoonlijke chat met mij.`,
+    );
+    const saved = await current(a);
+    expect(saved).toMatchObject({ status: 'toegewezen', version: a.version + 1, assignee: { aadObjectId: adele.aadObjectId, role: 'gezinscoach' } });
+    expect(await payloads('update-card')).toEqual([{ reference: a.reference }]);
+    expect(await payloads('message')).toEqual([
+      { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: 'opgepakt' } },
+      { reference: a.reference, to: { kind: 'person', aadObjectId: adele.aadObjectId, name: 'Adele Vance' }, content: { kind: 'dossier' } },
+    ]);
+    expect(await audit()).toEqual([
+      expect.objectContaining({ event: 'aanmelding.opgepakt', reference: a.reference, actor: { id: adele.aadObjectId, name: 'Adele Vance' }, source: CHANNEL, detail: 'in overleg met de verwijzer: Adele Vance' }),
+    ]);
+    // What the queued message says when it is sent to the referrer.
+    expect(referrerUpdate(saved, 'opgepakt', 0).text).toContain('Adele Vance overlegt met jou en neemt daarvoor contact met je op; het gezin wordt niet benaderd.');
+  });
+
+  it('tells a second professional it is taken already, by whom, and changes nothing', async () => {
+    const a = await posted(anonymous);
+    await service.onCardAction('claim', { reference: a.reference, version: a.version }, adele, CHANNEL);
+    const [before, outbox, entries] = [await current(a), await jobs(), await audit()];
+
+    later(60);
+    const { card } = await service.onCardAction('claim', { reference: a.reference, version: before.version }, isaiah, CHANNEL);
+    expect(noticeOf(card)).toEqual({ tone: 'attention', text: 'Deze aanmelding is al opgepakt door Adele Vance, die met de verwijzer overlegt.' });
+    expect(await current(a)).toEqual(before);
+    expect(await jobs()).toEqual(outbox);
+    expect(await audit()).toEqual(entries);
   });
 });
 

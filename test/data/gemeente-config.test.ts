@@ -74,6 +74,13 @@ describe('choosing the configuration', () => {
   });
 });
 
+describe('the response term of an anonymous consultation', () => {
+  it('is 2 working days when a configuration does not name it, and what it names otherwise', () => {
+    expect(parseGemeenteConfig(gemeenteJson((c) => delete c.reactieTermijnWerkdagen)).reactieTermijnWerkdagen).toBe(2);
+    expect(parseGemeenteConfig(gemeenteJson((c) => (c.reactieTermijnWerkdagen = 3))).reactieTermijnWerkdagen).toBe(3);
+  });
+});
+
 describe('a broken configuration is refused with the field that is wrong', () => {
   it.each([
     ['a missing field', (c: Record<string, any>) => delete c.ageLimit, 'ageLimit: ontbreekt'],
@@ -85,6 +92,7 @@ describe('a broken configuration is refused with the field that is wrong', () =>
     ['a criterion without a label', (c: Record<string, any>) => delete c.criteria[0].label, 'criteria.0.label: ontbreekt'],
     ['a missing route text', (c: Record<string, any>) => delete c.routes['buiten-doelgroep'], 'routes.buiten-doelgroep: ontbreekt'],
     ['an unknown field', (c: Record<string, any>) => (c.leeftijdsgrens = 23), '(geheel): onbekend veld "leeftijdsgrens"'],
+    ['a response term of no working days', (c: Record<string, any>) => (c.reactieTermijnWerkdagen = 0), 'reactieTermijnWerkdagen: '],
     [
       'only criteria that count in combination',
       (c: Record<string, any>) => c.criteria.forEach((criterion: Record<string, unknown>) => (criterion.onlyInCombination = true)),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Aanmelding, CaseStatus } from '../../data/aanmelding.schema.js';
 import type { AdaptiveCard } from '../../dialogs/card.js';
-import { parseChannelCommand } from '../../dialogs/channel.dialog.js';
-import { ageBands, answerForwarded, dossierCard, referralCard, referrerUpdate, type CardView } from '../../dialogs/referral.card.js';
+import { deliveryNote, parseChannelCommand } from '../../dialogs/channel.dialog.js';
+import { ageBands, answerForwarded, dossierCard, referralCard, referrerCard, referrerUpdate, type CardView } from '../../dialogs/referral.card.js';
 import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseRequest } from '../../machines/referral-case.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { aanmelding, adele, config, isaiah, megan, patti, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
@@ -426,6 +426,82 @@ describe('the buttons each viewer gets', () => {
     const verbs = executesOf(referralCard(assigned, view(assigned))).map((action) => action.verb);
     expect(verbs).toEqual(['assign', 'ask', 'dossier', 'close']);
     expect(executesOf(referralCard(fresh, view(fresh))).map((action) => action.verb)).toEqual(['claim', 'assign', 'waitlist', 'ask', 'dossier']);
+  });
+});
+
+describe('an anonymous consultation or a case without consent: the team consults the referrer (issue 14, point 5)', () => {
+  const consent = (referral: 'anoniem' | 'nee') => ({ referral, givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED_AT });
+  const anonymous = aanmelding({ answers: { consent: consent('anoniem'), contact: undefined } });
+  // Without consent only an acute concern is sent on: the jeugdconsulent's route.
+  const safetyOnly = aanmelding({ answers: { safety: { concern: true, action: 'veilig-thuis-gemeld' }, consent: consent('nee'), contact: undefined } });
+  const cases = [
+    ['an anonymous consultation', anonymous, adele, 'gezinscoach'],
+    ['a safety case without consent', safetyOnly, patti, 'jeugdconsulent'],
+  ] as const;
+
+  it.each(cases)('offers %s to a professional as "Ik overleg met de verwijzer", never "Ik pak deze op"', (_name, a, professional) => {
+    expect(buttonsOf(referralCard(a, view(a, professional)))).toEqual(['Ik overleg met de verwijzer']);
+    expect(buttonsOf(referralCard(a, view(a)))[0]).toBe('Ik overleg met de verwijzer');
+    expect(textOf(referralCard(a, view(a)))).not.toContain('Ik pak deze op');
+    expect(executesOf(referralCard(a, view(a, professional))).map((action) => action.verb)).toEqual(['claim']);
+  });
+
+  it.each(cases)('shows on the card of %s who consults the referrer, and nothing of the family', (_name, a, professional, role) => {
+    const taken = after(a, { kind: 'claim' }, professional);
+    for (const viewer of [undefined, megan, professional, isaiah]) {
+      const card = referralCard(taken, view(taken, viewer));
+      expect(textOf(card)).toContain(`Status: In overleg met de verwijzer: ${professional.name} (${role})`);
+      expect(textOf(card)).not.toContain('Toegewezen aan');
+      expect(leaks(card, [a.answers.explanation!, a.referrer.identity.name])).toEqual([]);
+    }
+    expect(textOf(referralCard(taken, view(taken)))).toMatch(new RegExp(`- \\d+ maart, \\d\\d:\\d\\d: in overleg met de verwijzer: ${professional.name}`));
+    // Nobody else can take it on any more.
+    expect(buttonsOf(referralCard(taken, view(taken, isaiah)))).toEqual([]);
+  });
+
+  it('tells the referrer who will consult them, and that the family is not approached', () => {
+    const { text } = referrerUpdate(after(anonymous, { kind: 'claim' }, adele), 'opgepakt', 0);
+    expect(text).toMatch(/^Je aanmelding \*\*AM-2026-0001\*\* \(anoniem overleg\) is opgepakt door Adele Vance \(gezinscoach\), op \d+ maart, \d\d:\d\d\./);
+    expect(text).toContain('Adele Vance overlegt met jou en neemt daarvoor contact met je op; het gezin wordt niet benaderd.');
+    expect(text).toContain('zoek Adele Vance dan op in Teams');
+
+    const withoutConsent = referrerUpdate(after(safetyOnly, { kind: 'assign', professional: patti.aadObjectId }, megan), 'opgepakt', 0).text;
+    expect(withoutConsent).toContain('(zonder toestemming) is opgepakt door Patti Fernandez (jeugdconsulent)');
+    expect(withoutConsent).toContain('het gezin wordt niet rechtstreeks benaderd, contact loopt via jou');
+
+    const withConsent = referrerUpdate(after(aanmelding(), { kind: 'claim' }, adele), 'opgepakt', 0).text;
+    expect(withConsent).not.toContain('overlegt');
+  });
+
+  it("names the professional who consults them on the referrer's own view", () => {
+    const taken = after(anonymous, { kind: 'claim' }, adele);
+    expect(factsOf(referrerCard(taken, config))).toMatchObject({ 'Overlegt met je': 'Adele Vance (gezinscoach)' });
+    expect(factsOf(referrerCard(after(aanmelding(), { kind: 'claim' }, adele), config))).toMatchObject({ 'Opgepakt door': 'Adele Vance (gezinscoach)' });
+  });
+
+  it('gives the professional a dossier without any way to reach the family: contact goes through the referrer', () => {
+    const dossier = factsOf(dossierCard(after(anonymous, { kind: 'claim' }, adele), config));
+    expect(dossier.Contact).toBe('Geen gegevens (geen toestemming): neem contact op met de verwijzer');
+    expect(dossier.Verwijzer).toContain('Alex Wilber');
+  });
+
+  it('tells the referrer at Versturen what happens next and by when, with the term of the configuration', () => {
+    const note = deliveryNote('posting', config, 'gezinscoach', false, 'anoniem');
+    expect(note).toContain('Een professional van het team neemt binnen 2 werkdagen contact met je op om te overleggen. Het gezin wordt niet benaderd.');
+    expect(note).not.toContain('Je hoort van mij wie hem oppakt');
+    expect(deliveryNote('posting', { ...config, reactieTermijnWerkdagen: 1 }, 'gezinscoach', false, 'anoniem')).toContain('binnen 1 werkdag contact');
+    expect(deliveryNote('posting', { ...config, reactieTermijnWerkdagen: 5 }, 'gezinscoach', false, 'anoniem')).toContain('binnen 5 werkdagen contact');
+    // Without a channel nothing can be promised by a date, but the referrer still learns who they will hear from.
+    expect(deliveryNote('no-channel', config, 'gezinscoach', false, 'anoniem')).toContain('Die overlegt met jou. Het gezin wordt niet benaderd.');
+    // With consent the note is as before.
+    expect(deliveryNote('posting', config, 'gezinscoach')).toContain('Je hoort van mij wie hem oppakt.');
+    expect(deliveryNote('posting', config, 'gezinscoach')).not.toContain('overleggen');
+  });
+
+  it('does not make a SPOED case without consent wait for working days', () => {
+    const note = deliveryNote('posting', config, 'jeugdconsulent', true, 'nee');
+    expect(note).toContain('De jeugdconsulent neemt zo snel mogelijk contact met je op. Het gezin wordt niet rechtstreeks benaderd: contact loopt via jou.');
+    expect(note).not.toContain('werkdag');
   });
 });
 

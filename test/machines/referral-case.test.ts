@@ -98,6 +98,35 @@ describe('claiming an aanmelding ("Ik pak deze op")', () => {
   });
 });
 
+describe('taking on an anonymous consultation or a case without consent ("Ik overleg met de verwijzer")', () => {
+  const consent = (referral: 'anoniem' | 'nee') => ({ referral, givenBy: [], feedbackToHuisarts: false, recordedAt: AT.toISOString() });
+  const anonymous = () => aanmelding({ answers: { consent: consent('anoniem'), contact: undefined } });
+  const safetyOnly = () => aanmelding({ answers: { safety: { concern: true, action: 'veilig-thuis-gemeld' }, consent: consent('nee'), contact: undefined } });
+
+  it('makes the professional the assignee as a pickup does, and records that they consult the referrer', () => {
+    const a = anonymous();
+    const decision = act(a, claim, adele);
+    expect(decision).toMatchObject({ ok: true, changed: true });
+    if (!decision.ok) return;
+    expect(decision.next).toMatchObject({ status: 'toegewezen', assignee: { ...adele, role: 'gezinscoach' } });
+    expect(decision.effects).toEqual([
+      { kind: 'tell-referrer', about: 'opgepakt' },
+      { kind: 'send-dossier', to: adele },
+    ]);
+    expect(decision.next.history.at(-1)).toEqual({ at: AT.toISOString(), action: 'opgepakt', by: adele, detail: 'in overleg met de verwijzer: Adele Vance' });
+  });
+
+  it('lets only a professional whose role fits the route take it on, as with a pickup', () => {
+    expect(after(safetyOnly(), claim, patti).assignee?.role).toBe('jeugdconsulent');
+    expect(refusalOf(act(safetyOnly(), claim, adele))).toMatch(/als gezinscoach kun je hem niet oppakken/);
+    expect(refusalOf(act(anonymous(), claim, megan))).toMatch(/^Alleen een professional uit het team/);
+  });
+
+  it('refuses a second professional, naming who consults the referrer already', () => {
+    expect(refusalOf(act(after(anonymous(), claim, adele), claim, isaiah))).toBe('Deze aanmelding is al opgepakt door Adele Vance, die met de verwijzer overlegt.');
+  });
+});
+
 describe('assigning ("Toewijzen aan…")', () => {
   it('lets a coordinator assign to a professional of the team, who gets the dossier; the referrer hears it', () => {
     const decision = act(aanmelding(), { kind: 'assign', professional: isaiah.aadObjectId }, megan);
