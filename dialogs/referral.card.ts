@@ -3,6 +3,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import { assignCandidates, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -113,6 +114,16 @@ export function consentInWords(a: Pick<Aanmelding, 'answers'>): string {
   }
 }
 
+const clockTime = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit' });
+const dayOnly = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long' });
+
+/** "Nog niet opgepakt — coördinatoren gewaarschuwd om 10:42" (with the day when that was not the day it came in). */
+export function escalationLine(escalation: NonNullable<Aanmelding['escalation']>, createdAt: string): string {
+  const at = new Date(escalation.at);
+  const when = `${dayOnly.format(at) === dayOnly.format(new Date(createdAt)) ? '' : `op ${dayOnly.format(at)} `}om ${clockTime.format(at)}`;
+  return escalation.level === 1 ? `Nog niet opgepakt — coördinatoren gewaarschuwd ${when}` : `Nog steeds niet opgepakt — coördinatoren ${when} opnieuw gewaarschuwd`;
+}
+
 /** The channel card with what it needs of the open cases' assignments: assignment choices and, for gezinsverzorgers, room. */
 export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
   return referralCard(a, {
@@ -133,6 +144,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   ];
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
   if (a.triage.urgent) body.push(container([text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' })], 'attention'));
+  if (a.escalation && isWaitingForPickup(a)) body.push(container([text(escalationLine(a.escalation, a.createdAt), { weight: 'Bolder' })], 'warning'));
   // Whether the team may contact the family at all, before anyone picks it up.
   if (a.answers.consent.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
   if (a.answers.safety.signal) body.push(container([text(`Zorgsignaal: zorgen over de veiligheid, niet acuut (meldcode: ${titleOf(MELDCODE_OPTIONS, a.answers.safety.signal.meldcode)})`, { weight: 'Bolder' })], 'warning'));
