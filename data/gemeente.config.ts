@@ -43,7 +43,8 @@ const RouteTextSchema = z.strictObject({
 
 /** Days of the week, as a team writes them in its working hours. */
 export const WEEKDAY_IDS = ['ma', 'di', 'wo', 'do', 'vr', 'za', 'zo'] as const;
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'gebruik uu:mm, bijv. "08:30"');
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const clockTime = z.string().regex(CLOCK_TIME, 'gebruik uu:mm, bijv. "08:30"');
 
 /** When the jeugdconsulenten work, in Dutch time (Europe/Amsterdam). */
 export const WerktijdenSchema = z
@@ -52,7 +53,8 @@ export const WerktijdenSchema = z
     van: clockTime,
     tot: clockTime,
   })
-  .refine((w) => w.van < w.tot, { message: '"van" moet vóór "tot" liggen', path: ['tot'] });
+  // Compared as text, which is right for two well-formed times only (a malformed one has its own message).
+  .refine((w) => !CLOCK_TIME.test(w.van) || !CLOCK_TIME.test(w.tot) || w.van < w.tot, { message: '"van" moet vóór "tot" liggen', path: ['tot'] });
 export type Werktijden = z.infer<typeof WerktijdenSchema>;
 export const DEFAULT_WERKTIJDEN: Werktijden = { dagen: ['ma', 'di', 'wo', 'do', 'vr'], van: '08:30', tot: '17:00' };
 
