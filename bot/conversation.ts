@@ -11,6 +11,7 @@ import { CardDataSchema, type FlowDialog, type RenderNote, type UserInput } from
 import type { IntakeContext, IntakeMachine } from '../machines/intake.machine.js';
 import { answersOf, triageInputOf } from '../machines/intake.record.js';
 import { routeFor } from '../machines/triage.js';
+import { withinWorkingHours } from '../machines/working-hours.js';
 import {
   cancelled,
   completed,
@@ -234,7 +235,11 @@ export class Conversations {
         log.error({ event: 'aanmelding.handover-failed', reference: aanmelding.reference, err: errorSummary(error) });
         delivery = 'no-channel';
       }
-      return [submitted(aanmelding, this.deps.config, deliveryNote(delivery, this.deps.config, aanmelding.triage.route, aanmelding.triage.urgent, aanmelding.answers.consent?.referral ?? 'nee'))];
+      const { config } = this.deps;
+      // Outside the jeugdconsulenten's working hours a SPOED referrer hears at once whom to call now.
+      const inHours = withinWorkingHours(config.werktijden, turn.input.at);
+      const consent = aanmelding.answers.consent?.referral ?? 'nee';
+      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours))];
     }
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });

@@ -9,11 +9,12 @@ import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
-import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
+import { channelGoneNotice, channelRenamedNotice, spoedEscalationNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
 import type { Assignment } from '../machines/referral-case.js';
+import { isWaitingForPickup, waitedMinutes } from '../machines/spoed-escalation.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
@@ -62,6 +63,8 @@ const ContentSchema = z.union([
   z.strictObject({ kind: z.literal('dossier') }),
   z.strictObject({ kind: z.literal('answer'), questionId: z.string() }),
   z.strictObject({ kind: z.literal('evaluation'), dueOn: z.iso.date() }),
+  /** To a coordinator: a SPOED aanmelding nobody picked up (bot/spoed-escalation.ts). */
+  z.strictObject({ kind: z.literal('spoed-escalation'), level: z.number().int().min(1).max(2) }),
 ]);
 export const MessagePayloadSchema = z.strictObject({ reference: z.string(), to: TargetSchema, content: ContentSchema });
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
@@ -207,6 +210,11 @@ export class Deliveries {
         // Moved or recorded meanwhile: this reminder is not needed any more.
         if (a.evaluation?.dueOn !== payload.content.dueOn || a.status === 'afgesloten') return { ok: true };
         reply = { card: evaluationReminder(a, addMonths(localDate(now()), config.evaluatieNaMaanden)) };
+        break;
+      case 'spoed-escalation':
+        // Picked up meanwhile: the warning is not needed any more.
+        if (!isWaitingForPickup(a)) return { ok: true };
+        reply = spoedEscalationNotice(a, payload.content.level, waitedMinutes(payload.content.level, { minutes: config.spoedEscalatieNaMinuten }));
         break;
     }
     const sent = await this.sendTo(payload.to, a, reply);

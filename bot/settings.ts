@@ -27,6 +27,8 @@ export const SettingsSchema = z.object({
    * another (or by itself after a restart) once this has passed.
    */
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** How often the bot looks for SPOED aanmeldingen nobody picked up (bot/spoed-escalation.ts). */
+  SPOED_CHECK_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   /** Months after closure.at that a closed case keeps its identifying data (bot/retention.ts). */
   RETENTION_MONTHS: z.coerce.number().int().min(1).max(600).default(24),
   /** Days without activity after which an unfinished intake's answers are removed (bot/retention.ts). */

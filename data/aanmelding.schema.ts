@@ -261,6 +261,8 @@ export const AanmeldingSchema = z
         remindedFor: z.iso.date().optional(),
       })
       .optional(),
+    /** A SPOED aanmelding nobody picked up: the last level at which the coordinators were warned, and when (never twice per level). */
+    escalation: z.strictObject({ level: z.number().int().min(1).max(2), at: z.iso.datetime() }).optional(),
     /** The card in the team channel, once posted. */
     post: z
       .strictObject({

@@ -33,6 +33,7 @@ export const AUDIT_EVENTS = [
   'tenant.geweigerd', // a request from a tenant the bot does not serve
   'auditlog.hersteld', // a torn last line (a crash mid-write) removed at start
   'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
+  'spoed.geescaleerd', // a SPOED aanmelding nobody picked up in time: the coordinators warned 1:1 (level 1 or 2)
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

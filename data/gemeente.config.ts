@@ -41,6 +41,23 @@ const RouteTextSchema = z.strictObject({
   description: z.string().min(3).max(400),
 });
 
+/** Days of the week, as a team writes them in its working hours. */
+export const WEEKDAY_IDS = ['ma', 'di', 'wo', 'do', 'vr', 'za', 'zo'] as const;
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const clockTime = z.string().regex(CLOCK_TIME, 'gebruik uu:mm, bijv. "08:30"');
+
+/** When the jeugdconsulenten work, in Dutch time (Europe/Amsterdam). */
+export const WerktijdenSchema = z
+  .strictObject({
+    dagen: z.array(z.enum(WEEKDAY_IDS)).min(1).max(7),
+    van: clockTime,
+    tot: clockTime,
+  })
+  // Compared as text, which is right for two well-formed times only (a malformed one has its own message).
+  .refine((w) => !CLOCK_TIME.test(w.van) || !CLOCK_TIME.test(w.tot) || w.van < w.tot, { message: '"van" moet vóór "tot" liggen', path: ['tot'] });
+export type Werktijden = z.infer<typeof WerktijdenSchema>;
+export const DEFAULT_WERKTIJDEN: Werktijden = { dagen: ['ma', 'di', 'wo', 'do', 'vr'], van: '08:30', tot: '17:00' };
+
 /** Room for the wijk names on the wijk card (see the check below). */
 export const MAX_WIJKEN_BYTES = 8000;
 
@@ -68,6 +85,15 @@ export const GemeenteConfigSchema = z
     jeugdconsulentTelefoon: z.string().min(3).max(200).optional(),
     /** Working days within which the team contacts the referrer of an anonymous consultation (or a case without consent). */
     reactieTermijnWerkdagen: z.number().int().min(1).max(10).default(2),
+    /**
+     * Working minutes after which a SPOED aanmelding nobody picked up goes 1:1 to every coordinator; after as many
+     * minutes more, again (bot/spoed-escalation.ts). Only minutes within `werktijden` count.
+     */
+    spoedEscalatieNaMinuten: z.number().int().min(5).max(480).default(30),
+    /** The jeugdconsulenten's working hours: escalation counts only these; outside them the referrer hears whom to call. */
+    werktijden: WerktijdenSchema.default(DEFAULT_WERKTIJDEN),
+    /** Whom a referrer with an acute concern calls outside working hours, e.g. "0800-1234 (crisisdienst jeugd, dag en nacht)". */
+    buitenWerktijdenTelefoon: z.string().min(3).max(200).optional(),
   })
   .superRefine((config, ctx) => {
     for (const needed of ['gezinscoach', 'jeugdconsulent'] as const) {

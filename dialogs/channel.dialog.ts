@@ -1,7 +1,8 @@
 import type { LinkableService } from '../data/channel-link.store.js';
-import type { GemeenteConfig } from '../data/gemeente.config.js';
+import type { Aanmelding } from '../data/aanmelding.schema.js';
+import type { GemeenteConfig, Werktijden } from '../data/gemeente.config.js';
 import { adaptiveCard, text, type Reply } from './card.js';
-import { normalize } from './parse.js';
+import { listNl, normalize } from './parse.js';
 
 /** What the bot says and understands in a team channel (always after an @mention). */
 
@@ -73,38 +74,69 @@ export function channelStatus(counts: Record<string, number>, linkedServices: Li
   };
 }
 
-/** What the referrer hears after Versturen about the team. */
+/**
+ * What the referrer hears after Versturen about the team. `withinWorkingHours` (computed by the caller from the
+ * clock): outside the jeugdconsulenten's working hours a SPOED referrer is told at once whom to call now.
+ */
 export function deliveryNote(
   outcome: 'posting' | 'no-channel' | 'not-for-team',
   config: GemeenteConfig,
   route: keyof GemeenteConfig['routes'],
   urgent = false,
   consent: 'ja' | 'nee' | 'anoniem' = 'ja',
+  withinWorkingHours = true,
 ): string | undefined {
+  const afterHours = urgent && !withinWorkingHours;
   // With an acute concern nobody may wait for a channel: the referrer gets the numbers to call now.
   if (outcome === 'no-channel' && urgent) {
     return [
       '**Let op: de jeugdconsulenten zijn via Teams nog niet bereikbaar** (er is geen kanaal gekoppeld). De aanmelding is bewaard en de coördinatoren weten het, maar wacht daar niet op:',
       `bel de jeugdconsulent: ${config.jeugdconsulentTelefoon ?? 'het algemene nummer van de gemeente (14 + netnummer), en vraag naar de jeugdconsulent van dienst'}.`,
       'Bij direct gevaar: **112**. Voor advies of een melding: **Veilig Thuis, 0800-2000** (gratis, dag en nacht).',
+      ...(afterHours ? [`Het is nu buiten werktijd (${workingHoursInWords(config.werktijden)}).${config.buitenWerktijdenTelefoon ? ` Buiten werktijd bel je: **${config.buitenWerktijdenTelefoon}**.` : ' Bel dan Veilig Thuis of 112.'}`] : []),
     ].join('\n\n');
   }
   // Without consent the team does not approach the family but consults the referrer: say so, and by when.
   const family = consent === 'anoniem' ? 'Het gezin wordt niet benaderd.' : 'Het gezin wordt niet rechtstreeks benaderd: contact loopt via jou.';
   if (outcome === 'posting') {
     const seen = `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens.`;
-    if (consent === 'ja') return `${seen} Je hoort van mij wie hem oppakt.`;
     const days = config.reactieTermijnWerkdagen;
-    const next = urgent
-      ? 'De jeugdconsulent neemt zo snel mogelijk contact met je op.'
-      : `Een professional van het team neemt binnen ${days === 1 ? '1 werkdag' : `${days} werkdagen`} contact met je op om te overleggen.`;
-    return `${seen}\n\n${next} ${family}`;
+    const next =
+      consent === 'ja'
+        ? `${seen} Je hoort van mij wie hem oppakt.`
+        : `${seen}\n\n${
+            urgent
+              ? 'De jeugdconsulent neemt zo snel mogelijk contact met je op.'
+              : `Een professional van het team neemt binnen ${days === 1 ? '1 werkdag' : `${days} werkdagen`} contact met je op om te overleggen.`
+          } ${family}`;
+    if (!afterHours) return next;
+    return [
+      next,
+      `**Het is nu buiten werktijd** (de jeugdconsulenten werken ${workingHoursInWords(config.werktijden)}), dus wacht niet op hen. Bel nu:`,
+      [
+        '- bij direct gevaar: **112**',
+        '- voor advies of een melding: **Veilig Thuis, 0800-2000** (gratis, dag en nacht)',
+        ...(config.buitenWerktijdenTelefoon ? [`- buiten werktijd voor de gemeente: **${config.buitenWerktijdenTelefoon}**`] : []),
+      ].join('\n'),
+    ].join('\n\n');
   }
   if (outcome === 'no-channel') {
     const note = 'Het team is via Teams nog niet bereikbaar (er is nog geen kanaal gekoppeld). De aanmelding is bewaard en wordt geplaatst zodra dat gebeurt; je hoort van mij wie hem oppakt.';
     return consent === 'ja' ? note : `${note} Die overlegt met jou. ${family}`;
   }
   return undefined;
+}
+
+const DAY_NAMES: Record<Werktijden['dagen'][number], string> = { ma: 'maandag', di: 'dinsdag', wo: 'woensdag', do: 'donderdag', vr: 'vrijdag', za: 'zaterdag', zo: 'zondag' };
+
+/** "maandag tot en met vrijdag van 08:30 tot 17:00" */
+export function workingHoursInWords(hours: Werktijden): string {
+  const order = Object.keys(DAY_NAMES) as Werktijden['dagen'];
+  const days = order.filter((day) => hours.dagen.includes(day));
+  const indexes = days.map((day) => order.indexOf(day));
+  const consecutive = days.length > 2 && indexes.every((index, i) => i === 0 || index === indexes[i - 1]! + 1);
+  const named = consecutive ? `${DAY_NAMES[days[0]!]} tot en met ${DAY_NAMES[days.at(-1)!]}` : listNl(days.map((day) => DAY_NAMES[day]));
+  return `${named} van ${hours.van} tot ${hours.tot}`;
 }
 
 export type ChannelGoneReason = 'kanaal-verwijderd' | 'team-gearchiveerd' | 'team-verwijderd' | 'bot-verwijderd' | 'plaatsen-geweigerd';
@@ -135,6 +167,25 @@ export function spoedWithoutChannelNotice(reference: string): Reply {
       `**SPOED: aanmelding ${reference} heeft geen kanaal.** Er is geen kanaal voor de jeugdconsulenten of de gezinscoaches gekoppeld, dus niemand in het team ziet hem in Teams.`,
       'De verwijzer heeft het telefoonnummer van de jeugdconsulent en van Veilig Thuis gekregen.',
       'Koppel nu een kanaal door mij daar te noemen: **@Aanmeldbot koppel dit kanaal voor jeugdconsulent**; de aanmelding verschijnt daar meteen.',
+    ].join('\n\n'),
+  };
+}
+
+/**
+ * To each coordinator, 1:1: a SPOED aanmelding nobody picked up within the working minutes (level 1), or still not
+ * after as many more (level 2, the last). Its reference and where it stands; never the family.
+ */
+export function spoedEscalationNotice(a: Pick<Aanmelding, 'reference' | 'post'>, level: number, minutes: number): Reply {
+  const where = a.post
+    ? `Wijs hem nu toe op de kaart in het kanaal voor de ${SERVICE_LABELS[a.post.service]} (**Toewijzen aan…**), of bel de jeugdconsulent van dienst. Hoe je de verwijzer bereikt, staat in het dossier: **Dossier (persoonlijk)** op de kaart.`
+    : 'Hij staat nog in geen kanaal: koppel nu het kanaal van de jeugdconsulenten door mij daar te noemen (**@Aanmeldbot koppel dit kanaal voor jeugdconsulent**), dan verschijnt hij daar meteen.';
+  return {
+    text: [
+      level === 1
+        ? `**SPOED ${a.reference} is na ${minutes} minuten nog niet opgepakt.** Er is acute zorg over de veiligheid van een kind of gezinslid, en niemand heeft de aanmelding opgepakt of toegewezen.`
+        : `**SPOED ${a.reference} is na ${minutes} minuten nog steeds niet opgepakt.** Dit is de tweede en laatste waarschuwing.`,
+      where,
+      'Alleen minuten binnen werktijd tellen mee. Alle coördinatoren krijgen dit bericht; op de kaart staat dat jullie gewaarschuwd zijn.',
     ].join('\n\n'),
   };
 }

@@ -4,6 +4,7 @@ import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import type { OnDuty } from '../machines/duty.js';
 import { assignCandidates, isConsultation, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -136,6 +137,16 @@ export function consentInWords(a: Pick<Aanmelding, 'answers'>): string {
   }
 }
 
+const clockTime = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit' });
+const dayOnly = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long' });
+
+/** "Nog niet opgepakt — coördinatoren gewaarschuwd om 10:42" (with the day when that was not the day it came in). */
+export function escalationLine(escalation: NonNullable<Aanmelding['escalation']>, createdAt: string): string {
+  const at = new Date(escalation.at);
+  const when = `${dayOnly.format(at) === dayOnly.format(new Date(createdAt)) ? '' : `op ${dayOnly.format(at)} `}om ${clockTime.format(at)}`;
+  return escalation.level === 1 ? `Nog niet opgepakt — coördinatoren gewaarschuwd ${when}` : `Nog steeds niet opgepakt — coördinatoren ${when} opnieuw gewaarschuwd`;
+}
+
 /** The channel card with what it needs of the open cases' assignments: assignment choices and, for gezinsverzorgers, room. */
 export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
   return referralCard(a, {
@@ -166,6 +177,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ),
     );
   }
+  if (a.escalation && isWaitingForPickup(a)) body.push(container([text(escalationLine(a.escalation, a.createdAt), { weight: 'Bolder' })], 'warning'));
   // Whether the team may contact the family at all, before anyone picks it up.
   if (a.answers.consent?.referral !== 'ja') body.push(container([text(consentInWords(a), { weight: 'Bolder' })], 'warning'));
   if (isShortSpoed(a)) body.push(text(SHORT_SPOED_LINE, { weight: 'Bolder' }));

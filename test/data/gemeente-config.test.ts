@@ -132,3 +132,21 @@ describe('a broken configuration is refused with the field that is wrong', () =>
     expect(configError(() => load('atlantis')).problems).toEqual(['bestand bestaat niet']);
   });
 });
+
+describe('SPOED escalation and working hours in the gemeente configuration', () => {
+  it('defaults to 30 minutes and ma–vr 08:30–17:00 for a file that says nothing about them', () => {
+    const config = parseGemeenteConfig(gemeenteJson());
+    expect(config.spoedEscalatieNaMinuten).toBe(30);
+    expect(config.werktijden).toEqual({ dagen: ['ma', 'di', 'wo', 'do', 'vr'], van: '08:30', tot: '17:00' });
+    expect(config.buitenWerktijdenTelefoon).toBeUndefined();
+  });
+
+  it.each([
+    [{ van: '17:00', tot: '08:30' }, 'werktijden.tot: "van" moet vóór "tot" liggen'],
+    [{ van: '8:30', tot: '17:00' }, 'werktijden.van: gebruik uu:mm'],
+    [{ dagen: [] }, 'werktijden.dagen'],
+  ])('refuses working hours %j, naming the field', (change, problem) => {
+    const error = configError(() => parseGemeenteConfig(gemeenteJson((c) => (c.werktijden = { dagen: ['ma'], van: '08:30', tot: '17:00', ...change })), 'test.json'));
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+});
