@@ -13,6 +13,7 @@ import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } fr
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import type { Assignment } from '../machines/referral-case.js';
+import { isNeverPosted } from '../machines/retention.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
@@ -41,7 +42,7 @@ export async function channelFor(a: Pick<Aanmelding, 'triage'>, channels: { get(
 
 /** Which aanmeldingen go to a channel at all: the ones a team has to act on. */
 export function isForTheTeam(a: Pick<Aanmelding, 'triage'>): boolean {
-  return a.triage.route !== 'buiten-doelgroep' && a.triage.route !== 'toestemming-nodig';
+  return !isNeverPosted(a);
 }
 
 /** The job that posts an aanmelding to a linked channel: one per aanmelding and link, however often it is queued. */
