@@ -9,7 +9,7 @@ import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
-import { channelGoneNotice, channelRenamedNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
+import { channelGoneNotice, channelRenamedNotice, idleCasesNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import type { Assignment } from '../machines/referral-case.js';
@@ -226,7 +226,9 @@ export class Deliveries {
           ? channelRenamedNotice(notice.service, notice.channelName)
           : notice.kind === 'spoed-without-channel'
             ? spoedWithoutChannelNotice(notice.reference)
-            : auditVerifyFailed(notice.seq, notice.problem);
+            : notice.kind === 'stilstand'
+              ? idleCasesNotice(notice.cases, notice.months, notice.more)
+              : auditVerifyFailed(notice.seq, notice.problem);
     const sent = await this.sendTo({ kind: 'person', ...payload.to }, undefined, reply, payload.serviceUrl);
     return sent.ok ? { ok: true } : sent;
   }

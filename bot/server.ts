@@ -24,6 +24,7 @@ import { assembleBot } from './assemble.js';
 import { ChannelLifecycle } from './channel-lifecycle.js';
 import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
+import { IdleCases } from './idle-cases.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
 import { recordTenantRefused } from './audit-events.js';
@@ -141,6 +142,7 @@ export async function createApp(
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now, lifecycle });
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now, { leaseMs: settings.OUTBOX_LEASE_SECONDS * 1000 });
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
+  const idleCases = new IdleCases({ stores, team, months: config.stilstandMaanden, now, log, deliver: () => void worker.kick() });
   const { bot, conversations, cases } = assembleBot({
     stores,
     config,
@@ -259,6 +261,7 @@ export async function createApp(
       sweep ??= setInterval(queueMissingPosts, 60_000).unref();
       worker.start();
       reminders.start();
+      idleCases.start();
       retention ??= startRetention({
         referrals: stores.referrals,
         months: settings.RETENTION_MONTHS,
@@ -284,6 +287,7 @@ export async function createApp(
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await conversations.idle();
       await reminders.stop();
+      await idleCases.stop();
       await worker.stop();
       await retention?.stop();
       await auditWatch?.stop();

@@ -32,6 +32,7 @@ export const AUDIT_EVENTS = [
   'tenant.geweigerd', // a request from a tenant the bot does not serve
   'auditlog.hersteld', // a torn last line (a crash mid-write) removed at start
   'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
+  'aanmelding.stilstand', // an open case unchanged for stilstandMaanden, reported 1:1 to the coordinators to close
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

@@ -631,6 +631,13 @@ describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, ret
     expect((await stores.referrals.neverPostedUnpurged(new Date('2025-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([noConsent.reference]);
   });
 
+  it('keeps the note that a stilstand notice went out, after a restart, without a new version', async () => {
+    const a = await newReferral();
+    await stores.referrals.annotate(a.reference, (c) => ({ ...c, idleNotice: { since: a.updatedAt } }), undefined, at(5));
+    const stored = await (await reopen()).referrals.get(a.reference);
+    expect(stored).toMatchObject({ idleNotice: { since: a.updatedAt }, version: a.version, updatedAt: a.updatedAt });
+  });
+
   it('purges once: the contact details go, the audit entry comes with it, a second purge does nothing', async () => {
     const a = await newReferral();
     await close(a.reference, 1, at(10));
