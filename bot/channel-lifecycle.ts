@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_STATUSES } from '../data/aanmelding.schema.js';
 import type { ChannelLink } from '../data/channel-link.store.js';
 import { LINKABLE_SERVICES } from '../data/channel-link.store.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
@@ -18,6 +19,9 @@ const DETAIL: Record<GoneReason, string> = {
   'plaatsen-geweigerd': 'Teams weigert berichten in het kanaal (403/404)',
 };
 
+/** A notice lists at most this many idle cases (a Teams message has room for about 28 KB). */
+export const MAX_IDLE_LISTED = 50;
+
 /** A 1:1 message to a coordinator about the bot itself (its channels, a SPOED without one, the access log); rendered when sent. */
 export const NoticePayloadSchema = z.strictObject({
   to: z.strictObject({ aadObjectId: z.string().min(1), name: z.string() }),
@@ -28,6 +32,17 @@ export const NoticePayloadSchema = z.strictObject({
     z.strictObject({ kind: z.literal('channel-renamed'), service: z.enum(LINKABLE_SERVICES), channelName: z.string() }),
     /** A SPOED aanmelding that no channel receives: only its reference, never the family. */
     z.strictObject({ kind: z.literal('spoed-without-channel'), reference: z.string().min(1) }),
+    /** Open cases unchanged for `months` (bot/idle-cases.ts): references, status, since when, who has it; nothing of a family. */
+    z.strictObject({
+      kind: z.literal('stilstand'),
+      months: z.number().int().min(1),
+      cases: z
+        .array(z.strictObject({ reference: z.string().min(1), status: z.enum(CASE_STATUSES), since: z.iso.datetime(), assignee: z.string().optional() }))
+        .min(1)
+        .max(MAX_IDLE_LISTED),
+      /** How many more there are than listed. */
+      more: z.number().int().min(0).default(0),
+    }),
     /** The access log failed its check (bot/audit-watch.ts): the entry's number and the problem, nothing of a family. */
     z.strictObject({ kind: z.literal('auditlog-controle'), seq: z.number().int().min(1), problem: z.string().max(300) }),
   ]),

@@ -357,7 +357,7 @@ export class Conversations {
         ...(turn.conversationRef ? { conversation: turn.conversationRef } : {}),
         ...(this.deps.praktijkOf?.(turn.user.aadObjectId) ? { praktijk: this.deps.praktijkOf(turn.user.aadObjectId) } : {}),
       },
-      answers: answersOf(context),
+      answers: answersOf(context, triage),
       triage,
     };
     // The channel post is queued in the same transaction as the aanmelding and its audit entry: no crash can

@@ -9,12 +9,13 @@ import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
-import { channelGoneNotice, channelRenamedNotice, spoedEscalationNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
+import { channelGoneNotice, channelRenamedNotice, idleCasesNotice, spoedEscalationNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
 import type { Assignment } from '../machines/referral-case.js';
 import { isWaitingForPickup, waitedMinutes } from '../machines/spoed-escalation.js';
+import { isNeverPosted } from '../machines/retention.js';
 import type { Logger } from './logger.js';
 import { OUTBOX_SEND, retryAfterMs, statusOf, type Pacer } from './teams-sender.js';
 import { asReference, toActivity, toRef } from './activities.js';
@@ -43,7 +44,7 @@ export async function channelFor(a: Pick<Aanmelding, 'triage'>, channels: { get(
 
 /** Which aanmeldingen go to a channel at all: the ones a team has to act on. */
 export function isForTheTeam(a: Pick<Aanmelding, 'triage'>): boolean {
-  return a.triage.route !== 'buiten-doelgroep' && a.triage.route !== 'toestemming-nodig';
+  return !isNeverPosted(a);
 }
 
 /** The job that posts an aanmelding to a linked channel: one per aanmelding and link, however often it is queued. */
@@ -238,7 +239,9 @@ export class Deliveries {
           ? channelRenamedNotice(notice.service, notice.channelName)
           : notice.kind === 'spoed-without-channel'
             ? spoedWithoutChannelNotice(notice.reference)
-            : auditVerifyFailed(notice.seq, notice.problem);
+            : notice.kind === 'stilstand'
+              ? idleCasesNotice(notice.cases, notice.months, notice.more)
+              : auditVerifyFailed(notice.seq, notice.problem);
     const sent = await this.sendTo({ kind: 'person', ...payload.to }, undefined, reply, payload.serviceUrl);
     return sent.ok ? { ok: true } : sent;
   }

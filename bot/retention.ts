@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { ConversationStateStore } from '../data/conversation-state.store.js';
 import type { ReferralStore } from '../data/referral.store.js';
-import { casesDueForPurge } from '../machines/retention.js';
+import { casesDueForPurge, type NeverPostedRoute } from '../machines/retention.js';
 import type { Logger } from './logger.js';
 
 /**
- * Retention (domain.md, privacy): closed cases lose the family's identifying data RETENTION_MONTHS after closure;
+ * Retention (domain.md, privacy): closed cases lose the family's identifying data RETENTION_MONTHS after closure,
+ * aanmeldingen the team never sees (outside the target group, no consent) RETENTION_MONTHS after they were sent;
  * counts and the audit trail stay; unfinished intakes lose their answers after INTAKE_IDLE_DAYS without activity.
  * Used by the bot (startRetention: shortly after start-up, then every 6 hours) and by `npm run purge`.
  *
@@ -32,23 +33,33 @@ export interface PurgeOptions {
   source?: string;
 }
 
+/** A case past its retention period: closed, or never posted to the team (its period runs from creation). */
+export type DueCase = { reference: string; closedAt: string } | { reference: string; createdAt: string; route: NeverPostedRoute };
+
 export interface PurgeRun {
-  /** Closed cases past the retention period that were not purged yet, when the run began. */
-  due: { reference: string; closedAt: string }[];
+  /** Cases past the retention period that were not purged yet, when the run began: closed first, then never posted. */
+  due: DueCase[];
   /** Those this run purged (empty on a dry run, and for cases another runner purged first). */
   purged: string[];
 }
 
 export async function purgeExpired({ referrals, months, now, actor, dryRun = false, source = 'bewaartermijn' }: PurgeOptions): Promise<PurgeRun> {
-  // Every case due has closed at least `months` × 28 days ago: the store hands over those, the rule decides.
-  const candidates = await referrals.closedUnpurged(new Date(now.getTime() - months * 28 * 86_400_000));
-  const due = casesDueForPurge(candidates, now, months).map((a) => ({ reference: a.reference, closedAt: a.closure!.at }));
+  // Every case due started its period at least `months` × 28 days ago: the store hands over those, the rule decides.
+  const startedBefore = new Date(now.getTime() - months * 28 * 86_400_000);
+  const closed = casesDueForPurge(await referrals.closedUnpurged(startedBefore), now, months);
+  const neverPosted = casesDueForPurge(await referrals.neverPostedUnpurged(startedBefore), now, months);
+  const due: DueCase[] = [
+    ...closed.map((a) => ({ reference: a.reference, closedAt: a.closure!.at })),
+    ...neverPosted.map((a) => ({ reference: a.reference, createdAt: a.createdAt, route: a.triage.route as NeverPostedRoute })),
+  ];
   if (dryRun) return { due, purged: [] };
   const purged: string[] = [];
-  for (const { reference } of due) {
+  for (const item of due) {
+    const { reference } = item;
+    const after = 'closedAt' in item ? 'afsluiten' : `aanmelden (${item.route}, nooit bij het team)`;
     // The purge and its audit entry commit together; a case another runner purged first is left alone.
     const result = await referrals.purgeIdentifiers(reference, now, () => ({
-      audit: [{ event: 'aanmelding.opgeschoond', reference, actor, source, detail: `identificerende gegevens verwijderd, ${months} maanden na afsluiten` }],
+      audit: [{ event: 'aanmelding.opgeschoond', reference, actor, source, detail: `identificerende gegevens verwijderd, ${months} maanden na ${after}` }],
     }));
     if (result.purged) purged.push(reference);
   }

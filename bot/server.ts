@@ -25,6 +25,7 @@ import { ChannelLifecycle } from './channel-lifecycle.js';
 import { Deliveries } from './deliveries.js';
 import { EvaluationReminders } from './evaluation-reminders.js';
 import { SpoedEscalations } from './spoed-escalation.js';
+import { IdleCases } from './idle-cases.js';
 import { OutboxWorker } from './outbox-worker.js';
 import { startRetention, type Retention } from './retention.js';
 import { recordTenantRefused } from './audit-events.js';
@@ -143,6 +144,7 @@ export async function createApp(
   const worker = new OutboxWorker(stores.outbox, deliveries, log, now, { leaseMs: settings.OUTBOX_LEASE_SECONDS * 1000 });
   const reminders = new EvaluationReminders({ stores, now, log, deliver: () => void worker.kick() });
   const escalations = new SpoedEscalations({ stores, config, team, now, log, deliver: () => void worker.kick(), intervalMs: settings.SPOED_CHECK_SECONDS * 1000 });
+  const idleCases = new IdleCases({ stores, team, months: config.stilstandMaanden, now, log, deliver: () => void worker.kick() });
   const { bot, conversations, cases } = assembleBot({
     stores,
     config,
@@ -168,7 +170,7 @@ export async function createApp(
   let auditWatch: AuditWatch | undefined;
   let sweep: NodeJS.Timeout | undefined;
   const queueMissingPosts = () => void cases.queueMissingPosts().catch((error: unknown) => log.error({ event: 'outbox.sweep-failed', err: errorSummary(error) }));
-  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, audit: stores.audit, log, now });
+  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, audit: stores.audit, log, now, idleMonths: config.stilstandMaanden });
   let inFlight = 0;
   let closing = false;
 
@@ -262,6 +264,7 @@ export async function createApp(
       worker.start();
       reminders.start();
       escalations.start();
+      idleCases.start();
       retention ??= startRetention({
         referrals: stores.referrals,
         months: settings.RETENTION_MONTHS,
@@ -288,6 +291,7 @@ export async function createApp(
       await conversations.idle();
       await reminders.stop();
       await escalations.stop();
+      await idleCases.stop();
       await worker.stop();
       await retention?.stop();
       await auditWatch?.stop();

@@ -274,6 +274,8 @@ export const AanmeldingSchema = z
       })
       .optional(),
     history: z.array(CaseEventSchema).default([]),
+    /** The last change a "stilstand" notice to the coordinators went out for (bot/idle-cases.ts): never twice for one quiet period. */
+    idleNotice: z.strictObject({ since: z.iso.datetime() }).optional(),
     /** When the retention period removed the family's identifying data (bot/retention.ts). */
     purgedAt: z.iso.datetime().optional(),
   })

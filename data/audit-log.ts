@@ -34,6 +34,7 @@ export const AUDIT_EVENTS = [
   'auditlog.hersteld', // a torn last line (a crash mid-write) removed at start
   'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
   'spoed.geescaleerd', // a SPOED aanmelding nobody picked up in time: the coordinators warned 1:1 (level 1 or 2)
+  'aanmelding.stilstand', // an open case unchanged for stilstandMaanden, reported 1:1 to the coordinators to close
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

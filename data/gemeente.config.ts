@@ -76,6 +76,8 @@ export const GemeenteConfigSchema = z
     wijken: z.array(z.string().min(2).max(60)).min(1).max(200),
     /** Months from the assignment of a gezinsverzorger to the first evaluation (and between evaluations). */
     evaluatieNaMaanden: z.number().int().min(1).max(12).default(3),
+    /** Months without any change after which an open case is shown to the coordinators to close (issue 14). */
+    stilstandMaanden: z.number().int().min(1).max(24).default(6),
     /** Where the bot sends people outside the target group (rule 4). */
     buitenDoelgroepVerwijzing: z.string().min(3).max(300),
     /**

@@ -9,6 +9,7 @@ import type { Follow, FollowOf } from './follow.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Outbox } from './outbox.store.js';
 import { assignmentsOf, type Assignment } from '../machines/referral-case.js';
+import { isNeverPosted } from '../machines/retention.js';
 
 export interface ReferralStore {
   /**
@@ -28,6 +29,11 @@ export interface ReferralStore {
   /** Closed cases not purged yet whose closure is at or before `closedBefore` (candidates for retention). */
   closedUnpurged(closedBefore: Date): Promise<Aanmelding[]>;
   /**
+   * Aanmeldingen the team never sees (routes in ROUTES_NEVER_POSTED), not closed and not purged yet, created at or
+   * before `createdBefore` (candidates for retention: nobody closes them, so their period runs from creation).
+   */
+  neverPostedUnpurged(createdBefore: Date): Promise<Aanmelding[]>;
+  /**
    * Changes one aanmelding if it is still at `expectedVersion` (optimistic concurrency: of two coordinators
    * acting on the same card, exactly one wins). The change gets the next version and `at` as updatedAt.
    */
@@ -44,7 +50,8 @@ export interface ReferralStore {
    */
   annotate(reference: string, change: (current: Aanmelding) => Aanmelding, follow?: FollowOf<Aanmelding>, at?: Date): Promise<Aanmelding | undefined>;
   /**
-   * Removes the family's identifying data from a closed case after the retention period (domain.md, privacy):
+   * Removes the family's identifying data from a closed case, or one the team never sees (machines/retention.ts),
+   * after the retention period (domain.md, privacy):
    * contact details, the referrer's explanation, the texts of questions and answers, and other free text of the
    * family. The referrer (a professional), the answers from fixed lists, the dates and the history stay, so counts
    * survive. Sets purgedAt and raises the version. Idempotent: a case that is already purged (or not closed) is
@@ -88,7 +95,7 @@ export function newRecord(draft: NewAanmelding, reference: string, at: Date): Aa
 /** The checks and the new record of a purge (the same for every store); undefined reason means: purge this. */
 export function purgeOf(current: Aanmelding | undefined, at: Date): PurgeResult {
   if (!current) return { purged: false, reason: 'not-found' };
-  if (current.status !== 'afgesloten') return { purged: false, reason: 'not-closed' };
+  if (current.status !== 'afgesloten' && !isNeverPosted(current)) return { purged: false, reason: 'not-closed' };
   if (current.purgedAt !== undefined) return { purged: false, reason: 'already-purged' };
   const REMOVED = '[verwijderd]';
   const { contact: _contact, explanation: _explanation, ...answers } = current.answers;
@@ -232,6 +239,11 @@ export class LowdbReferralStore implements ReferralStore {
   async closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {
     const limit = closedBefore.toISOString();
     return this.db.data.referrals.filter((a) => a.status === 'afgesloten' && a.purgedAt === undefined && a.closure !== undefined && a.closure.at <= limit);
+  }
+
+  async neverPostedUnpurged(createdBefore: Date): Promise<Aanmelding[]> {
+    const limit = createdBefore.toISOString();
+    return this.db.data.referrals.filter((a) => a.status !== 'afgesloten' && a.purgedAt === undefined && isNeverPosted(a) && a.createdAt <= limit);
   }
 
   flush(): Promise<void> {

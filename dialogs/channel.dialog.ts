@@ -1,8 +1,11 @@
 import type { LinkableService } from '../data/channel-link.store.js';
 import type { Aanmelding } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig, Werktijden } from '../data/gemeente.config.js';
+import { dutchDate, localDate } from '../machines/dates.js';
+import type { IdleCase } from '../machines/idle-cases.js';
 import { adaptiveCard, text, type Reply } from './card.js';
 import { listNl, normalize } from './parse.js';
+import { STATUS_LABELS } from './referral.card.js';
 
 /** What the bot says and understands in a team channel (always after an @mention). */
 
@@ -186,6 +189,26 @@ export function spoedEscalationNotice(a: Pick<Aanmelding, 'reference' | 'post'>,
         : `**SPOED ${a.reference} is na ${minutes} minuten nog steeds niet opgepakt.** Dit is de tweede en laatste waarschuwing.`,
       where,
       'Alleen minuten binnen werktijd tellen mee. Alle coördinatoren krijgen dit bericht; op de kaart staat dat jullie gewaarschuwd zijn.',
+    ].join('\n\n'),
+  };
+}
+
+/** To each coordinator, 1:1: open cases nobody changed for months, to close. References, status and dates only. */
+export function idleCasesNotice(cases: readonly IdleCase[], months: number, more = 0): Reply {
+  const total = cases.length + more;
+  const lines = cases.map((c) => {
+    const label = STATUS_LABELS[c.status].toLowerCase();
+    const status = c.assignee ? (c.status === 'toegewezen' ? `${label} aan ${c.assignee}` : `${label} (bij ${c.assignee})`) : label;
+    return `- **${c.reference}** · ${status} · niets veranderd sinds ${dutchDate(localDate(new Date(c.since)))}`;
+  });
+  return {
+    text: [
+      total === 1
+        ? `**Deze aanmelding staat al ${months} maanden stil.** Er is sindsdien niets aan veranderd:`
+        : `**Deze ${total} aanmeldingen staan al ${months} maanden stil.** Er is sindsdien niets aan veranderd:`,
+      [...lines, ...(more > 0 ? [`- en nog ${more} andere`] : [])].join('\n'),
+      'Is de ondersteuning klaar of gaat er niets meer gebeuren? Sluit de aanmelding dan af met **Afsluiten** op de kaart in het kanaal. Heeft een professional hem, vraag die dan om af te sluiten. Na het afsluiten gaan de gegevens van het gezin weg na de bewaartermijn.',
+      'Loopt hij nog wel? Dan hoef je niets te doen; je hoort het pas weer als hij opnieuw zo lang stilstaat.',
     ].join('\n\n'),
   };
 }

@@ -33,7 +33,7 @@ import {
 import { gezinsverzorgerMachine } from '../machines/gezinsverzorger.machine.js';
 import { stepsOf } from '../machines/steps.js';
 import { triageInputOf } from '../machines/intake.record.js';
-import { routeFor, type TriageResult } from '../machines/triage.js';
+import { hasChildInTargetGroup, routeFor, type TriageResult } from '../machines/triage.js';
 import {
   actionRows,
   adaptiveCard,
@@ -754,7 +754,9 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       }
       case 'children': {
         const children = parseChildren(value);
-        return children.ok ? event({ type: 'answer.children', children: children.value }) : problem(children.problem);
+        return children.ok
+          ? event({ type: 'answer.children', children: children.value, inTargetGroup: hasChildInTargetGroup(children.value, config.ageLimit) })
+          : problem(children.problem);
       }
       case 'consent':
         return one(CONSENT_OPTIONS, (consent) => ({ type: 'answer.consent', consent, at: input.at.toISOString() }), 'Ja, Nee of Anoniem overleg');

@@ -349,7 +349,7 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       ),
     );
   }
-  if (a.assignee && isAssignee) {
+  if (a.assignee ? isAssignee : isCoordinator) {
     actions.push(
       withInputs(
         'Afsluiten',

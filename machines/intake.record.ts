@@ -1,6 +1,7 @@
 import { AanmeldingAnswersSchema, GV_CAUSES, type AanmeldingAnswers } from '../data/aanmelding.schema.js';
+import type { TriageResult } from '../data/aanmelding.schema.js';
 import { consentGivers } from './consent.js';
-import type { IntakeContext } from './intake.machine.js';
+import { mayHoldIdentifyingData, type IntakeContext } from './intake.machine.js';
 import type { TriageInput } from './triage.js';
 
 /** What triage needs, from a (complete enough) intake. Missing answers count as "not the case". */
@@ -16,9 +17,12 @@ export function triageInputOf(context: IntakeContext): TriageInput {
   };
 }
 
-/** The answers as stored. Throws when the intake is not complete: only the summary may be submitted. */
-export function answersOf(context: IntakeContext): AanmeldingAnswers {
-  const identifying = context.consent?.referral === 'ja';
+/**
+ * The answers as stored. Throws when the intake is not complete: only the summary may be submitted. With the route
+ * it goes to: an aanmelding outside the target group keeps no contact details, whatever the intake holds.
+ */
+export function answersOf(context: IntakeContext, triage?: Pick<TriageResult, 'route'>): AanmeldingAnswers {
+  const identifying = mayHoldIdentifyingData(context) && triage?.route !== 'buiten-doelgroep';
   return AanmeldingAnswersSchema.parse({
     service: context.service,
     safety: context.safety,
@@ -37,7 +41,8 @@ export function answersOf(context: IntakeContext): AanmeldingAnswers {
     // The gezinsverzorger request does not ask it: rule 3 decides before rule 5 would.
     specialistCareNeeded: context.specialistCareNeeded ?? (context.service === 'gezinsverzorger' ? false : undefined),
     explanation: context.explanation ?? undefined,
-    // Without consent "ja" nothing that identifies the family is stored (domain.md, privacy rules).
+    // Without consent "ja" nothing that identifies the family is stored (domain.md, privacy rules); nor for a family
+    // outside the target group: nobody will call them, and the referrer has been told where to go instead.
     contact: identifying ? context.contact : undefined,
     gezinsverzorger:
       context.service === 'gezinsverzorger'

@@ -205,7 +205,10 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       break;
     }
     case 'close': {
-      if (!isAssignee) return refuse('Alleen de professional aan wie de aanmelding is toegewezen, kan hem afsluiten.');
+      // Nobody else can close a case nobody has (one that stood still for months, issue 14): the coordinator can.
+      if (!isAssignee && !(isCoordinator && !aanmelding.assignee)) {
+        return refuse('Alleen de professional aan wie de aanmelding is toegewezen, kan hem afsluiten; zolang niemand hem heeft, de coördinator.');
+      }
       return change(
         { status: 'afgesloten', closure: { reason: request.reason, at: at.toISOString() } },
         event('afgesloten', `afgesloten door ${actor.name}`),

@@ -64,6 +64,8 @@ export const IntakeContextSchema = z.object({
   role: ReferrerRoleSchema.optional(),
   safety: z.object({ concern: z.boolean(), action: SafetyActionSchema.optional(), signal: z.object({ meldcode: MeldcodeStepSchema }).optional() }).optional(),
   children: z.array(ChildSchema).optional(),
+  /** Whether a child is in the gemeente's target group (triage rule 4); the dialog knows the age limit. */
+  inTargetGroup: z.boolean().optional(),
   consent: z.object({ referral: ConsentSchema, recordedAt: z.string(), feedbackToHuisarts: z.boolean().optional() }).optional(),
   household: HouseholdSchema.optional(),
   wijk: z.string().optional(),
@@ -103,7 +105,8 @@ export type IntakeEvent =
   | { type: 'answer.spoedForm'; children: Child[]; wijk: string; situation: string; referrerPhone: string }
   /** The acute path, but the whole aanmelding first. */
   | { type: 'spoed.full' }
-  | { type: 'answer.children'; children: Child[] }
+  /** inTargetGroup: a child is within the gemeente's age limit or on the way (triage rule 4; the dialog knows the limit). */
+  | { type: 'answer.children'; children: Child[]; inTargetGroup?: boolean }
   | { type: 'answer.consent'; consent: Consent; at: string }
   | { type: 'answer.consentFeedback'; allowed: boolean }
   | { type: 'consent.anonymous'; at: string }
@@ -127,8 +130,14 @@ export type IntakeEvent =
   | { type: 'nav.cancel' }
   | { type: 'help' };
 
-/** Consent "ja" is the only consent under which the family's contact details are asked and kept. */
-export const mayHoldIdentifyingData = (context: IntakeContext) => context.consent?.referral === 'ja';
+/**
+ * Consent "ja" is the only consent under which the family's contact details are asked and kept; and not for a family
+ * outside the target group (issue 14: nothing kept that nobody acts on), unless an acute concern or a casemanager's
+ * request for a gezinsverzorger puts it on a route the team works on (triage rules 1 and 3 come before rule 4).
+ */
+export const mayHoldIdentifyingData = (context: IntakeContext) => context.consent?.referral === 'ja' && !isOutsideTargetGroup(context);
+
+const isOutsideTargetGroup = (context: IntakeContext) => context.inTargetGroup === false && context.safety?.concern !== true && context.service !== 'gezinsverzorger';
 
 /** "nee" ends the aanmelding, unless there is a safety concern: then it goes on without identifying data. */
 const refusesConsent = (context: IntakeContext) => context.consent?.referral === 'nee' && context.safety?.concern !== true;
@@ -167,7 +176,8 @@ export const stepsSetup = setup({
     refusesConsent: ({ context }) => refusesConsent(context),
     gaveConsent: ({ context }) => mayHoldIdentifyingData(context),
     answersNoConsent: ({ context, event }) => event.type === 'answer.consent' && event.consent === 'nee' && context.safety?.concern !== true,
-    answersConsent: ({ event }) => event.type === 'answer.consent' && event.consent === 'ja',
+    // The huisarts hears nothing of a family outside the target group: there is nothing to report back.
+    answersConsent: ({ context, event }) => event.type === 'answer.consent' && event.consent === 'ja' && !isOutsideTargetGroup(context),
     needsConsentFeedback: ({ context }) => mayHoldIdentifyingData(context) && context.consent?.feedbackToHuisarts === undefined,
     needsContact: ({ context }) => mayHoldIdentifyingData(context) && context.contact === undefined,
     lacksConsent: ({ context }) => context.consent === undefined,
@@ -204,7 +214,12 @@ export const stepsSetup = setup({
         ? { children: event.children, wijk: event.wijk, spoed: { situation: event.situation, referrerPhone: event.referrerPhone } }
         : {},
     ),
-    assignChildren: assign({ children: ({ context, event }) => (event.type === 'answer.children' ? event.children : context.children) }),
+    assignChildren: assign(({ context, event }) => {
+      if (event.type !== 'answer.children') return {};
+      const next = { ...context, children: event.children, inTargetGroup: event.inTargetGroup };
+      // Contact details typed before the ages changed go when the family turns out to be outside the target group.
+      return { children: event.children, inTargetGroup: event.inTargetGroup, contact: mayHoldIdentifyingData(next) ? context.contact : undefined };
+    }),
     forgetConsent: assign({ consent: undefined }),
     assignConsent: assign(({ context, event }) => {
       if (event.type !== 'answer.consent' && event.type !== 'consent.anonymous') return {};

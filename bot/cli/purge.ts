@@ -4,7 +4,7 @@
  *   npm run purge -- [--dry-run]
  *
  * Removes the family's identifying data from closed cases whose closure is more than RETENTION_MONTHS (default 24)
- * ago, in the store at DATA_DIR (default .data), and writes an 'aanmelding.opgeschoond' audit entry per case.
+ * ago, and from aanmeldingen the team never sees (outside the target group, no consent) sent that long ago, in the store at DATA_DIR (default .data), and writes an 'aanmelding.opgeschoond' audit entry per case.
  * With --dry-run it only lists what it would purge. On lowdb the bot must be stopped first (the folder is one
  * process's, and this command is refused while the bot holds it); on PostgreSQL it can run beside the bot.
  * Exit 0: done (one line per case on stdout). Exit 2: unusable arguments or settings. Exit 1: a bug.
@@ -53,11 +53,15 @@ async function purge(argv: string[]): Promise<number> {
     dryRun,
   });
   await stores.close();
-  const lines = run.due.map(({ reference, closedAt }) =>
-    dryRun ? `zou opschonen: ${reference} (afgesloten ${closedAt.slice(0, 10)})` : run.purged.includes(reference) ? `opgeschoond: ${reference}` : `overgeslagen: ${reference} (al opgeschoond)`,
+  const lines = run.due.map((item) =>
+    dryRun
+      ? `zou opschonen: ${item.reference} (${'closedAt' in item ? `afgesloten ${item.closedAt.slice(0, 10)}` : `${item.route}, aangemeld ${item.createdAt.slice(0, 10)}`})`
+      : run.purged.includes(item.reference)
+        ? `opgeschoond: ${item.reference}`
+        : `overgeslagen: ${item.reference} (al opgeschoond)`,
   );
   const summary = dryRun
-    ? `${run.due.length} afgesloten aanmelding(en) ouder dan ${months} maanden; er is niets veranderd (--dry-run).`
+    ? `${run.due.length} aanmelding(en) langer dan ${months} maanden afgesloten of nooit bij het team; er is niets veranderd (--dry-run).`
     : `${run.purged.length} aanmelding(en) opgeschoond (bewaartermijn ${months} maanden).`;
   process.stdout.write(`${[...lines, summary].join('\n')}\n`);
   return 0;

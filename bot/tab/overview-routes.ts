@@ -4,6 +4,7 @@ import type { AuditLog } from '../../data/audit-log.js';
 import type { ReferralStore } from '../../data/referral.store.js';
 import type { TeamConfig } from '../../data/team.config.js';
 import { monitoringCsv } from '../../machines/monitoring-csv.js';
+import { DEFAULT_IDLE_MONTHS, isIdle, lastChangeOf } from '../../machines/idle-cases.js';
 import { dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
@@ -30,9 +31,11 @@ export interface OverviewRoutesOptions {
   now?: () => Date;
   /** Entra ID's signing keys (tests: a local key set). */
   jwks?: JWTVerifyGetKey;
+  /** Open cases unchanged this many months are marked as standing still (gemeente configuration stilstandMaanden). */
+  idleMonths?: number;
 }
 
-export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, audit, log, now = () => new Date(), jwks }: OverviewRoutesOptions): void {
+export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, audit, log, now = () => new Date(), jwks, idleMonths = DEFAULT_IDLE_MONTHS }: OverviewRoutesOptions): void {
   const authorize = createTabAuth({ settings, team, jwks });
 
   /** Checks who asks and which period; answers the error itself and returns undefined when it did. */
@@ -70,7 +73,9 @@ export function registerOverviewRoutes(server: restify.Server, { settings, team,
     if (!checked) return;
     const all = await referrals.list();
     const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now() });
-    const open = openCases(all, new Date(monitoring.period.peilmoment));
+    // Standing still is about today, whatever the period: the case the coordinator should close now.
+    const idleSince = new Map(all.filter((a) => isIdle(a, now(), idleMonths)).map((a) => [a.reference, lastChangeOf(a)]));
+    const open = openCases(all, new Date(monitoring.period.peilmoment)).map((c) => ({ ...c, stilSinds: idleSince.get(c.reference) ?? null }));
     await record('overzicht.geopend', checked);
     log.info({ event: 'overzicht.bekeken', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
     res.json(200, {

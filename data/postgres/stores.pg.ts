@@ -33,6 +33,7 @@ import {
 } from '../referral.store.js';
 import { longestWindow, nextSlot, type Limits } from '../../machines/pacing.js';
 import type { Assignment } from '../../machines/referral-case.js';
+import { ROUTES_NEVER_POSTED } from '../../machines/retention.js';
 import { ProfessionalRoleSchema } from '../team.config.js';
 
 const AssignmentSchema = z.strictObject({ aadObjectId: z.string().min(1), role: ProfessionalRoleSchema, hoursPerWeek: z.number().optional() });
@@ -360,6 +361,13 @@ export class PgReferralStore implements ReferralStore {
 
   closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {
     return this.select(`status = 'afgesloten' AND purged_at IS NULL AND closed_at <= $1`, [closedBefore.toISOString()]);
+  }
+
+  neverPostedUnpurged(createdBefore: Date): Promise<Aanmelding[]> {
+    return this.select(`status <> 'afgesloten' AND purged_at IS NULL AND created_at <= $1 AND doc->'triage'->>'route' = ANY($2)`, [
+      createdBefore.toISOString(),
+      [...ROUTES_NEVER_POSTED],
+    ]);
   }
 
   private async byIntake(intakeId: string): Promise<Aanmelding | undefined> {

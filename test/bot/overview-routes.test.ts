@@ -81,6 +81,14 @@ describe('GET /api/overzicht with an app id: a coordinator Teams SSO token', () 
     expect(body.monitoring.instroom.total).toBe(7);
     expect(body.monitoring.stand.openPerStatus).toEqual({ nieuw: 2, toegewezen: 1, wachtlijst: 1, 'meer-informatie': 0 });
     expect(body.openCases.map((c: { reference: string }) => c.reference)).toEqual(['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003', 'AM-2026-0007']);
+    // Standing still for 6 months or more today (stilstandMaanden): marked with the last change, to close.
+    // AM-2026-0007 was sent a month ago; the others last changed in January, February and March 2026.
+    expect(body.openCases.map((c: { reference: string; stilSinds: string | null }) => [c.reference, c.stilSinds])).toEqual([
+      ['AM-2026-0001', '2026-01-15T10:00:00.000Z'],
+      ['AM-2026-0002', '2026-02-10T09:00:00.000Z'],
+      ['AM-2026-0003', '2026-03-05T10:00:00.000Z'],
+      ['AM-2026-0007', null],
+    ]);
     expect(body.wachtlijst).toMatchObject({ length: 1, longestWaitDays: 324, cases: [expect.objectContaining({ reference: 'AM-2026-0002', wijk: 'Ysselsteyn', route: 'gezinscoach', urgent: false })] });
     expect(JSON.stringify(body)).not.toMatch(/Jan de Vries|06 12345678|slapen|Alex Wilber/);
     // NEN 7513: the read is in the access log, with who read it and which period.

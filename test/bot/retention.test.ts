@@ -12,7 +12,7 @@ import { purgeDueAt } from '../../machines/retention.js';
 import { createLogger } from '../../bot/logger.js';
 import { purgeExpired, SCHEDULED_PURGE, startRetention } from '../../bot/retention.js';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
-import { aanmelding, adele, megan, team } from '../fixtures/referral.js';
+import { aanmelding, adele, megan, team, type AanmeldingOptions } from '../fixtures/referral.js';
 
 const NOW = new Date('2028-06-01T12:00:00.000Z');
 const MONTHS = 24;
@@ -121,6 +121,49 @@ describe('purgeExpired', () => {
     const a = closedOn('AM-2026-0009', '2026-03-31T10:00:00.000Z');
     expect(purgeDueAt(a, 1)?.toISOString()).toBe('2026-04-30T10:00:00.000Z');
     expect(purgeDueAt(a, 24)?.toISOString()).toBe('2028-03-31T10:00:00.000Z');
+  });
+});
+
+describe('purgeExpired: aanmeldingen the team never sees', () => {
+  // Nobody picks these up, so nobody closes them: their period runs from the day they were sent.
+  const neverPosted = (reference: string, createdAt: string, answers: AanmeldingOptions['answers']): Aanmelding =>
+    aanmelding({ reference, intakeId: `intake-${reference}`, createdAt, updatedAt: createdAt, answers: { contact: undefined, explanation: 'Moeder Fatima van de Dorpsstraat 1 wil hulp.', ...answers } });
+  const NO_CONSENT = { referral: 'nee' as const, givenBy: [], feedbackToHuisarts: false, recordedAt: '2026-01-05T10:00:00.000Z' };
+
+  beforeEach(async () => {
+    await stores.close();
+    await writeSeededStore(dir, [
+      neverPosted('AM-2026-0011', '2026-05-01T10:00:00.000Z', { children: [{ age: 25 }] }),
+      neverPosted('AM-2026-0012', '2026-05-02T10:00:00.000Z', { consent: NO_CONSENT }),
+      neverPosted('AM-2026-0013', '2026-07-01T10:00:00.000Z', { children: [{ age: 25 }] }),
+    ]);
+    stores = await openStores({ dataDir: dir });
+  });
+
+  it('purges an aanmelding outside the target group and one without consent once the period since sending has passed', async () => {
+    expect((await stores.referrals.get('AM-2026-0011'))!.triage.route).toBe('buiten-doelgroep');
+    expect((await stores.referrals.get('AM-2026-0012'))!.triage.route).toBe('toestemming-nodig');
+    expect(await run(true)).toEqual({
+      due: [
+        { reference: 'AM-2026-0011', createdAt: '2026-05-01T10:00:00.000Z', route: 'buiten-doelgroep' },
+        { reference: 'AM-2026-0012', createdAt: '2026-05-02T10:00:00.000Z', route: 'toestemming-nodig' },
+      ],
+      purged: [],
+    });
+
+    expect(await run()).toMatchObject({ purged: ['AM-2026-0011', 'AM-2026-0012'] });
+    for (const reference of ['AM-2026-0011', 'AM-2026-0012']) {
+      const purged = (await stores.referrals.get(reference))!;
+      expect(purged.purgedAt).toBe(NOW.toISOString());
+      expect(JSON.stringify(purged)).not.toMatch(/Fatima|Dorpsstraat/);
+    }
+    // Sent 23 months ago: not yet.
+    expect((await stores.referrals.get('AM-2026-0013'))!.answers.explanation).toContain('Fatima');
+    expect((await stores.audit.entries()).map((e) => [e.event, e.reference, e.detail])).toEqual([
+      ['aanmelding.opgeschoond', 'AM-2026-0011', 'identificerende gegevens verwijderd, 24 maanden na aanmelden (buiten-doelgroep, nooit bij het team)'],
+      ['aanmelding.opgeschoond', 'AM-2026-0012', 'identificerende gegevens verwijderd, 24 maanden na aanmelden (toestemming-nodig, nooit bij het team)'],
+    ]);
+    expect(await run()).toEqual({ due: [], purged: [] });
   });
 });
 

@@ -615,6 +615,29 @@ describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, ret
     expect((await stores.referrals.closedUnpurged(new Date('2026-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([late.reference]);
   });
 
+  it('hands retention the aanmeldingen the team never sees, not closed and not purged, sent at or before the moment asked', async () => {
+    const outside = (await stores.referrals.create(draft({ intakeId: 'intake-outside', answers: { children: [{ age: 25 }], contact: undefined } }), new Date('2024-01-10T10:00:00Z'))).aanmelding;
+    const noConsent = (
+      await stores.referrals.create(
+        draft({ intakeId: 'intake-nee', answers: { consent: { referral: 'nee', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED.toISOString() }, contact: undefined } }),
+        new Date('2024-02-10T10:00:00Z'),
+      )
+    ).aanmelding;
+    await stores.referrals.create(draft({ intakeId: 'intake-later', answers: { children: [{ age: 30 }], contact: undefined } }), new Date('2025-06-10T10:00:00Z'));
+    await newReferral(); // for the team: never a candidate while open
+    expect([outside.triage.route, noConsent.triage.route]).toEqual(['buiten-doelgroep', 'toestemming-nodig']);
+    expect((await stores.referrals.neverPostedUnpurged(new Date('2025-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([outside.reference, noConsent.reference]);
+    expect(await stores.referrals.purgeIdentifiers(outside.reference, new Date('2026-02-01T00:00:00Z'))).toMatchObject({ purged: true });
+    expect((await stores.referrals.neverPostedUnpurged(new Date('2025-01-01T00:00:00Z'))).map((x) => x.reference)).toEqual([noConsent.reference]);
+  });
+
+  it('keeps the note that a stilstand notice went out, after a restart, without a new version', async () => {
+    const a = await newReferral();
+    await stores.referrals.annotate(a.reference, (c) => ({ ...c, idleNotice: { since: a.updatedAt } }), undefined, at(5));
+    const stored = await (await reopen()).referrals.get(a.reference);
+    expect(stored).toMatchObject({ idleNotice: { since: a.updatedAt }, version: a.version, updatedAt: a.updatedAt });
+  });
+
   it('purges once: the contact details go, the audit entry comes with it, a second purge does nothing', async () => {
     const a = await newReferral();
     await close(a.reference, 1, at(10));

@@ -113,8 +113,8 @@ describe('reading typed answers', () => {
     ['safetySignal', 'nee', { type: 'answer.safetySignal', meldcode: 'geen' }],
     ['safetyAdvice', 'meldcode', { type: 'answer.safetyAction', action: 'meldcode-bezig' }],
     ['safetyAdvice', 'nog niets', { type: 'answer.safetyAction', action: 'nog-niets' }],
-    ['children', '3 en 7', { type: 'answer.children', children: ages(3, 7) }],
-    ['children', 'zwanger', { type: 'answer.children', children: ages('expected') }],
+    ['children', '3 en 7', { type: 'answer.children', children: ages(3, 7), inTargetGroup: true }],
+    ['children', 'zwanger', { type: 'answer.children', children: ages('expected'), inTargetGroup: true }],
     ['consent', 'ja', { type: 'answer.consent', consent: 'ja', at: AT }],
     ['consent', 'nee', { type: 'answer.consent', consent: 'nee', at: AT }],
     ['consent', 'anoniem', { type: 'answer.consent', consent: 'anoniem', at: AT }],
@@ -185,7 +185,7 @@ describe('reading card clicks', () => {
   it('reads the typed ages sent with Verder', () => {
     const card = render('children');
     expect(dialog.interpret(snapshotAt('children'), press(card, 'Verder', { value: '3, 7 en 12' }))).toEqual(
-      eventOf({ type: 'answer.children', children: ages(3, 7, 12) }),
+      eventOf({ type: 'answer.children', children: ages(3, 7, 12), inTargetGroup: true }),
     );
   });
 

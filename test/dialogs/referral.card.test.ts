@@ -383,9 +383,9 @@ describe('the buttons each viewer gets', () => {
   const fresh = aanmelding(); // gezinscoach, Oostrum (Adele's wijk), referred by Huisartsenpraktijk De Linde
   const assigned = after(fresh, { kind: 'claim' }, adele);
 
-  it('gives the coordinator "Toewijzen aan…" with the fitting professionals first, and the waiting list, but no claiming or closing', () => {
+  it('gives the coordinator "Toewijzen aan…" with the fitting professionals first, the waiting list, and closing while nobody has it, but no claiming', () => {
     const card = referralCard(fresh, view(fresh, megan));
-    expect(buttonsOf(card)).toEqual(['Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)']);
+    expect(buttonsOf(card)).toEqual(['Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
     const { choices, value } = choicesOf(card, 'professional');
     expect(choices.map((c) => c.title.split(' · ')[0])).toEqual(['Adele Vance', 'Patti Fernandez', 'Isaiah Langer', 'Lynne Robbins']);
     expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · gekoppeld · 0/15 casussen · 15 ruimte');
@@ -418,14 +418,14 @@ describe('the buttons each viewer gets', () => {
   });
 
   it('shows every button on the post itself, before Teams refreshes it per person', () => {
-    expect(buttonsOf(referralCard(fresh, view(fresh)))).toEqual(['Ik pak deze op', 'Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)']);
+    expect(buttonsOf(referralCard(fresh, view(fresh)))).toEqual(['Ik pak deze op', 'Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
     expect(buttonsOf(referralCard(assigned, view(assigned)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
   });
 
   it('sends each button with the verb the case service knows', () => {
     const verbs = executesOf(referralCard(assigned, view(assigned))).map((action) => action.verb);
     expect(verbs).toEqual(['assign', 'ask', 'dossier', 'close']);
-    expect(executesOf(referralCard(fresh, view(fresh))).map((action) => action.verb)).toEqual(['claim', 'assign', 'waitlist', 'ask', 'dossier']);
+    expect(executesOf(referralCard(fresh, view(fresh))).map((action) => action.verb)).toEqual(['claim', 'assign', 'waitlist', 'ask', 'dossier', 'close']);
   });
 });
 

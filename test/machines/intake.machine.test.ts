@@ -577,3 +577,57 @@ describe('the answers as stored', () => {
     expect(() => answersOf(contextOf(intakeAt('wijk')))).toThrow();
   });
 });
+
+describe('a family outside the target group (issue 14: nothing kept that nobody acts on)', () => {
+  // The dialog tells the machine whether a child is within the gemeente's age limit (triage rule 4).
+  const outside = (...ages: number[]): IntakeEvent => ({ type: 'answer.children', children: childrenOf(...ages), inTargetGroup: false });
+  const inside = (...ages: number[]): IntakeEvent => ({ type: 'answer.children', children: childrenOf(...ages), inTargetGroup: true });
+
+  it('is never asked for contact details, even with consent ja, and the progress line counts no such step', () => {
+    const actor = startIntake();
+    const visited = drive(actor, [
+      answer.role(),
+      answer.safety(),
+      outside(25),
+      answer.consent('ja'),
+      answer.household(),
+      answer.wijk(),
+      answer.hoofdvraag(),
+      answer.criteria(),
+      answer.specialist(),
+      answer.explanation('Moeder wil hulp bij de administratie.'),
+    ]);
+    expect(visited).not.toContain('contact');
+    expect(visited).not.toContain('consentFeedback');
+    expect(stateOf(actor)).toBe('summary');
+    expect(progressOf('summary', contextOf(actor))).toEqual({ step: 11, total: 11 });
+    expect(answersOf(contextOf(actor)).contact).toBeUndefined();
+  });
+
+  it('forgets contact details already typed when the ages are changed to outside the target group', () => {
+    // 17 and 30: the young person consents either way, so the consent stands.
+    const actor = intakeAtSummary({ consent: 'ja', ages: [17] });
+    expect(contextOf(actor).contact).toEqual(contactOf());
+    drive(actor, [{ type: 'summary.edit' }, { type: 'edit.step', step: 'children' }, outside(30)]);
+    expect(stateOf(actor)).toBe('summary');
+    expect(contextOf(actor).contact).toBeUndefined();
+
+    // Back inside the target group: the contact details are asked again before the summary.
+    drive(actor, [{ type: 'summary.edit' }, { type: 'edit.step', step: 'children' }, inside(17)]);
+    expect(stateOf(actor)).toBe('contact');
+  });
+
+  it('with an acute concern still gives the contact details: the jeugdconsulent must be able to act (rule 1 before rule 4)', () => {
+    const actor = startIntake();
+    drive(actor, [answer.role(), answer.safety(true), answer.safetyAction(), { type: 'spoed.full' }, outside(25), answer.consent('ja'), answer.consentFeedback()]);
+    drive(actor, [answer.household(), answer.wijk(), answer.hoofdvraag(), answer.criteria(), answer.specialist(), answer.explanation()]);
+    expect(stateOf(actor)).toBe('contact');
+  });
+
+  it('stores no contact details when the route is buiten-doelgroep, whatever the intake holds', () => {
+    const context = { ...contextOf(intakeAtSummary({ consent: 'ja' })), contact: contactOf() };
+    expect(answersOf(context, { route: 'gezinscoach' }).contact).toEqual(contactOf());
+    expect(answersOf(context, { route: 'buiten-doelgroep' }).contact).toBeUndefined();
+    expect(answersOf(context, { route: 'buiten-doelgroep' }).consent?.feedbackToHuisarts).toBe(false);
+  });
+});

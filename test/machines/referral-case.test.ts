@@ -285,8 +285,15 @@ describe('closing', () => {
     expect(refusalOf(act(assignedTo(adele), { kind: 'close', reason: 'doelen-behaald' }, actor))).toMatch(/^Alleen de professional aan wie de aanmelding is toegewezen/);
   });
 
-  it('refuses to close an aanmelding nobody has', () => {
+  it('refuses a professional to close an aanmelding nobody has', () => {
     expect(refusalOf(act(aanmelding(), { kind: 'close', reason: 'anders' }, adele))).toMatch(/^Alleen de professional/);
+  });
+
+  it('lets the coordinator close an aanmelding nobody has (one that stood still), and the referrer hears it', () => {
+    const decision = act(aanmelding(), { kind: 'close', reason: 'eenzijdig-gestopt' }, megan);
+    expect(decision).toMatchObject({ ok: true, changed: true, effects: [{ kind: 'tell-referrer', about: 'afgesloten' }] });
+    if (!decision.ok) return;
+    expect(decision.next).toMatchObject({ status: 'afgesloten', closure: { reason: 'eenzijdig-gestopt' } });
   });
 });
 

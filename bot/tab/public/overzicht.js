@@ -125,7 +125,7 @@ function render(data) {
   const statusTiles = Object.entries(open).map(([s, n]) => `<div class="tile"><span class="value">${n}</span><span class="label">${esc(label('status', s))}</span></div>`).join('');
   const caseRows = openCases.length === 0
     ? '<tr><td colspan="6" class="muted">Geen open aanmeldingen.</td></tr>'
-    : openCases.map((c) => `<tr><td>${esc(c.reference)}</td><td>${esc(label('status', c.status))}</td><td>${esc(label('route', c.route))}</td><td>${esc(c.wijk)}</td>
+    : openCases.map((c) => `<tr><td>${esc(c.reference)}</td><td>${esc(label('status', c.status))}${c.stilSinds ? ` <span class="urgent" title="Er is sindsdien niets aan veranderd; sluit hem af als er niets meer gebeurt">stil sinds ${esc(dateNl(c.stilSinds.slice(0, 10)))}</span>` : ''}</td><td>${esc(label('route', c.route))}</td><td>${esc(c.wijk)}</td>
         <td>${c.urgent ? '<span class="urgent">Urgent</span>' : 'Nee'}</td><td class="num">${c.waitingDays}</td></tr>`).join('');
   const caseloads = m.stand.caseloads.map((p) => {
     const full = p.activeCases >= p.maxCases;
