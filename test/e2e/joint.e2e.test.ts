@@ -142,6 +142,6 @@ describe('a keukentafelgesprek over HTTP', () => {
     }
     expect((await stored(second)).intensity).toMatchObject({ level: 'waakvlam', by: { name: 'Megan Bowen' } });
     const entry = (await audit()).find((e) => e.reference === second && e.event === 'aanmelding.toegewezen');
-    expect(entry.detail).toBe('toegewezen aan Adele Vance door Megan Bowen; boven de norm: waakvlam Adele Vance 2 van 1');
+    expect(entry?.detail).toBe('toegewezen aan Adele Vance door Megan Bowen; boven de norm: waakvlam Adele Vance 2 van 1');
   });
 });
