@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Aanmelding, NewAanmelding } from '../data/aanmelding.schema.js';
+import type { Aanmelding, CaseEvent, NewAanmelding } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
 import { CLOSE_REASONS, EVALUATION_OUTCOMES, REFERENCE_PATTERN, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { IntensitySchema } from '../data/gemeente.config.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
@@ -10,10 +11,23 @@ import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
 import { plainText, withoutControlCharacters } from '../dialogs/plain-text.js';
-import { cardRefused, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
+import { cardRefused, normsInWords, overNormWarning, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
-import { decide, isConsultation, teamRoleOf, type Actor, type CaseEffect, type CaseRequest } from '../machines/referral-case.js';
+import {
+  assigneesOf,
+  awaitsAgreement,
+  decide,
+  fillsFreeSlot,
+  intensityOf,
+  isAssignedTo,
+  isConsultation,
+  teamRoleOf,
+  type Actor,
+  type CaseDecision,
+  type CaseEffect,
+  type CaseRequest,
+} from '../machines/referral-case.js';
 import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
 import type { NoticePayload } from './channel-lifecycle.js';
 import type { Logger } from './logger.js';
@@ -26,6 +40,7 @@ const ActionDataSchema = z.looseObject({
   reason: z.string().optional(),
   question: z.string().optional(),
   dueOn: z.string().optional(),
+  intensity: z.string().optional(),
 });
 
 const EvaluationDataSchema = z.looseObject({
@@ -38,25 +53,36 @@ const EvaluationDataSchema = z.looseObject({
 });
 
 /** The verbs of the card's buttons (and Teams' refresh): a refused one is named in the audit log, anything else is "onbekend". */
-const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask']);
+const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask', 'intensity', 'agree']);
 
-const AUDIT_FOR: Partial<Record<CaseRequest['kind'], AuditEvent['event']>> = {
-  claim: 'aanmelding.opgepakt',
-  assign: 'aanmelding.toegewezen',
-  waitlist: 'aanmelding.wachtlijst',
-  ask: 'aanmelding.vraag',
-  answer: 'aanmelding.antwoord',
-  close: 'aanmelding.afgesloten',
-  'evaluation-date': 'aanmelding.evaluatie',
-  evaluate: 'aanmelding.evaluatie',
+/** The audit event of each kind of change in a case's history (an assignment may set the intensity too: two events). */
+const AUDIT_FOR: Partial<Record<CaseEvent['action'], AuditEvent['event']>> = {
+  opgepakt: 'aanmelding.opgepakt',
+  toegewezen: 'aanmelding.toegewezen',
+  wachtlijst: 'aanmelding.wachtlijst',
+  vraag: 'aanmelding.vraag',
+  antwoord: 'aanmelding.antwoord',
+  afgesloten: 'aanmelding.afgesloten',
+  evaluatie: 'aanmelding.evaluatie',
+  intensiteit: 'aanmelding.intensiteit',
+  akkoord: 'aanmelding.akkoord',
 };
 
-const DONE: Record<CaseRequest['kind'], (a: Aanmelding) => string> = {
+/** The requests that can take someone over a norm: the open cases' assignments are read for them. */
+const WEIGHS_ON_NORMS = new Set<CaseRequest['kind']>(['claim', 'assign', 'intensity']);
+
+const DONE: Record<CaseRequest['kind'], (a: Aanmelding, request: CaseRequest) => string> = {
   claim: (a) =>
     isConsultation(a)
       ? `Je overlegt met de verwijzer over ${a.reference}; neem geen contact op met het gezin. De verwijzer hoort dat je contact opneemt, en het dossier staat in je persoonlijke chat met mij.`
       : `Je hebt ${a.reference} opgepakt. Het dossier staat in je persoonlijke chat met mij.`,
-  assign: (a) => `Toegewezen aan ${a.assignee?.name ?? 'de professional'}. Die krijgt het dossier persoonlijk, en de verwijzer hoort het.`,
+  assign: (a, request) =>
+    `Toegewezen aan ${assigneesOf(a).find((x) => request.kind === 'assign' && x.aadObjectId === request.professional)?.name ?? a.assignee?.name ?? 'de professional'}. Die krijgt het dossier persoonlijk, en de verwijzer hoort het.`,
+  intensity: (a) =>
+    awaitsAgreement(a)
+      ? `Intensiteit vastgelegd: ${intensityOf(a)}. Nu wacht het op het akkoord van de gedragswetenschapper.`
+      : `Intensiteit vastgelegd: ${intensityOf(a)}.`,
+  agree: (a) => `Akkoord vastgelegd op ${intensityOf(a)} voor ${a.reference}.`,
   waitlist: () => 'Op de wachtlijst gezet. De verwijzer hoort het.',
   ask: () => 'Je vraag is persoonlijk naar de verwijzer gestuurd. Het antwoord krijg je in je persoonlijke chat met mij.',
   close: () => 'Afgesloten. De verwijzer hoort het.',
@@ -131,38 +157,63 @@ export class CaseService {
     if (version !== a.version) {
       const last = a.history.at(-1);
       const retried = version === a.version - 1 && last?.by.aadObjectId === actor.aadObjectId && sameAction(last.action, request.kind);
-      if (retried) return { card: await this.cardFor(a, actor, { text: DONE[request.kind](a), tone: 'good' }) };
-      log.info({ event: 'case.conflict', reference: a.reference, verb });
-      return { card: await this.cardFor(a, actor, { text: 'Iemand anders heeft deze aanmelding net gewijzigd. Dit is de huidige stand; kijk of je actie nog nodig is.', tone: 'warning' }) };
+      if (retried) return { card: await this.cardFor(a, actor, { text: DONE[request.kind](a, request), tone: 'good' }) };
+      // Filling a slot that is still free is what the sender meant, whatever changed in between (the other slot).
+      if (!fillsFreeSlot(a, request, actor, team)) {
+        log.info({ event: 'case.conflict', reference: a.reference, verb });
+        return { card: await this.cardFor(a, actor, { text: 'Iemand anders heeft deze aanmelding net gewijzigd. Dit is de huidige stand; kijk of je actie nog nodig is.', tone: 'warning' }) };
+      }
     }
 
-    const decision = decide(a, request, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
-    if (!decision.ok) {
-      log.info({ event: 'case.refused', reference: a.reference, verb });
-      return { card: await this.cardFor(a, actor, { text: decision.refusal, tone: 'attention' }) };
-    }
-    let current = a;
-    if (decision.changed) {
-      const auditEvent = AUDIT_FOR[request.kind];
-      // The change, its audit entry and what it sets in motion (card update, messages) commit together.
-      const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
-        jobs: this.jobsFor(stored, decision.effects, true),
-        audit: auditEvent
-          ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail }]
-          : [],
-      }));
-      if (!saved.ok) {
-        const latest = saved.reason === 'conflict' ? saved.current : a;
-        return { card: await this.cardFor(latest, actor, { text: 'Iemand anders was je net voor. Dit is de huidige stand.', tone: 'warning' }) };
+    let base = a;
+    let decision: CaseDecision;
+    let current: Aanmelding;
+    // Two people filling the two slots of a keukentafelgesprek at once: the one who comes second decides again on the
+    // record as it is now (a few times at most); anything else that lost the race sees the current card.
+    for (let attempt = 1; ; attempt++) {
+      decision = decide(base, request, actor, team, now(), {
+        evaluationMonths: config.evaluatieNaMaanden,
+        ...(WEIGHS_ON_NORMS.has(request.kind) ? { assignments: await stores.referrals.assignments() } : {}),
+      });
+      if (!decision.ok) {
+        log.info({ event: 'case.refused', reference: a.reference, verb });
+        return { card: await this.cardFor(base, actor, { text: decision.refusal, tone: 'attention' }) };
       }
-      current = saved.aanmelding;
-      log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
-      this.deps.deliver();
-    } else {
-      await this.queue(current, decision.effects);
+      if (!decision.changed) {
+        await this.queue(base, decision.effects);
+        current = base;
+        break;
+      }
+      const { effects, overNorm } = decision;
+      const before = base;
+      // The change, its audit entries and what it sets in motion (card update, messages) commit together.
+      const saved = await stores.referrals.update(base.reference, base.version, () => (decision as Extract<CaseDecision, { ok: true }>).next, now(), (stored) => ({
+        jobs: this.jobsFor(stored, effects, true),
+        audit: stored.history.slice(before.history.length).flatMap((entry, index, added) => {
+          const auditEvent = AUDIT_FOR[entry.action];
+          // The norm a change goes over is audited with it (on the last of its events).
+          const detail = `${entry.detail ?? ''}${index === added.length - 1 && overNorm ? `; boven de norm: ${normsInWords(overNorm)}` : ''}`.slice(0, 200);
+          return auditEvent ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, ...(detail ? { detail } : {}) }] : [];
+        }),
+      }));
+      if (saved.ok) {
+        current = saved.aanmelding;
+        log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
+        this.deps.deliver();
+        break;
+      }
+      if (saved.reason === 'conflict' && attempt < 3 && fillsFreeSlot(saved.current, request, actor, team)) {
+        base = saved.current;
+        continue;
+      }
+      const latest = saved.reason === 'conflict' ? saved.current : a;
+      return { card: await this.cardFor(latest, actor, { text: 'Iemand anders was je net voor. Dit is de huidige stand.', tone: 'warning' }) };
     }
     if (request.kind === 'evaluation-date' && decision.changed) this.deps.evaluationsChanged?.();
-    return { card: await this.cardFor(current, actor, { text: DONE[request.kind](current), tone: 'good' }) };
+    const done = DONE[request.kind](current, request);
+    // Over a norm is allowed (seed 004: judged per case), but said plainly.
+    if (decision.overNorm) return { card: await this.cardFor(current, actor, { text: `${done}\n\n${overNormWarning(decision.overNorm, config)}`, tone: 'warning' }) };
+    return { card: await this.cardFor(current, actor, { text: done, tone: 'good' }) };
   }
 
   /** The referrer answers a question from the team, in their 1:1 chat. */
@@ -192,7 +243,7 @@ export class CaseService {
     const data = EvaluationDataSchema.safeParse(rawData);
     if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afsluiten een reden.';
     const a = await stores.referrals.get(data.data.reference);
-    if (!a || !(isReferrerOf(a, actor) || a.assignee?.aadObjectId === actor.aadObjectId || teamRoleOf(actor.aadObjectId, team) !== undefined)) {
+    if (!a || !(isReferrerOf(a, actor) || isAssignedTo(a, actor.aadObjectId) || teamRoleOf(actor.aadObjectId, team) !== undefined)) {
       return this.refuseSubmit('evaluatie', data.data.reference, actor, source);
     }
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
@@ -206,7 +257,7 @@ export class CaseService {
     }));
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
     this.deps.deliver();
-    return DONE.evaluate(saved.aanmelding);
+    return DONE.evaluate(saved.aanmelding, request);
   }
 
   /** The channel post of a new aanmelding, to be committed with it: only when its team has a channel now. */
@@ -314,7 +365,14 @@ export class CaseService {
       const key = `${a.reference}:v${a.version}:${index}`;
       switch (effect.kind) {
         case 'tell-referrer':
-          return { key, payload: { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: effect.about } } };
+          return {
+            key,
+            payload: {
+              reference: a.reference,
+              to: { kind: 'referrer', reference: a.reference },
+              content: { kind: 'referrer-update', about: effect.about, ...(effect.professional ? { professional: effect.professional } : {}) },
+            },
+          };
         case 'send-dossier':
           // Asked again later (a new view) gets a new key; the same request retried by Teams does not.
           return {
@@ -341,7 +399,19 @@ function isReferrerOf(a: Aanmelding, actor: Actor): boolean {
 
 function sameAction(action: string, kind: CaseRequest['kind']): boolean {
   return (
-    { claim: 'opgepakt', assign: 'toegewezen', waitlist: 'wachtlijst', ask: 'vraag', close: 'afgesloten', answer: 'antwoord', 'evaluation-date': 'evaluatie', evaluate: 'evaluatie', dossier: '' } as Record<string, string>
+    {
+      claim: 'opgepakt',
+      assign: 'toegewezen',
+      waitlist: 'wachtlijst',
+      ask: 'vraag',
+      close: 'afgesloten',
+      answer: 'antwoord',
+      'evaluation-date': 'evaluatie',
+      evaluate: 'evaluatie',
+      intensity: 'intensiteit',
+      agree: 'akkoord',
+      dossier: '',
+    } as Record<string, string>
   )[kind] === action;
 }
 
@@ -351,8 +421,18 @@ function requestFrom(verb: string, data: z.infer<typeof ActionDataSchema>): Case
       return { kind: 'claim' };
     case 'dossier':
       return { kind: 'dossier' };
-    case 'assign':
-      return data.professional ? { kind: 'assign', professional: data.professional } : { problem: 'Kies eerst aan wie je de aanmelding toewijst.' };
+    case 'assign': {
+      if (!data.professional) return { problem: 'Kies eerst aan wie je de aanmelding toewijst.' };
+      // The card's intensity choice; an empty or unknown one leaves the intensity as it is.
+      const intensity = IntensitySchema.safeParse(data.intensity);
+      return { kind: 'assign', professional: data.professional, ...(intensity.success ? { intensity: intensity.data } : {}) };
+    }
+    case 'intensity': {
+      const level = IntensitySchema.safeParse(data.intensity);
+      return level.success ? { kind: 'intensity', level: level.data } : { problem: 'Kies een intensiteit.' };
+    }
+    case 'agree':
+      return { kind: 'agree' };
     case 'waitlist': {
       const reason = z.enum(WAITLIST_REASONS).safeParse(data.reason);
       return reason.success ? { kind: 'waitlist', reason: reason.data } : { problem: 'Kies een reden voor de wachtlijst.' };

@@ -10,6 +10,7 @@ import type { Reply } from '../dialogs/card.js';
 import { CardDataSchema, type FlowDialog, type RenderNote, type UserInput } from '../dialogs/flow.js';
 import type { IntakeContext, IntakeMachine } from '../machines/intake.machine.js';
 import { answersOf, triageInputOf } from '../machines/intake.record.js';
+import { assigneesOf, isAssignedTo } from '../machines/referral-case.js';
 import { routeFor } from '../machines/triage.js';
 import { withinWorkingHours } from '../machines/working-hours.js';
 import {
@@ -140,7 +141,7 @@ export class Conversations {
       return [
         statusOverview(
           mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
-          mine.filter((a) => a.assignee?.aadObjectId === me),
+          mine.filter((a) => isAssignedTo(a, me)),
           this.deps.config,
         ),
       ];
@@ -326,15 +327,11 @@ export class Conversations {
           jobs: [
             ...(stored.post ? [{ key: `update:${reference}:v${stored.version}`, kind: 'update-card' as const, payload: { reference } }] : []),
             // Whoever has the case gets the whole dossier now.
-            ...(stored.assignee
-              ? [
-                  {
-                    key: `aangevuld:${reference}:dossier:${stored.assignee.aadObjectId}`,
-                    kind: 'message' as const,
-                    payload: { reference, to: { kind: 'person' as const, aadObjectId: stored.assignee.aadObjectId, name: stored.assignee.name }, content: { kind: 'dossier' as const } },
-                  },
-                ]
-              : []),
+            ...assigneesOf(stored).map((person) => ({
+              key: `aangevuld:${reference}:dossier:${person.aadObjectId}`,
+              kind: 'message' as const,
+              payload: { reference, to: { kind: 'person' as const, aadObjectId: person.aadObjectId, name: person.name }, content: { kind: 'dossier' as const } },
+            })),
           ],
           audit: [{ event: 'aanmelding.aangevuld', reference, actor: { id: me, name: turn.user.name }, source: turn.conversationId, detail: `route ${triage.route}` }],
         }),

@@ -60,7 +60,8 @@ export type Target = z.infer<typeof TargetSchema>;
 
 /** What a 1:1 message says is rendered when it is sent: the outbox holds references, never a family's data. */
 const ContentSchema = z.union([
-  z.strictObject({ kind: z.literal('referrer-update'), about: z.enum(['opgepakt', 'wachtlijst', 'vraag', 'afgesloten']) }),
+  /** `professional`: who picked it up (a keukentafelgesprek's referrer hears each of its two people). */
+  z.strictObject({ kind: z.literal('referrer-update'), about: z.enum(['opgepakt', 'wachtlijst', 'vraag', 'afgesloten']), professional: z.string().optional() }),
   z.strictObject({ kind: z.literal('dossier') }),
   z.strictObject({ kind: z.literal('answer'), questionId: z.string() }),
   z.strictObject({ kind: z.literal('evaluation'), dueOn: z.iso.date() }),
@@ -198,7 +199,7 @@ export class Deliveries {
       case 'referrer-update': {
         // Only the waiting-list message says how long the list is.
         const waiting = payload.content.about === 'wachtlijst' ? (await stores.referrals.open()).filter((x) => x.status === 'wachtlijst' && serviceOf(x) === serviceOf(a)).length : 0;
-        reply = referrerUpdate(a, payload.content.about, waiting);
+        reply = referrerUpdate(a, payload.content.about, waiting, payload.content.professional);
         break;
       }
       case 'dossier':

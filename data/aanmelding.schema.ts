@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTE_IDS } from './gemeente.config.js';
+import { IntensitySchema, ROUTE_IDS } from './gemeente.config.js';
 
 /** The shapes of an aanmelding (domain.md, "What an aanmelding holds"): one source of truth for the
  *  intake machine, the dialogs and the stored record. */
@@ -190,7 +190,7 @@ export const CASE_STATUSES = ['nieuw', 'toegewezen', 'wachtlijst', 'meer-informa
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof CaseStatusSchema>;
 
-export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie', 'aangevuld'] as const;
+export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie', 'aangevuld', 'intensiteit', 'akkoord'] as const;
 
 /** What an evaluation of a gezinsverzorger trajectory decides (issue: doorgaan, afschalen, afsluiten). */
 export const EVALUATION_OUTCOMES = ['doorgaan', 'afschalen', 'afsluiten'] as const;
@@ -206,6 +206,9 @@ export const CLOSE_REASONS = [
 ] as const;
 
 const ActorSchema = z.strictObject({ aadObjectId: z.string().min(1), name: z.string() });
+
+export const AssigneeSchema = z.strictObject({ aadObjectId: z.string().min(1), name: z.string(), role: z.enum(['gezinscoach', 'gezinsverzorger', 'jeugdconsulent']) });
+export type Assignee = z.infer<typeof AssigneeSchema>;
 
 export const CaseEventSchema = z.strictObject({
   at: z.iso.datetime(),
@@ -236,8 +239,21 @@ export const AanmeldingSchema = z
     }),
     answers: AanmeldingAnswersSchema,
     triage: TriageResultSchema,
-    assignee: z
-      .strictObject({ aadObjectId: z.string().min(1), name: z.string(), role: z.enum(['gezinscoach', 'gezinsverzorger', 'jeugdconsulent']) })
+    /** Who picked the case up first (or was assigned it first): the case is 'toegewezen' from then on. */
+    assignee: AssigneeSchema.optional(),
+    /**
+     * A keukentafelgesprek's second person (seed 004: the gezinscoach together with the jeugdconsulent), in the role
+     * the first one does not have. Kept beside `assignee` so that every record and reader of one assignee stays as it was.
+     */
+    coAssignee: AssigneeSchema.optional(),
+    /** How much support the running case gets; absent means licht. Waakvlam and complex-intensief wait for the gedragswetenschapper. */
+    intensity: z
+      .strictObject({
+        level: IntensitySchema,
+        since: z.iso.datetime(),
+        by: ActorSchema,
+        agreed: z.strictObject({ by: ActorSchema, at: z.iso.datetime() }).optional(),
+      })
       .optional(),
     waitlist: z.strictObject({ reason: z.enum(WAITLIST_REASONS), since: z.iso.datetime() }).optional(),
     closure: z.strictObject({ reason: z.enum(CLOSE_REASONS), at: z.iso.datetime() }).optional(),

@@ -22,6 +22,8 @@ export const AUDIT_EVENTS = [
   'aanmelding.antwoord',
   'aanmelding.afgesloten',
   'aanmelding.aangevuld', // a short acute aanmelding completed by its referrer (the rest of the intake)
+  'aanmelding.intensiteit', // the intensity of a running case set or changed (licht, waakvlam, complex-intensief), with any norm it goes over
+  'aanmelding.akkoord', // the gedragswetenschapper agreed to waakvlam or complex-intensief
   'aanmelding.evaluatie', // an evaluation moment of a gezinsverzorger trajectory: planned, moved or its outcome
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',

@@ -41,6 +41,21 @@ const RouteTextSchema = z.strictObject({
   description: z.string().min(3).max(400),
 });
 
+/**
+ * How much support a running case gets (seed 004, domain.md "Intensity classes and capacity norms"): licht is the
+ * default; waakvlam and complex-intensief count against the team's norms and need the gedragswetenschapper's agreement.
+ */
+export const INTENSITIES = ['licht', 'waakvlam', 'complex-intensief'] as const;
+export const IntensitySchema = z.enum(INTENSITIES);
+export type Intensity = z.infer<typeof IntensitySchema>;
+
+/** The seeds' definitions (seed 004), as the team reads them on the card; a gemeente may word its own. */
+export const DEFAULT_INTENSITEITEN: Record<Intensity, { label: string; description: string }> = {
+  licht: { label: 'Licht', description: 'Kortdurende, lichte ondersteuning; gemiddeld ongeveer een half jaar.' },
+  waakvlam: { label: 'Waakvlam', description: 'Duurzame waakvlamondersteuning: hoogstens 2 uur per maand, minstens een jaar.' },
+  'complex-intensief': { label: 'Complex-intensief', description: 'Gemiddeld meer dan 2 uur per week, enkele maanden lang.' },
+};
+
 /** Days of the week, as a team writes them in its working hours. */
 export const WEEKDAY_IDS = ['ma', 'di', 'wo', 'do', 'vr', 'za', 'zo'] as const;
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -76,6 +91,10 @@ export const GemeenteConfigSchema = z
     wijken: z.array(z.string().min(2).max(60)).min(1).max(200),
     /** Months from the assignment of a gezinsverzorger to the first evaluation (and between evaluations). */
     evaluatieNaMaanden: z.number().int().min(1).max(12).default(3),
+    /** The intensity classes as the team reads them on the card (default: the definitions of seed 004). */
+    intensiteiten: z
+      .strictObject(Object.fromEntries(INTENSITIES.map((id) => [id, RouteTextSchema])) as Record<Intensity, typeof RouteTextSchema>)
+      .default(DEFAULT_INTENSITEITEN),
     /** Months without any change after which an open case is shown to the coordinators to close (issue 14). */
     stilstandMaanden: z.number().int().min(1).max(24).default(6),
     /** Where the bot sends people outside the target group (rule 4). */

@@ -8,7 +8,7 @@ import { DurableJSONFile } from './durable-json-file.js';
 import type { Follow, FollowOf } from './follow.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Outbox } from './outbox.store.js';
-import { assignmentsOf, type Assignment } from '../machines/referral-case.js';
+import { assignmentsOf, isAssignedTo, type Assignment } from '../machines/referral-case.js';
 import { isNeverPosted } from '../machines/retention.js';
 
 export interface ReferralStore {
@@ -233,7 +233,7 @@ export class LowdbReferralStore implements ReferralStore {
   }
 
   async forPerson(aadObjectId: string): Promise<Aanmelding[]> {
-    return this.db.data.referrals.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === aadObjectId || a.assignee?.aadObjectId === aadObjectId);
+    return this.db.data.referrals.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === aadObjectId || isAssignedTo(a, aadObjectId));
   }
 
   async closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {

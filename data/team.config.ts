@@ -52,6 +52,13 @@ export const TeamConfigSchema = z
     name: z.string().min(2).max(100),
     coordinators: z.array(PersonSchema).min(1),
     professionals: z.array(ProfessionalSchema).min(1),
+    /**
+     * Who agrees to waakvlam and complex-intensief (seed 004: checked with the gedragswetenschapper). May also be a
+     * coordinator or a professional of the team.
+     */
+    gedragswetenschappers: z.array(PersonSchema).default([]),
+    /** The team's norm for complex-intensief cases at the same time (seed 004: about 15 in the team). */
+    normComplexIntensief: z.number().int().min(1).max(500).default(15),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
     verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
   })

@@ -3,7 +3,25 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
 import type { OnDuty } from '../machines/duty.js';
-import { assignCandidates, isConsultation, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
+import {
+  assignCandidates,
+  assigneesOf,
+  awaitsAgreement,
+  intensityOf,
+  isAssignedTo,
+  isConsultation,
+  isGedragswetenschapper,
+  isOverNorm,
+  jointRoles,
+  loadsOf,
+  normsFor,
+  openRoles,
+  slotsOf,
+  type Assignment,
+  type Candidate,
+  type NormCount,
+  type TeamRole,
+} from '../machines/referral-case.js';
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
@@ -101,6 +119,8 @@ export interface CardView {
   notice?: { text: string; tone: 'good' | 'attention' | 'warning' };
   /** For gezinsverzorger aanmeldingen: the team's room at a glance. */
   teamLoad?: TeamLoad;
+  /** Waakvlam and complex-intensief: where the assignees and the team stand against their norms. */
+  norms?: NormCount[];
   /**
    * SPOED only: the jeugdconsulenten the card is for. `mention` on the first post alone, so Teams notifies them
    * once; later versions of the card name the same people without notifying again.
@@ -147,11 +167,41 @@ export function escalationLine(escalation: NonNullable<Aanmelding['escalation']>
   return escalation.level === 1 ? `Nog niet opgepakt — coördinatoren gewaarschuwd ${when}` : `Nog steeds niet opgepakt — coördinatoren ${when} opnieuw gewaarschuwd`;
 }
 
+function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** "Waakvlam — wacht op akkoord gedragswetenschapper" (the definitions are in the choices). */
+function intensityFact(a: Aanmelding, config: GemeenteConfig): string {
+  const agreement = awaitsAgreement(a) ? ' — wacht op akkoord gedragswetenschapper' : a.intensity?.agreed ? ` — akkoord ${a.intensity.agreed.by.name}` : '';
+  return `${config.intensiteiten[intensityOf(a)].label}${agreement}`;
+}
+
+/** "Waakvlam bij Adele Vance" or "Complex-intensief in het team". */
+function normLabel(n: NormCount, config: GemeenteConfig): string {
+  return `${config.intensiteiten[n.intensity].label} ${n.professional ? `bij ${n.professional.name}` : 'in het team'}`;
+}
+
+/** For the audit log: "waakvlam Adele Vance 9 van 8; complex-intensief team 16 van 15". */
+export function normsInWords(norms: readonly NormCount[]): string {
+  return norms.map((n) => `${n.intensity} ${n.professional?.name ?? 'team'} ${n.count} van ${n.max}`).join('; ');
+}
+
+/** On the card of whoever went over a norm: allowed (seed 004: judged per case), and said plainly. */
+export function overNormWarning(norms: readonly NormCount[], config: GemeenteConfig): string {
+  const lines = norms.map((n) => {
+    const label = config.intensiteiten[n.intensity].label.toLowerCase();
+    return `${n.professional ? `${n.professional.name} heeft` : 'Het team heeft'} nu ${n.count} gezinnen met ${label} (norm: ${n.max})`;
+  });
+  return `Let op, boven de norm: ${listNl(lines)}. Dat mag; het is vastgelegd.`;
+}
+
 /** The channel card with what it needs of the open cases' assignments: assignment choices and, for gezinsverzorgers, room. */
-export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad'>): AdaptiveCard {
+export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view: Omit<CardView, 'candidates' | 'teamLoad' | 'norms'>): AdaptiveCard {
   return referralCard(a, {
     ...view,
-    candidates: assignCandidates(a, view.team, loadsOf(assignments)),
+    candidates: assignCandidates(a, view.team, loadsOf(assignments), assignments),
+    norms: normsFor(a, assignments, view.team),
     ...(a.triage.route === 'gezinsverzorger' ? { teamLoad: gezinsverzorgerLoad(assignments, view.team) } : {}),
   });
 }
@@ -159,9 +209,10 @@ export function teamCard(a: Aanmelding, assignments: readonly Assignment[], view
 export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   const { config } = view;
   const route = config.routes[a.triage.route];
+  const stillOpen = a.assignee ? openRoles(a) : [];
   const statusLine =
     a.status === 'toegewezen' && a.assignee
-      ? `${isConsultation(a) ? 'In overleg met de verwijzer:' : 'Toegewezen aan'} ${a.assignee.name} (${a.assignee.role})`
+      ? `${isConsultation(a) ? 'In overleg met de verwijzer:' : 'Toegewezen aan'} ${listNl(assigneesOf(a).map((x) => `${x.name} (${x.role})`))}${stillOpen.length > 0 ? `; ${listNl(stillOpen)} nog open` : ''}`
       : STATUS_LABELS[a.status];
   const body: CardElement[] = [
     text(`Aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
@@ -186,6 +237,10 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   body.push(
     facts([
       ['Route', route.label],
+      // A keukentafelgesprek's two slots (seed 004: the gezinscoach together with the jeugdconsulent), either filled first.
+      ...(jointRoles(a.triage.route) ? slotsOf(a).map((slot): [string, string] => [capitalised(slot.role ?? ''), slot.holder?.name ?? 'nog open']) : []),
+      ...(a.assignee ? ([['Intensiteit', intensityFact(a, config)]] as [string, string][]) : []),
+      ...(view.norms ?? []).map((n): [string, string] => [normLabel(n, config), `${n.count} van ${n.max}${isOverNorm(n) ? ' — boven de norm' : ''}`]),
       ['Toestemming', consentFact(a.answers.consent?.referral)],
       ['Wijk of dorp', a.answers.wijk],
       ['Gezin', a.answers.household ? titleOf(HOUSEHOLD_OPTIONS, a.answers.household) : NOT_YET],
@@ -252,7 +307,7 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
       ['Route', config.routes[a.triage.route].label],
       ['Aangemeld', formatMoment(a.createdAt)],
       ...(a.assignee && a.status !== 'afgesloten'
-        ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', `${a.assignee.name} (${a.assignee.role})`]] as [string, string][])
+        ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', listNl(assigneesOf(a).map((x) => `${x.name} (${x.role})`))]] as [string, string][])
         : []),
     ]),
     text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
@@ -269,7 +324,8 @@ export function cardRefused(): AdaptiveCard {
 
 /** Teams refreshes a card automatically only for listed users (at most 60). */
 function teamUserIds(team: TeamConfig): string[] {
-  return [...team.coordinators, ...team.professionals].flatMap((p) => (p.teamsUserId ? [p.teamsUserId] : [])).slice(0, 60);
+  const ids = [...team.coordinators, ...team.professionals, ...team.gedragswetenschappers].flatMap((p) => (p.teamsUserId ? [p.teamsUserId] : []));
+  return [...new Set(ids)].slice(0, 60);
 }
 
 function execute(title: string, verb: string, a: Aanmelding, style?: 'positive' | 'destructive'): CardElement {
@@ -282,16 +338,25 @@ function withInputs(title: string, inputs: CardElement[], submit: CardElement): 
 
 function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   if (a.status === 'afgesloten') return [];
+  const { config } = view;
   const role = view.viewer?.role;
   const everyone = view.viewer === undefined;
   const isCoordinator = everyone || role === 'coordinator';
-  const isAssignee = everyone || (a.assignee !== undefined && a.assignee.aadObjectId === view.viewer?.aadObjectId);
-  const isProfessional = everyone || (role !== undefined && role !== 'coordinator');
+  const isAssignee = everyone || (view.viewer !== undefined && isAssignedTo(a, view.viewer.aadObjectId));
   const actions: CardElement[] = [];
-  // A viewer whose role cannot take this route does not get the button (the rule refuses it anyway).
-  const mayTakeRoute = everyone || (role !== undefined && role !== 'coordinator' && rolesForRoute(a.triage.route).includes(role));
+  // Only a viewer whose role fits a free slot gets the button (the rule refuses the others anyway); on a
+  // keukentafelgesprek the gezinscoach and the jeugdconsulent each have one.
+  const free = openRoles(a);
+  const mayPickUp = everyone ? free.length > 0 : free.some((r) => r === role) && !isAssignedTo(a, view.viewer!.aadObjectId);
   // Without consent nobody picks up the family: the one who takes it on consults the referrer.
-  if (!a.assignee && isProfessional && mayTakeRoute) actions.push(execute(isConsultation(a) ? 'Ik overleg met de verwijzer' : 'Ik pak deze op', 'claim', a, 'positive'));
+  if (mayPickUp) actions.push(execute(isConsultation(a) ? 'Ik overleg met de verwijzer' : 'Ik pak deze op', 'claim', a, 'positive'));
+  const intensityChoices = () =>
+    choiceSet(
+      'intensity',
+      'Intensiteit',
+      (['licht', 'waakvlam', 'complex-intensief'] as const).map((id) => ({ title: `${config.intensiteiten[id].label}: ${config.intensiteiten[id].description}`, value: id })),
+      { style: 'compact', required: true, value: intensityOf(a) },
+    );
   if (isCoordinator) {
     const candidates = view.candidates ?? [];
     actions.push(
@@ -300,13 +365,11 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
         [
           choiceSet(
             'professional',
-            'Aan wie? (passend bij route, wijk of praktijk eerst)',
-            candidates.map((c) => ({
-              title: `${c.professional.name} · ${c.professional.role}${c.linked ? ' · gekoppeld' : ''} · ${c.activeCases}/${c.professional.capacity.maxCases} casussen${c.room === 0 ? ' · VOL' : ` · ${c.room} ruimte`}`,
-              value: c.professional.aadObjectId,
-            })),
+            jointRoles(a.triage.route) ? 'Aan wie? (de gezinscoach en de jeugdconsulent houden het gesprek samen)' : 'Aan wie? (passend bij route, wijk of praktijk eerst)',
+            candidates.map((c) => ({ title: candidateTitle(c), value: c.professional.aadObjectId })),
             { style: 'compact', required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
           ),
+          intensityChoices(),
         ],
         execute('Toewijzen', 'assign', a, 'positive'),
       ),
@@ -340,6 +403,12 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
     );
     actions.push(execute('Dossier (persoonlijk)', 'dossier', a));
   }
+  if (a.assignee && (isCoordinator || isAssignee)) {
+    actions.push(withInputs('Intensiteit…', [intensityChoices()], execute('Intensiteit vastleggen', 'intensity', a)));
+  }
+  if (awaitsAgreement(a) && (everyone || isGedragswetenschapper(view.viewer!.aadObjectId, view.team))) {
+    actions.push(execute('Akkoord gedragswetenschapper', 'agree', a, 'positive'));
+  }
   if (a.evaluation && (isCoordinator || isAssignee)) {
     actions.push(
       withInputs(
@@ -367,20 +436,45 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   return actions;
 }
 
+/** "Adele Vance · gezinscoach · gekoppeld · 3/15 casussen · 12 ruimte · waakvlam 2 van 8 · complex-intensief 0 van 3". */
+function candidateTitle(c: Candidate): string {
+  const { capacity } = c.professional;
+  // A norm of 0 means: not someone for this intensity; shown only when they have such cases anyway.
+  const norms = [
+    ...(capacity.maxWaakvlam > 0 || c.waakvlam > 0 ? [`waakvlam ${c.waakvlam} van ${capacity.maxWaakvlam}`] : []),
+    ...(capacity.maxComplexIntensief > 0 || c.complexIntensief > 0 ? [`complex-intensief ${c.complexIntensief} van ${capacity.maxComplexIntensief}`] : []),
+  ];
+  return [
+    c.professional.name,
+    c.professional.role,
+    ...(c.linked ? ['gekoppeld'] : []),
+    `${c.activeCases}/${capacity.maxCases} casussen`,
+    c.room === 0 ? 'VOL' : `${c.room} ruimte`,
+    ...norms,
+  ].join(' · ');
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Messages in 1:1 chats.
 
 const CONSULTATION_NAMES: Record<Consent | 'spoed', string> = { ja: '', anoniem: ' (anoniem overleg)', nee: ' (zonder toestemming)', spoed: ' (kort spoedformulier)' };
 
 /** To the referrer: what happened to their aanmelding. */
-export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten', waitlistLength: number): { text?: string; card?: AdaptiveCard } {
+export function referrerUpdate(
+  a: Aanmelding,
+  about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten',
+  waitlistLength: number,
+  /** Who picked it up: on a keukentafelgesprek each of the two is told apart. */
+  professional?: string,
+): { text?: string; card?: AdaptiveCard } {
   switch (about) {
     case 'opgepakt': {
-      const who = a.assignee ? `${a.assignee.name} (${a.assignee.role})` : 'een professional';
+      const person = assigneesOf(a).find((x) => x.aadObjectId === professional) ?? a.assignee;
+      const who = person ? `${person.name} (${person.role})` : 'een professional';
       const last = a.history.at(-1);
       const lines = [`Je aanmelding **${a.reference}**${CONSULTATION_NAMES[a.answers.consent?.referral ?? 'spoed']} is opgepakt door ${who}, op ${formatMoment(last?.at ?? a.updatedAt)}.`];
-      if (isConsultation(a) && a.assignee) {
-        const name = a.assignee.name;
+      if (isConsultation(a) && person) {
+        const name = person.name;
         lines.push(
           `${name} overlegt met jou en neemt daarvoor contact met je op; ${a.answers.consent?.referral === 'anoniem' ? 'het gezin wordt niet benaderd' : 'het gezin wordt niet rechtstreeks benaderd, contact loopt via jou'}. Wil je niet wachten, zoek ${name} dan op in Teams.`,
         );

@@ -1,7 +1,8 @@
 import { REFERENCE_PATTERN, type Aanmelding } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
-import { normalize } from './parse.js';
+import { assigneesOf } from '../machines/referral-case.js';
+import { listNl, normalize } from './parse.js';
 
 /** What the bot says outside a flow: welcome, general help, and how a flow ended. */
 
@@ -180,7 +181,7 @@ const STATUS_TEXT: Record<Aanmelding['status'], string> = {
 };
 
 function statusLine(a: Aanmelding, config: GemeenteConfig): string {
-  const who = a.status === 'toegewezen' && a.assignee ? ` door ${a.assignee.name}` : '';
+  const who = a.status === 'toegewezen' && a.assignee ? ` door ${listNl(assigneesOf(a).map((x) => x.name))}` : '';
   const short = a.answers.spoed && !a.answers.spoed.completedAt ? ' · kort spoedformulier, typ **aanvullen**' : '';
   return `- **${a.reference}** · ${config.routes[a.triage.route].label} · ${STATUS_TEXT[a.status]}${who}${a.triage.urgent ? ' · SPOED' : ''}${short}`;
 }

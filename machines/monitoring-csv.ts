@@ -34,9 +34,14 @@ export function monitoringCsv(report: MonitoringReport): string {
     ...report.stand.caseloads.flatMap((c): [string, string, number][] => [
       ['caseload', `${c.name} (${c.role})`, c.activeCases],
       ['capaciteit', `${c.name} (${c.role})`, c.maxCases],
+      ['waakvlam', `${c.name} (${c.role})`, c.waakvlam],
+      ['norm-waakvlam', `${c.name} (${c.role})`, c.maxWaakvlam],
+      ['complex-intensief', `${c.name} (${c.role})`, c.complexIntensief],
+      ['norm-complex-intensief', `${c.name} (${c.role})`, c.maxComplexIntensief],
     ]),
-    ['waakvlam', 'niet-vastgelegd', null],
-    ['complex-intensief', 'niet-vastgelegd', null],
+    ...entries('intensiteit', report.stand.intensiteit.perLevel),
+    ['intensiteit', 'wacht-op-akkoord', report.stand.intensiteit.wachtOpAkkoord],
+    ['intensiteit', 'norm-complex-intensief-team', report.stand.intensiteit.normComplexIntensief],
     ['maatwerk-en-algemene-voorziening-tegelijk', 'niet-vastgelegd', null],
   ];
   return `${[CSV_HEADER, ...rows.map((row) => row.map(field).join(';'))].join('\n')}\n`;

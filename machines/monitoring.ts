@@ -1,7 +1,8 @@
 import type { Aanmelding, CaseStatus } from '../data/aanmelding.schema.js';
 import { CASE_STATUSES, CLOSE_REASONS, LEEFGEBIEDEN, REFERRER_ROLES } from '../data/aanmelding.schema.js';
+import { INTENSITIES, type Intensity } from '../data/gemeente.config.js';
 import type { ProfessionalRole, TeamConfig } from '../data/team.config.js';
-import { caseloads } from './referral-case.js';
+import { assignmentsOf, awaitsAgreement, intensityOf, loadsOf } from './referral-case.js';
 
 /**
  * "Tellen en vertellen" (domain.md, Monitoring; seed 004, sturingsmatrix): the counts for a period [from, to],
@@ -19,8 +20,10 @@ import { caseloads } from './referral-case.js';
  * - The "stand" (open cases per status, the waiting list, caseloads) is the records' current state, limited to
  *   cases created on or before the peilmoment: the end of `to`, or `now` when that is earlier. Waiting days are
  *   counted up to the peilmoment.
- * - waakvlam, complex-intensief and "maatwerk en algemene voorziening tegelijk" are not recorded by the product
- *   yet: they are reported as null with a note, never estimated.
+ * - Intensity (licht, waakvlam, complex-intensief) is part of the stand: the open cases someone has, each counted
+ *   once (a keukentafelgesprek's two people too), against the team's norm for complex-intensief; each professional's
+ *   waakvlam and complex-intensief cases are in their caseload row.
+ * - "maatwerk en algemene voorziening tegelijk" is not recorded by the product yet: null with a note, never estimated.
  */
 
 export const AGE_GROUPS = ['0-4', '4-12', '12-23', 'ouder-dan-23', 'verwacht'] as const;
@@ -74,6 +77,9 @@ export interface CaseloadRow {
   maxCases: number;
   maxWaakvlam: number;
   maxComplexIntensief: number;
+  /** Their open cases of waakvlam and complex-intensief, against maxWaakvlam and maxComplexIntensief. */
+  waakvlam: number;
+  complexIntensief: number;
   hoursPerWeek: number;
   room: number;
 }
@@ -105,10 +111,16 @@ export interface MonitoringReport {
     openPerStatus: Record<Exclude<CaseStatus, 'afgesloten'>, number>;
     wachtlijst: { length: number; longestWaitDays: number | null };
     caseloads: CaseloadRow[];
+    /** The open cases someone has, per intensity (seed 004, sturingsmatrix). */
+    intensiteit: {
+      perLevel: Record<Intensity, number>;
+      /** Waakvlam or complex-intensief not yet agreed by the gedragswetenschapper. */
+      wachtOpAkkoord: number;
+      /** The team's norm for complex-intensief at the same time (team configuration normComplexIntensief). */
+      normComplexIntensief: number;
+    };
   };
   notAvailable: {
-    waakvlam: NotAvailable;
-    complexIntensief: NotAvailable;
     maatwerkEnAlgemeneVoorzieningTegelijk: NotAvailable;
   };
 }
@@ -173,8 +185,6 @@ export function monitoringCounts({ aanmeldingen, team, period, now }: Monitoring
     },
     stand,
     notAvailable: {
-      waakvlam: { count: null, note: `waakvlam: ${NOT_RECORDED}` },
-      complexIntensief: { count: null, note: `complex-intensief: ${NOT_RECORDED}` },
       maatwerkEnAlgemeneVoorzieningTegelijk: { count: null, note: `maatwerk en algemene voorziening tegelijk: ${NOT_RECORDED}` },
     },
   };
@@ -226,7 +236,16 @@ function standAt(aanmeldingen: readonly Aanmelding[], team: TeamConfig, peilmome
       longest = Math.max(longest ?? 0, Math.floor((at - Date.parse(a.waitlist.since)) / DAY_MS));
     }
   }
-  const loads = caseloads(existing);
+  const assignments = assignmentsOf(existing);
+  const loads = loadsOf(assignments);
+  const perLevel = zeros(INTENSITIES);
+  let wachtOpAkkoord = 0;
+  for (const a of existing) {
+    if (a.status === 'afgesloten' || !a.assignee) continue;
+    perLevel[intensityOf(a)]++;
+    if (awaitsAgreement(a)) wachtOpAkkoord++;
+  }
+  const ofIntensity = (aadObjectId: string, intensity: Intensity) => assignments.filter((x) => x.aadObjectId === aadObjectId && x.intensity === intensity).length;
   return {
     openPerStatus,
     wachtlijst: { length, longestWaitDays: longest },
@@ -237,9 +256,12 @@ function standAt(aanmeldingen: readonly Aanmelding[], team: TeamConfig, peilmome
         role: p.role,
         activeCases,
         ...p.capacity,
+        waakvlam: ofIntensity(p.aadObjectId, 'waakvlam'),
+        complexIntensief: ofIntensity(p.aadObjectId, 'complex-intensief'),
         room: Math.max(0, p.capacity.maxCases - activeCases),
       };
     }),
+    intensiteit: { perLevel, wachtOpAkkoord, normComplexIntensief: team.normComplexIntensief },
   };
 }
 

@@ -1,4 +1,5 @@
-import type { Aanmelding, CaseEvent, CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Aanmelding, Assignee, CaseEvent, CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import type { Intensity } from '../data/gemeente.config.js';
 import { addMonths, dutchDate, localDate } from './dates.js';
 import type { Professional, ProfessionalRole, TeamConfig } from '../data/team.config.js';
 
@@ -15,7 +16,12 @@ export interface Actor {
 
 export type CaseRequest =
   | { kind: 'claim' }
-  | { kind: 'assign'; professional: string }
+  /** With an intensity when the coordinator sets it at assignment. */
+  | { kind: 'assign'; professional: string; intensity?: Intensity }
+  /** The intensity of a running case, set later on the card by an assignee or a coordinator. */
+  | { kind: 'intensity'; level: Intensity }
+  /** The gedragswetenschapper agrees to waakvlam or complex-intensief. */
+  | { kind: 'agree' }
   | { kind: 'waitlist'; reason: (typeof WAITLIST_REASONS)[number] }
   | { kind: 'ask'; question: string; questionId: string }
   | { kind: 'close'; reason: (typeof CLOSE_REASONS)[number] }
@@ -27,19 +33,109 @@ export type CaseRequest =
   | { kind: 'evaluate'; dueOn: string; outcome: (typeof EVALUATION_OUTCOMES)[number]; nextDueOn?: string; reason?: (typeof CLOSE_REASONS)[number] };
 
 export type CaseEffect =
-  | { kind: 'tell-referrer'; about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten' }
+  /** `professional`: on 'opgepakt', who picked it up (a keukentafelgesprek tells the referrer each of its two people). */
+  | { kind: 'tell-referrer'; about: 'opgepakt' | 'wachtlijst' | 'vraag' | 'afgesloten'; professional?: string }
   | { kind: 'send-dossier'; to: Actor }
   | { kind: 'forward-answer'; to: Actor; questionId: string };
 
 export type CaseDecision =
-  | { ok: true; next: Aanmelding; effects: CaseEffect[]; changed: boolean }
+  /** `overNorm`: the norms this change goes over (allowed, with a warning that is also audited). */
+  | { ok: true; next: Aanmelding; effects: CaseEffect[]; changed: boolean; overNorm?: NormCount[] }
   | { ok: false; refusal: string };
 
-export type TeamRole = 'coordinator' | ProfessionalRole;
+export type TeamRole = 'coordinator' | ProfessionalRole | 'gedragswetenschapper';
 
 export function teamRoleOf(aadObjectId: string, team: TeamConfig): TeamRole | undefined {
   if (team.coordinators.some((c) => c.aadObjectId === aadObjectId)) return 'coordinator';
-  return team.professionals.find((p) => p.aadObjectId === aadObjectId)?.role;
+  const role = team.professionals.find((p) => p.aadObjectId === aadObjectId)?.role;
+  if (role) return role;
+  return isGedragswetenschapper(aadObjectId, team) ? 'gedragswetenschapper' : undefined;
+}
+
+/** The gedragswetenschapper may also be a coordinator or a professional: this asks the one question. */
+export function isGedragswetenschapper(aadObjectId: string, team: TeamConfig): boolean {
+  return team.gedragswetenschappers.some((g) => g.aadObjectId === aadObjectId);
+}
+
+/** A role that takes cases itself (not a coordinator or the gedragswetenschapper). */
+function isProfessionalRole(role: TeamRole | undefined): role is ProfessionalRole {
+  return role !== undefined && role !== 'coordinator' && role !== 'gedragswetenschapper';
+}
+
+/**
+ * The roles of a route whose people each fill a slot of their own: a keukentafelgesprek is held by a gezinscoach
+ * together with a jeugdconsulent (seed 004, Bijlage 3). Other routes have one slot.
+ */
+export function jointRoles(route: Aanmelding['triage']['route']): ProfessionalRole[] | undefined {
+  return route === 'keukentafelgesprek' ? ['gezinscoach', 'jeugdconsulent'] : undefined;
+}
+
+/** Everyone on the case, the first one first. */
+export function assigneesOf(a: Pick<Aanmelding, 'assignee' | 'coAssignee'>): Assignee[] {
+  return [a.assignee, a.coAssignee].filter((x): x is Assignee => x !== undefined);
+}
+
+export function isAssignedTo(a: Pick<Aanmelding, 'assignee' | 'coAssignee'>, aadObjectId: string): boolean {
+  return assigneesOf(a).some((x) => x.aadObjectId === aadObjectId);
+}
+
+/** The slot a professional of this role fills, with who fills it now (undefined: free). */
+export interface Slot {
+  /** Undefined on a route with one slot (any fitting role). */
+  role?: ProfessionalRole;
+  holder?: Assignee;
+}
+
+export function slotsOf(a: Pick<Aanmelding, 'assignee' | 'coAssignee' | 'triage'>): Slot[] {
+  const joint = jointRoles(a.triage.route);
+  if (!joint) return [{ ...(a.assignee ? { holder: a.assignee } : {}) }];
+  return joint.map((role) => {
+    const holder = assigneesOf(a).find((x) => x.role === role);
+    return { role, ...(holder ? { holder } : {}) };
+  });
+}
+
+/** The slot someone of `role` would fill: on a keukentafelgesprek the one of that role, elsewhere the only one. */
+function slotFor(a: Pick<Aanmelding, 'assignee' | 'coAssignee' | 'triage'>, role: ProfessionalRole): Slot | undefined {
+  const slots = slotsOf(a);
+  return jointRoles(a.triage.route) ? slots.find((s) => s.role === role) : slots[0];
+}
+
+/** The roles that could still pick the case up: those of the free slots. */
+export function openRoles(a: Pick<Aanmelding, 'assignee' | 'coAssignee' | 'triage'>): ProfessionalRole[] {
+  const joint = jointRoles(a.triage.route);
+  if (!joint) return a.assignee ? [] : rolesForRoute(a.triage.route);
+  return slotsOf(a).flatMap((s) => (s.holder || !s.role ? [] : [s.role]));
+}
+
+/** `person` in their slot: replacing who held it, or next to whoever is there. */
+function filled(a: Aanmelding, person: Assignee): Pick<Aanmelding, 'assignee' | 'coAssignee'> {
+  const holder = slotFor(a, person.role)?.holder;
+  if (a.assignee === undefined || a.assignee === holder) return { assignee: person, ...(a.coAssignee ? { coAssignee: a.coAssignee } : {}) };
+  return { assignee: a.assignee, coAssignee: person };
+}
+
+/** 'toegewezen' from the first slot filled on; a second one leaves an open question to the referrer open. */
+function statusWhenFilled(a: Aanmelding): Aanmelding['status'] {
+  return a.assignee && a.status === 'meer-informatie' ? 'meer-informatie' : 'toegewezen';
+}
+
+/**
+ * Whether a request fills a slot that is free now: such a request, on a card a moment old, is still what its sender
+ * meant, so a change in between (the other slot filled) is no conflict (two people pressing at once for the two slots
+ * both succeed). Filling a taken slot again stays a conflict: one wins, the other sees who has it.
+ */
+export function fillsFreeSlot(a: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig): boolean {
+  if (a.status === 'afgesloten') return false;
+  const role =
+    request.kind === 'claim'
+      ? teamRoleOf(actor.aadObjectId, team)
+      : request.kind === 'assign'
+        ? team.professionals.find((p) => p.aadObjectId === request.professional)?.role
+        : undefined;
+  if (!isProfessionalRole(role)) return false;
+  if (request.kind === 'claim') return slotFor(a, role) !== undefined;
+  return slotFor(a, role)?.holder === undefined;
 }
 
 /** Which professionals may take a case on this route (keukentafelgesprek: gezinscoach with the jeugdconsulent). */
@@ -72,6 +168,25 @@ const ROLE_LABELS: Record<ProfessionalRole, string> = {
 export interface CaseOptions {
   /** Months from assignment to a gezinsverzorger's first evaluation (gemeente configuration, default 3). */
   evaluationMonths?: number;
+  /** The open cases' assignments (before this change): to tell which norms a change goes over. */
+  assignments?: readonly Assignment[];
+}
+
+const INTENSITY_WORDS: Record<Intensity, string> = { licht: 'licht', waakvlam: 'waakvlam', 'complex-intensief': 'complex-intensief' };
+
+/** Waakvlam and complex-intensief are set with the gedragswetenschapper (seed 004). */
+export function needsAgreement(level: Intensity): boolean {
+  return level !== 'licht';
+}
+
+/** The intensity of a case; without one it is licht. */
+export function intensityOf(a: Pick<Aanmelding, 'intensity'>): Intensity {
+  return a.intensity?.level ?? 'licht';
+}
+
+/** Set, but not yet agreed by the gedragswetenschapper. */
+export function awaitsAgreement(a: Pick<Aanmelding, 'intensity'>): boolean {
+  return a.intensity !== undefined && needsAgreement(a.intensity.level) && a.intensity.agreed === undefined;
 }
 
 export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig, at: Date, options: CaseOptions = {}): CaseDecision {
@@ -81,20 +196,23 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
   const firstEvaluation = aanmelding.triage.route === 'gezinsverzorger' ? { evaluation: { dueOn: addMonths(today, evaluationMonths) } } : {};
   const role = teamRoleOf(actor.aadObjectId, team);
   const isCoordinator = role === 'coordinator';
-  const isAssignee = aanmelding.assignee?.aadObjectId === actor.aadObjectId;
+  const isAssignee = isAssignedTo(aanmelding, actor.aadObjectId);
   const event = (action: CaseEvent['action'], detail?: string): CaseEvent => ({
     at: at.toISOString(),
     action,
     by: { aadObjectId: actor.aadObjectId, name: actor.name },
     ...(detail ? { detail } : {}),
   });
-  const change = (next: Partial<Aanmelding>, history: CaseEvent, effects: CaseEffect[] = []): CaseDecision => ({
-    ok: true,
-    changed: true,
-    next: { ...aanmelding, ...next, history: [...aanmelding.history, history] },
-    effects,
-  });
+  const change = (next: Partial<Aanmelding>, history: CaseEvent | CaseEvent[], effects: CaseEffect[] = []): CaseDecision => {
+    const after: Aanmelding = { ...aanmelding, ...next, history: [...aanmelding.history, ...[history].flat()] };
+    const overNorm = options.assignments ? newlyOverNorm(aanmelding, after, options.assignments, team) : [];
+    return { ok: true, changed: true, next: after, effects, ...(overNorm.length > 0 ? { overNorm } : {}) };
+  };
   const refuse = (refusal: string): CaseDecision => ({ ok: false, refusal });
+  const intensityChanged = (level: Intensity) => ({
+    intensity: { level, since: at.toISOString(), by: { aadObjectId: actor.aadObjectId, name: actor.name } },
+    event: event('intensiteit', `intensiteit ${INTENSITY_WORDS[level]} (${actor.name})${needsAgreement(level) ? '; wacht op akkoord gedragswetenschapper' : ''}`),
+  });
 
   if (request.kind === 'dossier') {
     if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator en de professional aan wie de aanmelding is toegewezen, kunnen het dossier inzien.');
@@ -120,20 +238,23 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
 
   switch (request.kind) {
     case 'claim': {
-      if (role === undefined || role === 'coordinator') return refuse('Alleen een professional uit het team kan een aanmelding oppakken. Coördinatoren kiezen "Toewijzen aan…".');
-      if (aanmelding.assignee) {
-        return isAssignee
-          ? { ok: true, changed: false, next: aanmelding, effects: [] }
-          : refuse(`Deze aanmelding is al opgepakt door ${aanmelding.assignee.name}${isConsultation(aanmelding) ? ', die met de verwijzer overlegt' : ''}.`);
+      if (!isProfessionalRole(role)) return refuse('Alleen een professional uit het team kan een aanmelding oppakken. Coördinatoren kiezen "Toewijzen aan…".');
+      if (isAssignee) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      const joint = jointRoles(aanmelding.triage.route);
+      if (!joint && aanmelding.assignee) {
+        return refuse(`Deze aanmelding is al opgepakt door ${aanmelding.assignee.name}${isConsultation(aanmelding) ? ', die met de verwijzer overlegt' : ''}.`);
       }
       if (!rolesForRoute(aanmelding.triage.route).includes(role)) {
         return refuse(`Deze aanmelding is voor de route ${aanmelding.triage.route}; als ${ROLE_LABELS[role]} kun je hem niet oppakken. Vraag de coördinator.`);
       }
+      const holder = slotFor(aanmelding, role)?.holder;
+      if (holder) return refuse(`De ${ROLE_LABELS[role]} van dit keukentafelgesprek is al ${holder.name}.`);
+      const person: Assignee = { aadObjectId: actor.aadObjectId, name: actor.name, role };
       return change(
-        { status: 'toegewezen', assignee: { aadObjectId: actor.aadObjectId, name: actor.name, role }, waitlist: undefined, ...firstEvaluation },
+        { ...filled(aanmelding, person), status: statusWhenFilled(aanmelding), waitlist: undefined, ...(aanmelding.evaluation ? {} : firstEvaluation) },
         event('opgepakt', isConsultation(aanmelding) ? `in overleg met de verwijzer: ${actor.name}` : `opgepakt door ${actor.name}`),
         [
-          { kind: 'tell-referrer', about: 'opgepakt' },
+          { kind: 'tell-referrer', about: 'opgepakt', professional: actor.aadObjectId },
           { kind: 'send-dossier', to: actor },
         ],
       );
@@ -142,15 +263,45 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
       if (!isCoordinator) return refuse('Alleen een coördinator kan een aanmelding toewijzen.');
       const professional = team.professionals.find((p) => p.aadObjectId === request.professional);
       if (!professional) return refuse('Die professional staat niet in het team.');
-      if (aanmelding.assignee?.aadObjectId === professional.aadObjectId) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      const joint = jointRoles(aanmelding.triage.route);
+      if (joint && !joint.includes(professional.role)) {
+        return refuse(`Een keukentafelgesprek doen een gezinscoach en een jeugdconsulent samen; ${professional.name} is ${ROLE_LABELS[professional.role]}.`);
+      }
+      const intensity = request.intensity !== undefined && request.intensity !== intensityOf(aanmelding) ? request.intensity : undefined;
+      if (isAssignedTo(aanmelding, professional.aadObjectId) && intensity === undefined) return { ok: true, changed: false, next: aanmelding, effects: [] };
       const target = { aadObjectId: professional.aadObjectId, name: professional.name };
+      const intensityChange = intensity === undefined ? undefined : intensityChanged(intensity);
+      if (isAssignedTo(aanmelding, professional.aadObjectId)) return change({ intensity: intensityChange!.intensity }, intensityChange!.event);
       return change(
-        { status: 'toegewezen', assignee: { ...target, role: professional.role }, waitlist: undefined, ...(aanmelding.evaluation ? {} : firstEvaluation) },
-        event('toegewezen', `toegewezen aan ${professional.name} door ${actor.name}`),
+        {
+          ...filled(aanmelding, { ...target, role: professional.role }),
+          status: statusWhenFilled(aanmelding),
+          waitlist: undefined,
+          ...(aanmelding.evaluation ? {} : firstEvaluation),
+          ...(intensityChange ? { intensity: intensityChange.intensity } : {}),
+        },
+        // The intensity first: the last event is the assignment, which a retried invoke is recognised by.
+        [...(intensityChange ? [intensityChange.event] : []), event('toegewezen', `toegewezen aan ${professional.name} door ${actor.name}`)],
         [
-          { kind: 'tell-referrer', about: 'opgepakt' },
+          { kind: 'tell-referrer', about: 'opgepakt', professional: professional.aadObjectId },
           { kind: 'send-dossier', to: target },
         ],
+      );
+    }
+    case 'intensity': {
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of wie de aanmelding heeft, kan de intensiteit vastleggen.');
+      if (!aanmelding.assignee) return refuse('De intensiteit leg je vast zodra iemand de aanmelding heeft; kies eerst "Toewijzen aan…".');
+      if (request.level === intensityOf(aanmelding)) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      const { intensity, event: history } = intensityChanged(request.level);
+      return change({ intensity }, history);
+    }
+    case 'agree': {
+      if (!isGedragswetenschapper(actor.aadObjectId, team)) return refuse('Alleen de gedragswetenschapper van het team geeft akkoord op waakvlam of complex-intensief.');
+      if (!aanmelding.intensity || !needsAgreement(aanmelding.intensity.level)) return refuse('Er is geen waakvlam of complex-intensief om akkoord op te geven.');
+      if (aanmelding.intensity.agreed) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      return change(
+        { intensity: { ...aanmelding.intensity, agreed: { by: { aadObjectId: actor.aadObjectId, name: actor.name }, at: at.toISOString() } } },
+        event('akkoord', `akkoord gedragswetenschapper op ${INTENSITY_WORDS[aanmelding.intensity.level]} (${actor.name})`),
       );
     }
     case 'waitlist': {
@@ -225,25 +376,37 @@ export interface Candidate {
   fitsRoute: boolean;
   activeCases: number;
   room: number;
+  /** Their waakvlam and complex-intensief cases now, against maxWaakvlam and maxComplexIntensief. */
+  waakvlam: number;
+  complexIntensief: number;
 }
 
 /**
  * What counts in a caseload of one open case: who has it, in which role, and for a gezinsverzorger the hours a week.
- * The stores hand these over without the rest of the record, so a card's choices cost the same however many
- * aanmeldingen are stored.
+ * A keukentafelgesprek gives one for each of its two people. The stores hand these over without the rest of the
+ * record, so a card's choices cost the same however many aanmeldingen are stored.
  */
 export interface Assignment {
+  reference: string;
   aadObjectId: string;
   role: ProfessionalRole;
   hoursPerWeek?: number;
+  /** Absent: licht. */
+  intensity?: Intensity;
 }
 
 /** The assignments of the open cases among these aanmeldingen. */
 export function assignmentsOf(all: readonly Aanmelding[]): Assignment[] {
   return all.flatMap((a) =>
-    a.assignee && a.status !== 'afgesloten'
-      ? [{ aadObjectId: a.assignee.aadObjectId, role: a.assignee.role, ...(a.answers.gezinsverzorger ? { hoursPerWeek: a.answers.gezinsverzorger.hoursPerWeek } : {}) }]
-      : [],
+    a.status === 'afgesloten'
+      ? []
+      : assigneesOf(a).map((x) => ({
+          reference: a.reference,
+          aadObjectId: x.aadObjectId,
+          role: x.role,
+          ...(a.answers.gezinsverzorger ? { hoursPerWeek: a.answers.gezinsverzorger.hoursPerWeek } : {}),
+          ...(a.intensity && a.intensity.level !== 'licht' ? { intensity: a.intensity.level } : {}),
+        })),
   );
 }
 
@@ -259,9 +422,67 @@ export function caseloads(all: readonly Aanmelding[]): Map<string, number> {
   return loadsOf(assignmentsOf(all));
 }
 
-/** The choices for "Toewijzen aan…": fitting role first, then with room, then linked to the practice or wijk, then most room. */
-export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads: Map<string, number>): Candidate[] {
-  const roles = rolesForRoute(aanmelding.triage.route);
+/** One norm and where it stands (seed 004: waakvlam 5–10 per coach, complex-intensief about 15 in the team). */
+export interface NormCount {
+  intensity: Exclude<Intensity, 'licht'>;
+  /** A professional's own norm (maxWaakvlam, maxComplexIntensief); undefined: the team's (normComplexIntensief). */
+  professional?: { aadObjectId: string; name: string };
+  count: number;
+  max: number;
+}
+
+export function isOverNorm(n: NormCount): boolean {
+  return n.count > n.max;
+}
+
+/** Cases of this intensity per professional. */
+function countOf(assignments: readonly Assignment[], aadObjectId: string, intensity: Intensity): number {
+  return assignments.filter((x) => x.aadObjectId === aadObjectId && x.intensity === intensity).length;
+}
+
+/** Cases of this intensity in the team: a keukentafelgesprek counts once, however many people it has. */
+function teamCountOf(assignments: readonly Assignment[], intensity: Intensity): number {
+  return new Set(assignments.filter((x) => x.intensity === intensity).map((x) => x.reference)).size;
+}
+
+/**
+ * The norms a case weighs on: for waakvlam and complex-intensief, each assignee's own, and for complex-intensief the
+ * team's. Counted over the open cases' assignments (this case included as it is in `assignments`).
+ */
+export function normsFor(a: Pick<Aanmelding, 'assignee' | 'coAssignee' | 'intensity'>, assignments: readonly Assignment[], team: TeamConfig): NormCount[] {
+  const intensity = intensityOf(a);
+  if (intensity === 'licht') return [];
+  const own = assigneesOf(a).flatMap((x): NormCount[] => {
+    const professional = team.professionals.find((p) => p.aadObjectId === x.aadObjectId);
+    if (!professional) return [];
+    const max = intensity === 'waakvlam' ? professional.capacity.maxWaakvlam : professional.capacity.maxComplexIntensief;
+    return [{ intensity, professional: { aadObjectId: x.aadObjectId, name: x.name }, count: countOf(assignments, x.aadObjectId, intensity), max }];
+  });
+  return intensity === 'complex-intensief' ? [...own, { intensity, count: teamCountOf(assignments, intensity), max: team.normComplexIntensief }] : own;
+}
+
+/** The assignments with one case as it is in `a` (before or after a change). */
+export function withCase(assignments: readonly Assignment[], a: Aanmelding): Assignment[] {
+  return [...assignments.filter((x) => x.reference !== a.reference), ...assignmentsOf([a])];
+}
+
+/** The norms that a change of one case takes over the limit (or further over): allowed, but said and audited. */
+export function newlyOverNorm(before: Aanmelding, after: Aanmelding, assignments: readonly Assignment[], team: TeamConfig): NormCount[] {
+  const was = normsFor(before, withCase(assignments, before), team);
+  const key = (n: NormCount) => `${n.intensity}:${n.professional?.aadObjectId ?? 'team'}`;
+  return normsFor(after, withCase(assignments, after), team).filter((n) => {
+    const earlier = was.find((w) => key(w) === key(n));
+    return isOverNorm(n) && (earlier === undefined || earlier.count < n.count);
+  });
+}
+
+/**
+ * The choices for "Toewijzen aan…": fitting role first (on a keukentafelgesprek the role of the free slot), then with
+ * room, then linked to the practice or wijk, then most room.
+ */
+export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads: Map<string, number>, assignments: readonly Assignment[] = []): Candidate[] {
+  const free = openRoles(aanmelding);
+  const roles = free.length > 0 ? free : rolesForRoute(aanmelding.triage.route);
   return team.professionals
     .map((professional) => {
       const activeCases = loads.get(professional.aadObjectId) ?? 0;
@@ -273,6 +494,8 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
         fitsRoute: roles.includes(professional.role),
         activeCases,
         room: Math.max(0, professional.capacity.maxCases - activeCases),
+        waakvlam: countOf(assignments, professional.aadObjectId, 'waakvlam'),
+        complexIntensief: countOf(assignments, professional.aadObjectId, 'complex-intensief'),
       };
     })
     .sort(

@@ -34,9 +34,16 @@ import {
 import { longestWindow, nextSlot, type Limits } from '../../machines/pacing.js';
 import type { Assignment } from '../../machines/referral-case.js';
 import { ROUTES_NEVER_POSTED } from '../../machines/retention.js';
+import { IntensitySchema } from '../gemeente.config.js';
 import { ProfessionalRoleSchema } from '../team.config.js';
 
-const AssignmentSchema = z.strictObject({ aadObjectId: z.string().min(1), role: ProfessionalRoleSchema, hoursPerWeek: z.number().optional() });
+const AssignmentSchema = z.strictObject({
+  reference: z.string().min(1),
+  aadObjectId: z.string().min(1),
+  role: ProfessionalRoleSchema,
+  hoursPerWeek: z.number().optional(),
+  intensity: IntensitySchema.optional(),
+});
 import { inTransaction, isUniqueViolation, type Queryable } from './db.js';
 
 /**
@@ -346,17 +353,32 @@ export class PgReferralStore implements ReferralStore {
     return this.select(`status <> 'afgesloten'`);
   }
 
-  /** Three small columns of the open, assigned cases: no record is read or parsed whole. */
+  /**
+   * A few small columns of the open, assigned cases: no record is read or parsed whole. A keukentafelgesprek gives a
+   * row for each of its two people (assignee_id and the document's coAssignee).
+   */
   async assignments(): Promise<Assignment[]> {
-    const { rows } = await this.pool.query<{ id: string; role: string; hours: number | null }>(
-      `SELECT assignee_id AS id, doc->'assignee'->>'role' AS role, (doc->'answers'->'gezinsverzorger'->>'hoursPerWeek')::float8 AS hours
-       FROM referrals WHERE status <> 'afgesloten' AND assignee_id IS NOT NULL ORDER BY created_at, reference`,
+    const { rows } = await this.pool.query<{ reference: string; id: string; role: string; hours: number | null; intensity: string | null }>(
+      `SELECT reference, person->>'aadObjectId' AS id, person->>'role' AS role,
+              (doc->'answers'->'gezinsverzorger'->>'hoursPerWeek')::float8 AS hours, doc->'intensity'->>'level' AS intensity
+       FROM referrals
+       CROSS JOIN LATERAL (VALUES (1, doc->'assignee'), (2, doc->'coAssignee')) AS slot(n, person)
+       WHERE status <> 'afgesloten' AND assignee_id IS NOT NULL AND person IS NOT NULL AND jsonb_typeof(person) = 'object'
+       ORDER BY created_at, reference, n`,
     );
-    return rows.map((row) => AssignmentSchema.parse({ aadObjectId: row.id, role: row.role, ...(row.hours !== null ? { hoursPerWeek: row.hours } : {}) }));
+    return rows.map((row) =>
+      AssignmentSchema.parse({
+        reference: row.reference,
+        aadObjectId: row.id,
+        role: row.role,
+        ...(row.hours !== null ? { hoursPerWeek: row.hours } : {}),
+        ...(row.intensity !== null && row.intensity !== 'licht' ? { intensity: row.intensity } : {}),
+      }),
+    );
   }
 
   forPerson(aadObjectId: string): Promise<Aanmelding[]> {
-    return this.select('referrer_id = $1 OR assignee_id = $1', [aadObjectId]);
+    return this.select(`referrer_id = $1 OR assignee_id = $1 OR (doc ? 'coAssignee' AND doc->'coAssignee'->>'aadObjectId' = $1)`, [aadObjectId]);
   }
 
   closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {

@@ -98,7 +98,7 @@ describe('a professional picks up an aanmelding on the card', () => {
 
     expect(await payloads('update-card')).toEqual([{ reference: a.reference }]);
     expect(await payloads('message')).toEqual([
-      { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: 'opgepakt' } },
+      { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: 'opgepakt', professional: adele.aadObjectId } },
       { reference: a.reference, to: { kind: 'person', aadObjectId: adele.aadObjectId, name: 'Adele Vance' }, content: { kind: 'dossier' } },
     ]);
     expect(await payloads('post')).toEqual([]);
@@ -179,7 +179,7 @@ describe('a professional takes on an anonymous consultation ("Ik overleg met de 
     expect(saved).toMatchObject({ status: 'toegewezen', version: a.version + 1, assignee: { aadObjectId: adele.aadObjectId, role: 'gezinscoach' } });
     expect(await payloads('update-card')).toEqual([{ reference: a.reference }]);
     expect(await payloads('message')).toEqual([
-      { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: 'opgepakt' } },
+      { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content: { kind: 'referrer-update', about: 'opgepakt', professional: adele.aadObjectId } },
       { reference: a.reference, to: { kind: 'person', aadObjectId: adele.aadObjectId, name: 'Adele Vance' }, content: { kind: 'dossier' } },
     ]);
     expect(await audit()).toEqual([

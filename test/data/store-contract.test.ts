@@ -598,9 +598,32 @@ describe('ReferralStore queries: the work in hand, a person\'s aanmeldingen, ret
     await assign(closed.reference, 'aad-adele', 'gezinscoach');
     await stores.referrals.update(closed.reference, 2, (c) => ({ ...c, status: 'afgesloten', closure: { reason: 'doelen-behaald', at: at(4).toISOString() } }), at(4));
     expect(await stores.referrals.assignments()).toEqual([
-      { aadObjectId: 'aad-adele', role: 'gezinscoach' },
-      { aadObjectId: 'aad-lynne', role: 'gezinsverzorger', hoursPerWeek: 4.5 },
+      { reference: coach.reference, aadObjectId: 'aad-adele', role: 'gezinscoach' },
+      { reference: gv.reference, aadObjectId: 'aad-lynne', role: 'gezinsverzorger', hoursPerWeek: 4.5 },
     ]);
+  });
+
+  it('hands over both people of a keukentafelgesprek with its intensity, and finds the case for each (issue 15)', async () => {
+    const joint = await newReferral();
+    await stores.referrals.update(
+      joint.reference,
+      1,
+      (c) => ({
+        ...c,
+        status: 'toegewezen',
+        assignee: { aadObjectId: 'aad-patti', name: 'Patti', role: 'jeugdconsulent' },
+        coAssignee: { aadObjectId: 'aad-adele', name: 'Adele', role: 'gezinscoach' },
+        intensity: { level: 'complex-intensief', since: at(3).toISOString(), by: { aadObjectId: 'aad-adele', name: 'Adele' } },
+      }),
+      at(3),
+    );
+    expect(await stores.referrals.assignments()).toEqual([
+      { reference: joint.reference, aadObjectId: 'aad-patti', role: 'jeugdconsulent', intensity: 'complex-intensief' },
+      { reference: joint.reference, aadObjectId: 'aad-adele', role: 'gezinscoach', intensity: 'complex-intensief' },
+    ]);
+    for (const person of ['aad-patti', 'aad-adele']) expect((await stores.referrals.forPerson(person)).map((x) => x.reference)).toEqual([joint.reference]);
+    const stored = await (await reopen()).referrals.get(joint.reference);
+    expect(stored).toMatchObject({ coAssignee: { aadObjectId: 'aad-adele', role: 'gezinscoach' }, intensity: { level: 'complex-intensief' } });
   });
 
   it('hands retention the closed cases not purged yet, closed at or before the moment asked', async () => {

@@ -388,7 +388,7 @@ describe('the buttons each viewer gets', () => {
     expect(buttonsOf(card)).toEqual(['Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
     const { choices, value } = choicesOf(card, 'professional');
     expect(choices.map((c) => c.title.split(' · ')[0])).toEqual(['Adele Vance', 'Patti Fernandez', 'Isaiah Langer', 'Lynne Robbins']);
-    expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · gekoppeld · 0/15 casussen · 15 ruimte');
+    expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · gekoppeld · 0/15 casussen · 15 ruimte · waakvlam 0 van 8 · complex-intensief 0 van 3');
     expect(value).toBe(adele.aadObjectId);
   });
 
@@ -399,7 +399,7 @@ describe('the buttons each viewer gets', () => {
   });
 
   it('lets the coordinator reassign an assigned aanmelding, but not put it on the waiting list or close it', () => {
-    expect(buttonsOf(referralCard(assigned, view(assigned, megan)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)']);
+    expect(buttonsOf(referralCard(assigned, view(assigned, megan)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…']);
     const asking = after(assigned, { kind: 'ask', questionId: 'q1', question: 'Wanneer kan ik langskomen?' }, adele);
     expect(buttonsOf(referralCard(asking, view(asking, megan)))).not.toContain('Op wachtlijst');
   });
@@ -410,7 +410,7 @@ describe('the buttons each viewer gets', () => {
   });
 
   it('gives the assignee the question, the dossier and "Afsluiten"', () => {
-    expect(buttonsOf(referralCard(assigned, view(assigned, adele)))).toEqual(['Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
+    expect(buttonsOf(referralCard(assigned, view(assigned, adele)))).toEqual(['Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Afsluiten']);
   });
 
   it('gives someone outside the team nothing', () => {
@@ -419,12 +419,12 @@ describe('the buttons each viewer gets', () => {
 
   it('shows every button on the post itself, before Teams refreshes it per person', () => {
     expect(buttonsOf(referralCard(fresh, view(fresh)))).toEqual(['Ik pak deze op', 'Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
-    expect(buttonsOf(referralCard(assigned, view(assigned)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
+    expect(buttonsOf(referralCard(assigned, view(assigned)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Afsluiten']);
   });
 
   it('sends each button with the verb the case service knows', () => {
     const verbs = executesOf(referralCard(assigned, view(assigned))).map((action) => action.verb);
-    expect(verbs).toEqual(['assign', 'ask', 'dossier', 'close']);
+    expect(verbs).toEqual(['assign', 'ask', 'dossier', 'intensity', 'close']);
     expect(executesOf(referralCard(fresh, view(fresh))).map((action) => action.verb)).toEqual(['claim', 'assign', 'waitlist', 'ask', 'dossier', 'close']);
   });
 });

@@ -71,7 +71,9 @@ describe('the coordinator tab /tab/overzicht', () => {
     expect(shown).toContain('AM-2026-0002 · Gezinscoach · Ysselsteyn');
     expect(shown).toMatch(/Lynne Robbins \(gezinsverzorger\)\s+1 \/ 4/);
     for (const reference of ['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003']) expect(shown).toContain(reference);
-    expect(shown).toContain('waakvlam: wordt nog niet vastgelegd');
+    expect(shown).toMatch(/0 \/ 15\s+complex-intensief \(norm team\)/);
+    expect(shown).toContain('maatwerk en algemene voorziening tegelijk: wordt nog niet vastgelegd');
+    expect(shown).not.toContain('waakvlam: wordt nog niet vastgelegd');
     expect(shown).not.toMatch(/Jan de Vries|06 12345678/);
     // Everything from the bot itself; teams-js's own look-up of Teams' domains is blocked by the page's CSP.
     expect(external.filter((url) => !url.includes('teams-js/validDomains'))).toEqual([]);

@@ -84,8 +84,33 @@ describe('monitoringCounts: the stand at the end of the period', () => {
     ]);
   });
 
-  it('reports waakvlam, complex-intensief and maatwerk-with-algemene-voorziening as not available', () => {
+  it('counts the running cases per intensity (a keukentafelgesprek once), those waiting for agreement, and each professional\'s waakvlam and complex-intensief', () => {
+    const by = { aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' };
+    const since = '2026-04-01T10:00:00.000Z';
+    const all = [
+      aanmelding({ reference: 'AM-2026-0001', status: 'toegewezen', assignee: { ...by, role: 'gezinscoach' }, intensity: { level: 'waakvlam', since, by, agreed: { by, at: since } } }),
+      aanmelding({ reference: 'AM-2026-0002', status: 'toegewezen', assignee: { ...by, role: 'gezinscoach' }, intensity: { level: 'waakvlam', since, by } }),
+      aanmelding({
+        reference: 'AM-2026-0003',
+        status: 'toegewezen',
+        triage: { route: 'keukentafelgesprek' },
+        assignee: { ...by, role: 'gezinscoach' },
+        coAssignee: { aadObjectId: '00000000-0000-0000-0000-0000000000024', name: 'Patti Fernandez', role: 'jeugdconsulent' },
+        intensity: { level: 'complex-intensief', since, by },
+      }),
+      aanmelding({ reference: 'AM-2026-0004', status: 'toegewezen', assignee: { ...by, role: 'gezinscoach' } }),
+      aanmelding({ reference: 'AM-2026-0005' }), // nobody has it: no intensity yet
+    ];
+    const { stand } = report(YEAR_2026, all);
+    expect(stand.intensiteit).toEqual({ perLevel: { licht: 1, waakvlam: 2, 'complex-intensief': 1 }, wachtOpAkkoord: 2, normComplexIntensief: 15 });
+    expect(stand.caseloads.find((c) => c.name === 'Adele Vance')).toMatchObject({ activeCases: 4, waakvlam: 2, maxWaakvlam: 8, complexIntensief: 1, maxComplexIntensief: 3 });
+    expect(stand.caseloads.find((c) => c.name === 'Patti Fernandez')).toMatchObject({ activeCases: 1, waakvlam: 0, complexIntensief: 1 });
+    expect(monitoringCsv(report(YEAR_2026, all))).toContain('intensiteit;waakvlam;2\nintensiteit;complex-intensief;1\nintensiteit;wacht-op-akkoord;2');
+  });
+
+  it('reports maatwerk-with-algemene-voorziening as not available, and waakvlam and complex-intensief no longer', () => {
     const { notAvailable } = report();
+    expect(Object.keys(notAvailable)).toEqual(['maatwerkEnAlgemeneVoorzieningTegelijk']);
     for (const value of Object.values(notAvailable)) expect(value).toEqual({ count: null, note: expect.stringContaining('nog niet vastgelegd') });
   });
 
@@ -146,7 +171,11 @@ describe('monitoringCsv', () => {
         'wachtlijst;langste-wachttijd-dagen;324',
         'caseload;Lynne Robbins (gezinsverzorger);1',
         'capaciteit;Lynne Robbins (gezinsverzorger);4',
-        'waakvlam;niet-vastgelegd;',
+        'waakvlam;Adele Vance (gezinscoach);0',
+        'norm-waakvlam;Adele Vance (gezinscoach);8',
+        'intensiteit;licht;1',
+        'intensiteit;norm-complex-intensief-team;15',
+        'maatwerk-en-algemene-voorziening-tegelijk;niet-vastgelegd;',
       ]),
     );
   });

@@ -56,7 +56,7 @@ describe('claiming an aanmelding ("Ik pak deze op")', () => {
     expect(decision.next.status).toBe('toegewezen');
     expect(decision.next.assignee).toEqual({ ...adele, role: 'gezinscoach' });
     expect(decision.effects).toEqual([
-      { kind: 'tell-referrer', about: 'opgepakt' },
+      { kind: 'tell-referrer', about: 'opgepakt', professional: adele.aadObjectId },
       { kind: 'send-dossier', to: adele },
     ]);
     expect(decision.next.history).toHaveLength(a.history.length + 1);
@@ -110,7 +110,7 @@ describe('taking on an anonymous consultation or a case without consent ("Ik ove
     if (!decision.ok) return;
     expect(decision.next).toMatchObject({ status: 'toegewezen', assignee: { ...adele, role: 'gezinscoach' } });
     expect(decision.effects).toEqual([
-      { kind: 'tell-referrer', about: 'opgepakt' },
+      { kind: 'tell-referrer', about: 'opgepakt', professional: adele.aadObjectId },
       { kind: 'send-dossier', to: adele },
     ]);
     expect(decision.next.history.at(-1)).toEqual({ at: AT.toISOString(), action: 'opgepakt', by: adele, detail: 'in overleg met de verwijzer: Adele Vance' });
@@ -134,7 +134,7 @@ describe('assigning ("Toewijzen aan…")', () => {
     if (!decision.ok) return;
     expect(decision.next).toMatchObject({ status: 'toegewezen', assignee: { ...isaiah, role: 'gezinscoach' } });
     expect(decision.effects).toEqual([
-      { kind: 'tell-referrer', about: 'opgepakt' },
+      { kind: 'tell-referrer', about: 'opgepakt', professional: isaiah.aadObjectId },
       { kind: 'send-dossier', to: isaiah },
     ]);
     expect(decision.next.history.at(-1)).toMatchObject({ action: 'toegewezen', by: megan, detail: 'toegewezen aan Isaiah Langer door Megan Bowen' });

@@ -127,12 +127,16 @@ function render(data) {
     ? '<tr><td colspan="6" class="muted">Geen open aanmeldingen.</td></tr>'
     : openCases.map((c) => `<tr><td>${esc(c.reference)}</td><td>${esc(label('status', c.status))}${c.stilSinds ? ` <span class="urgent" title="Er is sindsdien niets aan veranderd; sluit hem af als er niets meer gebeurt">stil sinds ${esc(dateNl(c.stilSinds.slice(0, 10)))}</span>` : ''}</td><td>${esc(label('route', c.route))}</td><td>${esc(c.wijk)}</td>
         <td>${c.urgent ? '<span class="urgent">Urgent</span>' : 'Nee'}</td><td class="num">${c.waitingDays}</td></tr>`).join('');
+  // Waakvlam and complex-intensief against each professional's norm (seed 004); over it is marked, never refused.
+  const norm = (n, max) => (n > max ? `<strong title="boven de norm">${n} / ${max}</strong>` : `${n} / ${max}`);
   const caseloads = m.stand.caseloads.map((p) => {
     const full = p.activeCases >= p.maxCases;
     return `<tr><th scope="row">${esc(p.name)} <span class="muted small">(${esc(label('role', p.role))})</span></th>
       <td class="num">${p.activeCases} / ${p.maxCases}</td><td class="bar">${bar(p.activeCases, p.maxCases, { full, title: `${p.activeCases} van ${p.maxCases}` })}</td>
-      <td class="num small">${full ? '<strong>vol</strong>' : `${p.room} ruimte`}</td></tr>`;
+      <td class="num small">${full ? '<strong>vol</strong>' : `${p.room} ruimte`}</td>
+      <td class="num small">${norm(p.waakvlam, p.maxWaakvlam)}</td><td class="num small">${norm(p.complexIntensief, p.maxComplexIntensief)}</td></tr>`;
   }).join('');
+  const int = m.stand.intensiteit;
   const u = m.uitstroom;
   const na = Object.values(m.notAvailable).map((n) => `<li class="na">${esc(n.note)}</li>`).join('');
 
@@ -153,7 +157,13 @@ function render(data) {
         <ul class="plain">${waitRows}</ul>
       </section>
       <section class="panel" aria-labelledby="h-caseload"><h2 id="h-caseload">Caseload per professional</h2>
-        <table><thead><tr><th scope="col">Professional</th><th scope="col" class="num">Zaken / max.</th><th scope="col"><span class="small">Bezetting</span></th><th scope="col" class="num">Ruimte</th></tr></thead><tbody>${caseloads}</tbody></table>
+        <table><thead><tr><th scope="col">Professional</th><th scope="col" class="num">Zaken / max.</th><th scope="col"><span class="small">Bezetting</span></th><th scope="col" class="num">Ruimte</th><th scope="col" class="num">Waakvlam</th><th scope="col" class="num">Complex-intensief</th></tr></thead><tbody>${caseloads}</tbody></table>
+      </section>
+      <section class="panel" aria-labelledby="h-intensiteit"><h2 id="h-intensiteit">Intensiteit (lopende zaken)</h2>
+        <div class="tiles"><div class="tile"><span class="value">${int.perLevel.licht}</span><span class="label">licht</span></div>
+        <div class="tile"><span class="value">${int.perLevel.waakvlam}</span><span class="label">waakvlam</span></div>
+        <div class="tile"><span class="value">${int.perLevel['complex-intensief']} / ${int.normComplexIntensief}</span><span class="label">complex-intensief (norm team)</span></div>
+        <div class="tile"><span class="value">${int.wachtOpAkkoord}</span><span class="label">wacht op akkoord gedragswetenschapper</span></div></div>
       </section>
     </div>
     <h2>Monitoring ${esc(dateNl(m.period.from))} t/m ${esc(dateNl(m.period.to))}</h2>
