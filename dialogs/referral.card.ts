@@ -40,6 +40,18 @@ export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
   anders: 'Anders',
 };
 
+/** The closure reasons in the words a referrer reads: "eenzijdig gestopt" is the team's term. */
+export const CLOSE_LABELS_FOR_REFERRER: Record<(typeof CLOSE_REASONS)[number], string> = {
+  ...CLOSE_LABELS,
+  'eenzijdig-gestopt': 'Het gezin is zelf gestopt',
+};
+
+/** The casemanager's cause (seed 000: "doelgroep tijdelijk/langdurig") in plain words. */
+const TARGET_GROUP_WORDS: Record<GezinsverzorgerRequest['targetGroup'], string> = {
+  tijdelijk: 'tijdelijk, door een ingrijpende gebeurtenis',
+  langdurig: 'langdurig, door problemen van de ouders zelf',
+};
+
 const dateTime = new Intl.DateTimeFormat('nl-NL', {
   timeZone: 'Europe/Amsterdam',
   day: 'numeric',
@@ -51,14 +63,26 @@ export function formatMoment(iso: string): string {
   return dateTime.format(new Date(iso)).replace(' om ', ', ');
 }
 
-/** The monitoring's age groups (seed 004, sturingsmatrix): 0–4, 4–12, 12–23; a child on the way apart. */
-export function ageBands(children: readonly Child[]): string {
-  const bands = new Map<string, number>();
+/** The gemeente's age bands as people read them: "0 t/m 3 jaar", "4 t/m 11 jaar", "12 t/m 23 jaar" (never overlapping). */
+export function ageBandLabels(config: Pick<GemeenteConfig, 'leeftijdsgroepen' | 'ageLimit'>): { from: number; label: string }[] {
+  const starts = config.leeftijdsgroepen;
+  return starts.map((from, i) => {
+    const to = i + 1 < starts.length ? starts[i + 1]! - 1 : config.ageLimit;
+    return { from, label: from === to ? `${from} jaar` : `${from} t/m ${to} jaar` };
+  });
+}
+
+/** "0 t/m 3 jaar (1), 4 t/m 11 jaar (2), op komst (1)": the children by the gemeente's age bands, youngest first. */
+export function ageBands(children: readonly Child[], config: Pick<GemeenteConfig, 'leeftijdsgroepen' | 'ageLimit'>): string {
+  const labels = ageBandLabels(config);
+  const older = `ouder dan ${config.ageLimit} jaar`;
+  const order = [...labels.map((b) => b.label), older, 'op komst'];
+  const counts = new Map<string, number>();
   for (const child of children) {
-    const band = 'expected' in child ? 'op komst' : child.age < 4 ? '0–4 jaar' : child.age < 12 ? '4–12 jaar' : child.age <= 23 ? '12–23 jaar' : 'ouder dan 23';
-    bands.set(band, (bands.get(band) ?? 0) + 1);
+    const band = 'expected' in child ? 'op komst' : child.age > config.ageLimit ? older : labels.findLast((b) => child.age >= b.from)!.label;
+    counts.set(band, (counts.get(band) ?? 0) + 1);
   }
-  return [...bands].map(([band, n]) => `${n}× ${band}`).join(', ');
+  return order.filter((band) => counts.has(band)).map((band) => `${band} (${counts.get(band)})`).join(', ');
 }
 
 function titleOf(options: { value: string; title: string }[], value: string | undefined): string {
@@ -86,10 +110,10 @@ export function gezinsverzorgerLoad(assignments: readonly Assignment[], team: Te
 
 export { dutchDate as formatDate } from '../machines/dates.js';
 
-/** "4,5 uur per week, 6 maanden, doelgroep tijdelijk": what the casemanager asked, without their free text. */
+/** "4,5 uur per week, 6 maanden, tijdelijk, door een ingrijpende gebeurtenis": what the casemanager asked, without their free text. */
 function requestedHelp(gv: GezinsverzorgerRequest): string {
   const months = gv.durationMonths === 1 ? '1 maand' : `${gv.durationMonths} maanden`;
-  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, doelgroep ${gv.targetGroup}`;
+  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, ${TARGET_GROUP_WORDS[gv.targetGroup]}`;
 }
 
 export interface CardView {
@@ -165,14 +189,14 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       : STATUS_LABELS[a.status];
   const body: CardElement[] = [
     text(`Aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-    text(`Status: ${statusLine}`, { weight: 'Bolder', color: a.status === 'afgesloten' ? 'Good' : 'Accent', spacing: 'Small' }),
+    text(`Status: ${statusLine}`, { weight: 'Bolder', spacing: 'Small' }),
   ];
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
   const duty = a.triage.urgent ? view.onDuty : undefined;
   if (a.triage.urgent) {
     body.push(
       container(
-        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' }), ...(duty ? [text(dutyLine(duty))] : [])],
+        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder' }), ...(duty ? [text(dutyLine(duty))] : [])],
         'attention',
       ),
     );
@@ -189,7 +213,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ['Toestemming', consentFact(a.answers.consent?.referral)],
       ['Wijk of dorp', a.answers.wijk],
       ['Gezin', a.answers.household ? titleOf(HOUSEHOLD_OPTIONS, a.answers.household) : NOT_YET],
-      ['Kinderen', ageBands(a.answers.children)],
+      ['Kinderen', ageBands(a.answers.children, config)],
       ['Hoofdvraag', a.answers.hoofdvraag ? sentenceList(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],
       ['Complexiteit', a.triage.criteria.length === 0 ? 'Geen criterium' : a.triage.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; ')],
       ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
@@ -254,6 +278,7 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
       ...(a.assignee && a.status !== 'afgesloten'
         ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', `${a.assignee.name} (${a.assignee.role})`]] as [string, string][])
         : []),
+      ...(a.closure ? ([['Afgesloten', CLOSE_LABELS_FOR_REFERRER[a.closure.reason]]] as [string, string][]) : []),
     ]),
     text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
   ]);
@@ -280,6 +305,20 @@ function withInputs(title: string, inputs: CardElement[], submit: CardElement): 
   return { type: 'Action.ShowCard', title, card: adaptiveCard(inputs, [submit]) };
 }
 
+const ROLE_WORDS: Record<Candidate['professional']['role'], string> = { gezinscoach: 'coach', gezinsverzorger: 'gezinsverzorger', jeugdconsulent: 'jeugdconsulent' };
+
+/** "Adele Vance, gezinscoach — 3 van 15 gezinnen, nog 12 plekken, vaste coach van De Linde": written out, never cut. */
+export function candidateTitle(c: Candidate, a: Aanmelding): string {
+  const p = c.professional;
+  const room = c.room === 0 ? 'vol' : `nog ${c.room} ${c.room === 1 ? 'plek' : 'plekken'}`;
+  const parts = [`${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
+  if (c.linked) {
+    const praktijk = a.referrer.praktijk !== undefined && p.praktijken.includes(a.referrer.praktijk) ? a.referrer.praktijk.replace(/^huisartsenpraktijk\s+/i, '') : undefined;
+    parts.push(`vaste ${ROLE_WORDS[p.role]} van ${p.wijken.includes(a.answers.wijk) ? a.answers.wijk : (praktijk ?? 'deze wijk')}`);
+  }
+  return `${p.name}, ${p.role} — ${parts.join(', ')}`;
+}
+
 function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   if (a.status === 'afgesloten') return [];
   const role = view.viewer?.role;
@@ -298,14 +337,12 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       withInputs(
         'Toewijzen aan…',
         [
+          // Expanded, so that Teams wraps every choice instead of cutting it off in a dropdown.
           choiceSet(
             'professional',
             'Aan wie? (passend bij route, wijk of praktijk eerst)',
-            candidates.map((c) => ({
-              title: `${c.professional.name} · ${c.professional.role}${c.linked ? ' · gekoppeld' : ''} · ${c.activeCases}/${c.professional.capacity.maxCases} casussen${c.room === 0 ? ' · VOL' : ` · ${c.room} ruimte`}`,
-              value: c.professional.aadObjectId,
-            })),
-            { style: 'compact', required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
+            candidates.map((c) => ({ title: candidateTitle(c, a), value: c.professional.aadObjectId })),
+            { required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
           ),
         ],
         execute('Toewijzen', 'assign', a, 'positive'),
@@ -396,7 +433,7 @@ export function referrerUpdate(a: Aanmelding, about: 'opgepakt' | 'wachtlijst' |
         text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er ${waitlistLength === 1 ? 'staat' : 'staan'} nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
       };
     case 'afgesloten':
-      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${CLOSE_LABELS[a.closure.reason].toLowerCase()}` : ''}.` };
+      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(CLOSE_LABELS_FOR_REFERRER[a.closure.reason])}` : ''}.` };
     case 'vraag': {
       const open = a.questions.filter((q) => q.answer === undefined).at(-1);
       if (!open) return { text: `Er is een vraag over aanmelding ${a.reference}.` };
@@ -468,7 +505,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
   const answered = a.questions.filter((q) => q.answer !== undefined);
   return adaptiveCard([
     text(`Dossier ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-    text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { color: 'Warning', size: 'Small' }),
+    container([text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { weight: 'Bolder', size: 'Small' })], 'warning'),
     facts(rows),
     ...(answered.length > 0
       ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${plainText(q.question)}\n  → ${plainText(q.answer ?? '')}`).join('\n'))]
@@ -510,4 +547,8 @@ export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCa
       ],
     },
   ]);
+}
+
+function lowerFirst(value: string): string {
+  return value.charAt(0).toLowerCase() + value.slice(1);
 }
