@@ -23,13 +23,13 @@ import {
   generalHelp,
   intakePurged,
   restarted,
-  statusOverview,
   submitFailed,
   submitted,
   topLevelCommand,
   welcome,
 } from '../dialogs/welcome.dialog.js';
 import { deliveryNote } from '../dialogs/channel.dialog.js';
+import { hisRefused, hisRequest, hisSummaryCard, statusOverview } from '../dialogs/status.dialog.js';
 import { isShortSpoed } from '../dialogs/referral.card.js';
 import type { Logger } from './logger.js';
 
@@ -119,6 +119,12 @@ export class Conversations {
 
   private async respond(record: ConversationRecord, turn: Turn): Promise<Reply[]> {
     const replies: Reply[] = [];
+    // "Kopieer voor het HIS" under a sent aanmelding or in status: answered beside whatever runs now.
+    const his = hisRequest(turn.input);
+    if (his) {
+      await this.save(turn, record);
+      return [await this.hisSummary(his, turn)];
+    }
     if (record.flow) {
       const flow = this.flowById(record.flow.id);
       const snapshot = flow && record.flow.version === flow.version ? flow.restore(record.flow.snapshot) : undefined;
@@ -152,6 +158,19 @@ export class Conversations {
       return [finishedFlow(last?.reference, last?.outcome), welcome()];
     }
     return [welcome(firstName(turn.user.name))];
+  }
+
+  /** The plain-text summary for the patient record, to its referrer only; every one given is audited (NEN 7513). */
+  private async hisSummary(reference: string, turn: Turn): Promise<Reply> {
+    const { stores, config } = this.deps;
+    const me = turn.user.aadObjectId ?? turn.user.id;
+    const a = await stores.referrals.get(reference);
+    if (!a || (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) !== me) return hisRefused();
+    await stores.audit.append(
+      { event: 'aanmelding.his-samenvatting', reference, actor: { id: me, name: turn.user.name }, source: turn.conversationId, detail: 'samenvatting voor het HIS in persoonlijke chat' },
+      turn.input.at,
+    );
+    return hisSummaryCard(a, config);
   }
 
   private flowById(id: string): FlowDialog<IntakeMachine> | undefined {

@@ -170,7 +170,7 @@ export async function createApp(
   let auditWatch: AuditWatch | undefined;
   let sweep: NodeJS.Timeout | undefined;
   const queueMissingPosts = () => void cases.queueMissingPosts().catch((error: unknown) => log.error({ event: 'outbox.sweep-failed', err: errorSummary(error) }));
-  registerOverviewRoutes(server, { settings, team, referrals: stores.referrals, audit: stores.audit, log, now, idleMonths: config.stilstandMaanden });
+  registerOverviewRoutes(server, { settings, config, team, referrals: stores.referrals, audit: stores.audit, log, now, idleMonths: config.stilstandMaanden });
   let inFlight = 0;
   let closing = false;
 

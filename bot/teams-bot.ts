@@ -11,7 +11,7 @@ import type { PeopleStore } from '../data/people.store.js';
 import type { ChannelLinkStore } from '../data/channel-link.store.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { Reply } from '../dialogs/card.js';
-import { channelHelp, channelStatus, linked, linkRefused, linkWhich, parseChannelCommand } from '../dialogs/channel.dialog.js';
+import { channelHelp, channelStatus, groupChatHelp, linked, linkRefused, linkWhich, parseChannelCommand } from '../dialogs/channel.dialog.js';
 import { STATUS_LABELS } from '../dialogs/referral.card.js';
 import { onlyInPersonalChat, welcome } from '../dialogs/welcome.dialog.js';
 import { teamRoleOf, type Actor } from '../machines/referral-case.js';
@@ -78,9 +78,10 @@ export class AanmeldBot extends TeamsActivityHandler {
       // Playground send both.
       const botAdded = added.some((member: ChannelAccount) => member.id === botId);
       if (isPersonal(context) && people.length > 0 && !botAdded) await context.sendActivity(toActivity(welcome()));
-      // The bot itself was added to a team: tell the team how to link a channel.
+      // The bot itself was added to a team: tell the team how to link a channel; to a group chat: where to refer.
       if (!isPersonal(context) && botAdded) {
-        await context.sendActivity(toActivity(channelHelp((await deps.channels.all()).map((l) => l.service))));
+        const inGroupChat = context.activity.conversation?.conversationType === 'groupChat';
+        await context.sendActivity(toActivity(inGroupChat ? groupChatHelp() : channelHelp((await deps.channels.all()).map((l) => l.service))));
       }
       await next();
     });

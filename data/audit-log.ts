@@ -37,6 +37,7 @@ export const AUDIT_EVENTS = [
   'intake.opgeschoond', // an unfinished intake's answers removed after INTAKE_IDLE_DAYS without activity
   'spoed.geescaleerd', // a SPOED aanmelding nobody picked up in time: the coordinators warned 1:1 (level 1 or 2)
   'aanmelding.stilstand', // an open case unchanged for stilstandMaanden, reported 1:1 to the coordinators to close
+  'aanmelding.his-samenvatting', // the plain-text summary for the patient record (HIS) given 1:1 to the referrer
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

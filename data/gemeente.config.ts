@@ -73,6 +73,8 @@ export const WerktijdenSchema = z
 export type Werktijden = z.infer<typeof WerktijdenSchema>;
 export const DEFAULT_WERKTIJDEN: Werktijden = { dagen: ['ma', 'di', 'wo', 'do', 'vr'], van: '08:30', tot: '17:00' };
 
+export const DEFAULT_LEEFTIJDSGROEPEN = [0, 4, 12];
+
 /** Room for the wijk names on the wijk card (see the check below). */
 export const MAX_WIJKEN_BYTES = 8000;
 
@@ -115,6 +117,11 @@ export const GemeenteConfigSchema = z
     werktijden: WerktijdenSchema.default(DEFAULT_WERKTIJDEN),
     /** Whom a referrer with an acute concern calls outside working hours, e.g. "0800-1234 (crisisdienst jeugd, dag en nacht)". */
     buitenWerktijdenTelefoon: z.string().min(3).max(200).optional(),
+    /**
+     * The age bands the cards show, as the age each band starts at; the last runs up to and including ageLimit.
+     * Default [0, 4, 12]: 0 t/m 3, 4 t/m 11, 12 t/m 23 (seed 004, sturingsmatrix "0–4, 4–12, 12–23").
+     */
+    leeftijdsgroepen: z.array(z.number().int().min(0).max(27)).min(1).max(8).default(DEFAULT_LEEFTIJDSGROEPEN),
   })
   .superRefine((config, ctx) => {
     for (const needed of ['gezinscoach', 'jeugdconsulent'] as const) {
@@ -134,6 +141,12 @@ export const GemeenteConfigSchema = z
         message: `de namen zijn samen ${wijkBytes} bytes; hoogstens ${MAX_WIJKEN_BYTES}, anders past de keuzelijst niet in één bericht in Teams`,
       });
     }
+    const bands = config.leeftijdsgroepen;
+    if (bands[0] !== 0) ctx.addIssue({ code: 'custom', path: ['leeftijdsgroepen', 0], message: 'de eerste groep begint bij 0' });
+    bands.forEach((start, index) => {
+      if (index > 0 && start <= bands[index - 1]!) ctx.addIssue({ code: 'custom', path: ['leeftijdsgroepen', index], message: 'elke groep begint na de vorige (oplopend)' });
+      if (start > config.ageLimit) ctx.addIssue({ code: 'custom', path: ['leeftijdsgroepen', index], message: `een groep begint hoogstens bij ageLimit (${config.ageLimit})` });
+    });
     if (config.criteria.every((c) => c.onlyInCombination)) {
       ctx.addIssue({
         code: 'custom',

@@ -31,11 +31,13 @@ export function adaptiveCard(body: CardElement[], actions: CardElement[] = []): 
   };
 }
 
-export function text(
-  value: string,
-  options: { weight?: 'Bolder'; size?: 'Small' | 'Medium' | 'Large'; color?: 'Attention' | 'Good' | 'Warning' | 'Accent'; subtle?: boolean; spacing?: string } = {},
-): CardElement {
-  return { type: 'TextBlock', text: value, wrap: true, ...options };
+/**
+ * Text in the theme's own colour (subtle or not): Teams' 'Good', 'Warning' and 'Attention' text colours fall below
+ * 4.5:1 contrast in its light or dark theme, so emphasis is weight, or a container style around default text.
+ */
+export function text(value: string, options: { weight?: 'Bolder'; size?: 'Small' | 'Medium' | 'Large'; subtle?: boolean; spacing?: string } = {}): CardElement {
+  const { subtle, ...rest } = options;
+  return { type: 'TextBlock', text: value, wrap: true, ...rest, ...(subtle ? { isSubtle: true } : {}) };
 }
 
 export function facts(rows: [title: string, value: string][]): CardElement {

@@ -221,3 +221,14 @@ export function channelRenamedNotice(service: LinkableService, channelName: stri
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** Added to a group chat: that is no team, so no channel to link; and several people read along. */
+export function groupChatHelp(): Reply {
+  return {
+    card: adaptiveCard([
+      text('Aanmeldbot in deze groepschat', { weight: 'Bolder', size: 'Medium' }),
+      text('In een groepschat lezen meerdere mensen mee. Daarom meld ik hier geen gezinnen aan en laat ik hier geen aanmeldingen zien.'),
+      text('Een gezin aanmelden of de stand bekijken doe je in een persoonlijke chat met mij: open die en typ **aanmelden** of **status**.'),
+    ]),
+  };
+}

@@ -646,7 +646,7 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
   return [
     container(
       [
-        ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
+        ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder' })] : []),
         text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
         text(triage.reasons.map((r) => `- ${r}`).join('\n')),
       ],
@@ -665,9 +665,9 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
 
   const body: CardElement[] = [];
   if (progress) body.push(text(`Stap ${progress.step} van ${progress.total} · ${STEP_TITLES[step]}`, { size: 'Small', subtle: true }));
-  if (note.ack) body.push(text(note.ack, { color: 'Good', size: 'Small' }));
-  if (note.stale) body.push(text('Die knop hoort bij een eerdere vraag. We gaan verder waar je was:', { color: 'Warning' }));
-  if (note.problem) body.push(text(note.problem, { color: 'Attention' }));
+  if (note.ack) body.push(text(note.ack, { size: 'Small' }));
+  if (note.stale) body.push(container([text('Die knop hoort bij een eerdere vraag. We gaan verder waar je was:', { weight: 'Bolder' })], 'warning'));
+  if (note.problem) body.push(container([text(note.problem, { weight: 'Bolder' })], 'attention'));
   if (note.help) body.push(container(helpFor(state, config).map((line) => text(line)), 'accent'));
   body.push(...(prompt.lead ?? []));
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));

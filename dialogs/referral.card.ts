@@ -58,6 +58,18 @@ export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
   anders: 'Anders',
 };
 
+/** The closure reasons in the words a referrer reads: "eenzijdig gestopt" is the team's term. */
+export const CLOSE_LABELS_FOR_REFERRER: Record<(typeof CLOSE_REASONS)[number], string> = {
+  ...CLOSE_LABELS,
+  'eenzijdig-gestopt': 'Het gezin is zelf gestopt',
+};
+
+/** The casemanager's cause (seed 000: "doelgroep tijdelijk/langdurig") in plain words. */
+const TARGET_GROUP_WORDS: Record<GezinsverzorgerRequest['targetGroup'], string> = {
+  tijdelijk: 'tijdelijk, door een ingrijpende gebeurtenis',
+  langdurig: 'langdurig, door problemen van de ouders zelf',
+};
+
 const dateTime = new Intl.DateTimeFormat('nl-NL', {
   timeZone: 'Europe/Amsterdam',
   day: 'numeric',
@@ -69,14 +81,26 @@ export function formatMoment(iso: string): string {
   return dateTime.format(new Date(iso)).replace(' om ', ', ');
 }
 
-/** The monitoring's age groups (seed 004, sturingsmatrix): 0–4, 4–12, 12–23; a child on the way apart. */
-export function ageBands(children: readonly Child[]): string {
-  const bands = new Map<string, number>();
+/** The gemeente's age bands as people read them: "0 t/m 3 jaar", "4 t/m 11 jaar", "12 t/m 23 jaar" (never overlapping). */
+export function ageBandLabels(config: Pick<GemeenteConfig, 'leeftijdsgroepen' | 'ageLimit'>): { from: number; label: string }[] {
+  const starts = config.leeftijdsgroepen;
+  return starts.map((from, i) => {
+    const to = i + 1 < starts.length ? starts[i + 1]! - 1 : config.ageLimit;
+    return { from, label: from === to ? `${from} jaar` : `${from} t/m ${to} jaar` };
+  });
+}
+
+/** "0 t/m 3 jaar (1), 4 t/m 11 jaar (2), op komst (1)": the children by the gemeente's age bands, youngest first. */
+export function ageBands(children: readonly Child[], config: Pick<GemeenteConfig, 'leeftijdsgroepen' | 'ageLimit'>): string {
+  const labels = ageBandLabels(config);
+  const older = `ouder dan ${config.ageLimit} jaar`;
+  const order = [...labels.map((b) => b.label), older, 'op komst'];
+  const counts = new Map<string, number>();
   for (const child of children) {
-    const band = 'expected' in child ? 'op komst' : child.age < 4 ? '0–4 jaar' : child.age < 12 ? '4–12 jaar' : child.age <= 23 ? '12–23 jaar' : 'ouder dan 23';
-    bands.set(band, (bands.get(band) ?? 0) + 1);
+    const band = 'expected' in child ? 'op komst' : child.age > config.ageLimit ? older : labels.findLast((b) => child.age >= b.from)!.label;
+    counts.set(band, (counts.get(band) ?? 0) + 1);
   }
-  return [...bands].map(([band, n]) => `${n}× ${band}`).join(', ');
+  return order.filter((band) => counts.has(band)).map((band) => `${band} (${counts.get(band)})`).join(', ');
 }
 
 function titleOf(options: { value: string; title: string }[], value: string | undefined): string {
@@ -104,10 +128,10 @@ export function gezinsverzorgerLoad(assignments: readonly Assignment[], team: Te
 
 export { dutchDate as formatDate } from '../machines/dates.js';
 
-/** "4,5 uur per week, 6 maanden, doelgroep tijdelijk": what the casemanager asked, without their free text. */
+/** "4,5 uur per week, 6 maanden, tijdelijk, door een ingrijpende gebeurtenis": what the casemanager asked, without their free text. */
 function requestedHelp(gv: GezinsverzorgerRequest): string {
   const months = gv.durationMonths === 1 ? '1 maand' : `${gv.durationMonths} maanden`;
-  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, doelgroep ${gv.targetGroup}`;
+  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, ${TARGET_GROUP_WORDS[gv.targetGroup]}`;
 }
 
 export interface CardView {
@@ -216,14 +240,14 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       : STATUS_LABELS[a.status];
   const body: CardElement[] = [
     text(`Aanmelding ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-    text(`Status: ${statusLine}`, { weight: 'Bolder', color: a.status === 'afgesloten' ? 'Good' : 'Accent', spacing: 'Small' }),
+    text(`Status: ${statusLine}`, { weight: 'Bolder', spacing: 'Small' }),
   ];
   if (view.notice) body.push(container([text(view.notice.text)], view.notice.tone));
   const duty = a.triage.urgent ? view.onDuty : undefined;
   if (a.triage.urgent) {
     body.push(
       container(
-        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' }), ...(duty ? [text(dutyLine(duty))] : [])],
+        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder' }), ...(duty ? [text(dutyLine(duty))] : [])],
         'attention',
       ),
     );
@@ -244,7 +268,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ['Toestemming', consentFact(a.answers.consent?.referral)],
       ['Wijk of dorp', a.answers.wijk],
       ['Gezin', a.answers.household ? titleOf(HOUSEHOLD_OPTIONS, a.answers.household) : NOT_YET],
-      ['Kinderen', ageBands(a.answers.children)],
+      ['Kinderen', ageBands(a.answers.children, config)],
       ['Hoofdvraag', a.answers.hoofdvraag ? sentenceList(a.answers.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],
       ['Complexiteit', a.triage.criteria.length === 0 ? 'Geen criterium' : a.triage.criteria.map((id) => config.criteria.find((c) => c.id === id)?.label ?? id).join('; ')],
       ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
@@ -309,6 +333,7 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
       ...(a.assignee && a.status !== 'afgesloten'
         ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', listNl(assigneesOf(a).map((x) => `${x.name} (${x.role})`))]] as [string, string][])
         : []),
+      ...(a.closure ? ([['Afgesloten', CLOSE_LABELS_FOR_REFERRER[a.closure.reason]]] as [string, string][]) : []),
     ]),
     text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
   ]);
@@ -334,6 +359,23 @@ function execute(title: string, verb: string, a: Aanmelding, style?: 'positive' 
 
 function withInputs(title: string, inputs: CardElement[], submit: CardElement): CardElement {
   return { type: 'Action.ShowCard', title, card: adaptiveCard(inputs, [submit]) };
+}
+
+const ROLE_WORDS: Record<Candidate['professional']['role'], string> = { gezinscoach: 'coach', gezinsverzorger: 'gezinsverzorger', jeugdconsulent: 'jeugdconsulent' };
+
+/** "Adele Vance, gezinscoach — 3 van 15 gezinnen, nog 12 plekken, vaste coach van De Linde": written out, never cut. */
+export function candidateTitle(c: Candidate, a: Aanmelding): string {
+  const p = c.professional;
+  const room = c.room === 0 ? 'vol' : `nog ${c.room} ${c.room === 1 ? 'plek' : 'plekken'}`;
+  const parts = [`${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
+  if (c.linked) {
+    const praktijk = a.referrer.praktijk !== undefined && p.praktijken.includes(a.referrer.praktijk) ? a.referrer.praktijk.replace(/^huisartsenpraktijk\s+/i, '') : undefined;
+    parts.push(`vaste ${ROLE_WORDS[p.role]} van ${p.wijken.includes(a.answers.wijk) ? a.answers.wijk : (praktijk ?? 'deze wijk')}`);
+  }
+  // A norm of 0 means: not someone for this intensity; shown only when they have such cases anyway.
+  if (p.capacity.maxWaakvlam > 0 || c.waakvlam > 0) parts.push(`waakvlam ${c.waakvlam} van ${p.capacity.maxWaakvlam}`);
+  if (p.capacity.maxComplexIntensief > 0 || c.complexIntensief > 0) parts.push(`complex-intensief ${c.complexIntensief} van ${p.capacity.maxComplexIntensief}`);
+  return `${p.name}, ${p.role} — ${parts.join(', ')}`;
 }
 
 function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
@@ -363,11 +405,12 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       withInputs(
         'Toewijzen aan…',
         [
+          // Expanded, so that Teams wraps every choice instead of cutting it off in a dropdown.
           choiceSet(
             'professional',
             jointRoles(a.triage.route) ? 'Aan wie? (de gezinscoach en de jeugdconsulent houden het gesprek samen)' : 'Aan wie? (passend bij route, wijk of praktijk eerst)',
-            candidates.map((c) => ({ title: candidateTitle(c), value: c.professional.aadObjectId })),
-            { style: 'compact', required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
+            candidates.map((c) => ({ title: candidateTitle(c, a), value: c.professional.aadObjectId })),
+            { required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
           ),
           intensityChoices(),
         ],
@@ -437,23 +480,6 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
 }
 
 /** "Adele Vance · gezinscoach · gekoppeld · 3/15 casussen · 12 ruimte · waakvlam 2 van 8 · complex-intensief 0 van 3". */
-function candidateTitle(c: Candidate): string {
-  const { capacity } = c.professional;
-  // A norm of 0 means: not someone for this intensity; shown only when they have such cases anyway.
-  const norms = [
-    ...(capacity.maxWaakvlam > 0 || c.waakvlam > 0 ? [`waakvlam ${c.waakvlam} van ${capacity.maxWaakvlam}`] : []),
-    ...(capacity.maxComplexIntensief > 0 || c.complexIntensief > 0 ? [`complex-intensief ${c.complexIntensief} van ${capacity.maxComplexIntensief}`] : []),
-  ];
-  return [
-    c.professional.name,
-    c.professional.role,
-    ...(c.linked ? ['gekoppeld'] : []),
-    `${c.activeCases}/${capacity.maxCases} casussen`,
-    c.room === 0 ? 'VOL' : `${c.room} ruimte`,
-    ...norms,
-  ].join(' · ');
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Messages in 1:1 chats.
 
@@ -490,7 +516,7 @@ export function referrerUpdate(
         text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er ${waitlistLength === 1 ? 'staat' : 'staan'} nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
       };
     case 'afgesloten':
-      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${CLOSE_LABELS[a.closure.reason].toLowerCase()}` : ''}.` };
+      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(CLOSE_LABELS_FOR_REFERRER[a.closure.reason])}` : ''}.` };
     case 'vraag': {
       const open = a.questions.filter((q) => q.answer === undefined).at(-1);
       if (!open) return { text: `Er is een vraag over aanmelding ${a.reference}.` };
@@ -562,7 +588,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
   const answered = a.questions.filter((q) => q.answer !== undefined);
   return adaptiveCard([
     text(`Dossier ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
-    text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { color: 'Warning', size: 'Small' }),
+    container([text('Vertrouwelijk: alleen voor jou. Deel dit niet in een kanaal. Je inzage is vastgelegd.', { weight: 'Bolder', size: 'Small' })], 'warning'),
     facts(rows),
     ...(answered.length > 0
       ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${plainText(q.question)}\n  → ${plainText(q.answer ?? '')}`).join('\n'))]
@@ -604,4 +630,8 @@ export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCa
       ],
     },
   ]);
+}
+
+function lowerFirst(value: string): string {
+  return value.charAt(0).toLowerCase() + value.slice(1);
 }

@@ -1,8 +1,8 @@
 import { REFERENCE_PATTERN, type Aanmelding } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
-import { assigneesOf } from '../machines/referral-case.js';
-import { listNl, normalize } from './parse.js';
+import { normalize } from './parse.js';
+import { hisData, keepsPatientRecord } from './status.dialog.js';
 
 /** What the bot says outside a flow: welcome, general help, and how a flow ended. */
 
@@ -136,6 +136,7 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
   const actions = short
     ? [submit('De rest aanvullen', completeData(aanmelding.reference), 'positive'), submit('Nieuwe aanmelding', START_DATA)]
     : [submit('Nieuwe aanmelding', START_DATA)];
+  if (keepsPatientRecord(aanmelding)) actions.push(submit('Kopieer voor het HIS', hisData(aanmelding.reference)));
   return { card: adaptiveCard([...body, { type: 'ActionSet', actions }]) };
 }
 
@@ -170,32 +171,4 @@ export function onlyInPersonalChat(): Reply {
 
 export function somethingWentWrong(): Reply {
   return { text: 'Er ging iets mis aan mijn kant. Je antwoorden tot nu toe zijn bewaard; probeer het zo nog eens of typ "help".' };
-}
-
-const STATUS_TEXT: Record<Aanmelding['status'], string> = {
-  nieuw: 'nieuw, nog niet opgepakt',
-  toegewezen: 'opgepakt',
-  wachtlijst: 'op de wachtlijst',
-  'meer-informatie': 'er is een vraag aan jou',
-  afgesloten: 'afgesloten',
-};
-
-function statusLine(a: Aanmelding, config: GemeenteConfig): string {
-  const who = a.status === 'toegewezen' && a.assignee ? ` door ${listNl(assigneesOf(a).map((x) => x.name))}` : '';
-  const short = a.answers.spoed && !a.answers.spoed.completedAt ? ' · kort spoedformulier, typ **aanvullen**' : '';
-  return `- **${a.reference}** · ${config.routes[a.triage.route].label} · ${STATUS_TEXT[a.status]}${who}${a.triage.urgent ? ' · SPOED' : ''}${short}`;
-}
-
-/** "status" in the 1:1 chat: your own aanmeldingen, and the cases assigned to you (newest first, at most 10 each). */
-export function statusOverview(referred: Aanmelding[], assigned: Aanmelding[], config: GemeenteConfig): Reply {
-  const newest = (list: Aanmelding[]) => [...list].sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
-  const body = [text('Stand van zaken', { weight: 'Bolder', size: 'Medium' })];
-  body.push(
-    referred.length > 0
-      ? text(`Jouw aanmeldingen:\n${newest(referred).map((a) => statusLine(a, config)).join('\n')}`)
-      : text('Je hebt nog geen aanmeldingen gedaan.'),
-  );
-  const open = assigned.filter((a) => a.status !== 'afgesloten');
-  if (open.length > 0) body.push(text(`Aan jou toegewezen (${open.length}):\n${newest(open).map((a) => statusLine(a, config)).join('\n')}`));
-  return { card: adaptiveCard([...body, ...startButtons()]) };
 }

@@ -28,6 +28,8 @@ export function monitoringCsv(report: MonitoringReport): string {
     ['doorlooptijd-dagen', 'mediaan', report.uitstroom.leadTimeDays.median],
     ...entries('doorverwezen-naar', report.uitstroom.doorverwezenNaar),
     ['uitval', 'eenzijdig-gestopt', report.uitstroom.uitval],
+    ['anoniem-overleg', 'gestart', report.anoniemOverleg.instroom],
+    ['anoniem-overleg', 'afgesloten', report.anoniemOverleg.uitstroom],
     ...entries('open-per-status', report.stand.openPerStatus),
     ['wachtlijst', 'lengte', report.stand.wachtlijst.length],
     ['wachtlijst', 'langste-wachttijd-dagen', report.stand.wachtlijst.longestWaitDays],

@@ -11,8 +11,9 @@ import { assignmentsOf, awaitsAgreement, intensityOf, loadsOf } from './referral
  * Decisions, so that every number can be explained:
  * - Dates are calendar days in Europe/Amsterdam: a referral at 23:30 Dutch time on `to` counts, one at 00:10 the
  *   day after does not.
- * - Instroom: every stored aanmelding whose createdAt falls in the period (anonymous consultations included).
- *   A referral with several hoofdvragen counts once for each leefgebied.
+ * - Instroom: every stored aanmelding whose createdAt falls in the period, except anonymous consultations (consent
+ *   "anoniem": no family is referred), which are counted apart, in and out, under anoniemOverleg. A referral with
+ *   several hoofdvragen counts once for each leefgebied.
  * - Age groups count children, not families: a family with a child of 2 and one of 9 adds one to 0–4 and one to
  *   4–12. Groups are half-open: 0–4 is 0 up to 3 years, 4–12 is 4 up to 11, 12–23 is 12 up to and including 23;
  *   older children count as "ouder-dan-23" and a child on the way as "verwacht".
@@ -120,6 +121,8 @@ export interface MonitoringReport {
       normComplexIntensief: number;
     };
   };
+  /** Anonymous consultations (consent "anoniem"): started and closed in the period, apart from in- and uitstroom. */
+  anoniemOverleg: { instroom: number; uitstroom: number };
   notAvailable: {
     maatwerkEnAlgemeneVoorzieningTegelijk: NotAvailable;
   };
@@ -147,9 +150,16 @@ export function monitoringCounts({ aanmeldingen, team, period, now }: Monitoring
   const leadTimes: number[] = [];
   let instroom = 0;
   let children = 0;
+  const anoniemOverleg = { instroom: 0, uitstroom: 0 };
 
   for (const a of aanmeldingen) {
     const created = dayOf(a.createdAt);
+    if (a.answers.consent?.referral === 'anoniem') {
+      const closed = a.closure ? dayOf(a.closure.at) : undefined;
+      if (created >= period.from && created <= period.to) anoniemOverleg.instroom++;
+      if (closed !== undefined && closed >= period.from && closed <= period.to) anoniemOverleg.uitstroom++;
+      continue;
+    }
     if (created >= period.from && created <= period.to) {
       instroom++;
       perMonth[created.slice(0, 7)] = (perMonth[created.slice(0, 7)] ?? 0) + 1;
@@ -184,6 +194,7 @@ export function monitoringCounts({ aanmeldingen, team, period, now }: Monitoring
       uitval: perReason['eenzijdig-gestopt'],
     },
     stand,
+    anoniemOverleg,
     notAvailable: {
       maatwerkEnAlgemeneVoorzieningTegelijk: { count: null, note: `maatwerk en algemene voorziening tegelijk: ${NOT_RECORDED}` },
     },
@@ -197,6 +208,8 @@ export interface OpenCase {
   route: Aanmelding['triage']['route'];
   wijk: string;
   urgent: boolean;
+  /** Who has the case (a professional, never the family), or null while nobody does. */
+  assignee: string | null;
   /** Days from the aanmelding until someone picked it up, or until the peilmoment when nobody did yet. */
   waitingDays: number;
   onWachtlijst: boolean;
@@ -216,6 +229,7 @@ export function openCases(aanmeldingen: readonly Aanmelding[], peilmoment: Date)
         route: a.triage.route,
         wijk: a.answers.wijk,
         urgent: a.triage.urgent,
+        assignee: a.assignee?.name ?? null,
         waitingDays: Math.max(0, Math.floor((until - Date.parse(a.createdAt)) / DAY_MS)),
         onWachtlijst: isOnWachtlijst(a),
       };

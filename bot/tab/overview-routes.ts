@@ -1,6 +1,8 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type restify from 'restify';
+import type { Aanmelding } from '../../data/aanmelding.schema.js';
 import type { AuditLog } from '../../data/audit-log.js';
+import type { GemeenteConfig } from '../../data/gemeente.config.js';
 import type { ReferralStore } from '../../data/referral.store.js';
 import type { TeamConfig } from '../../data/team.config.js';
 import { monitoringCsv } from '../../machines/monitoring-csv.js';
@@ -8,6 +10,7 @@ import { DEFAULT_IDLE_MONTHS, isIdle, lastChangeOf } from '../../machines/idle-c
 import { dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
+import { overviewLabels } from './overview-labels.js';
 import { createTabAuth, type TabAuthResult } from './tab-auth.js';
 import { registerTabPages } from './tab-pages.js';
 
@@ -21,8 +24,24 @@ import { registerTabPages } from './tab-pages.js';
 /** Who reads the overview in local mode (no sign-in): the person at this computer. */
 const LOCAL_USER = { id: 'lokaal', name: 'lokale gebruiker' };
 
+/**
+ * The Teams deep link to the case's card in its channel thread ("Deep link to navigate to channel conversation"):
+ * https://teams.microsoft.com/l/message/<channelId>/<messageId>?tenantId=…&parentMessageId=<messageId>. A post's
+ * conversation id is "<channelId>;messageid=<messageId>", as Teams gives it for the thread the card started.
+ */
+export function cardLink(post: Aanmelding['post'], tenantId: string | undefined): string | null {
+  if (!post) return null;
+  const [channelId, thread] = post.conversationId.split(';messageid=');
+  const messageId = thread || post.activityId;
+  if (!channelId || !messageId) return null;
+  const query = new URLSearchParams({ ...(tenantId ? { tenantId } : {}), parentMessageId: messageId });
+  return `https://teams.microsoft.com/l/message/${encodeURIComponent(channelId)}/${encodeURIComponent(messageId)}?${query.toString()}`;
+}
+
 export interface OverviewRoutesOptions {
   settings: Settings;
+  /** The gemeente: the tab shows its route names, the same the bot uses. */
+  config: GemeenteConfig;
   team: TeamConfig;
   referrals: ReferralStore;
   /** Every read of the overview and every export is written here (NEN 7513). */
@@ -35,8 +54,9 @@ export interface OverviewRoutesOptions {
   idleMonths?: number;
 }
 
-export function registerOverviewRoutes(server: restify.Server, { settings, team, referrals, audit, log, now = () => new Date(), jwks, idleMonths = DEFAULT_IDLE_MONTHS }: OverviewRoutesOptions): void {
+export function registerOverviewRoutes(server: restify.Server, { settings, config, team, referrals, audit, log, now = () => new Date(), jwks, idleMonths = DEFAULT_IDLE_MONTHS }: OverviewRoutesOptions): void {
   const authorize = createTabAuth({ settings, team, jwks });
+  const labels = overviewLabels(config);
 
   /** Checks who asks and which period; answers the error itself and returns undefined when it did. */
   const guard = async (req: restify.Request, res: restify.Response): Promise<{ period: Period; auth: Extract<TabAuthResult, { ok: true }> } | undefined> => {
@@ -75,12 +95,18 @@ export function registerOverviewRoutes(server: restify.Server, { settings, team,
     const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now() });
     // Standing still is about today, whatever the period: the case the coordinator should close now.
     const idleSince = new Map(all.filter((a) => isIdle(a, now(), idleMonths)).map((a) => [a.reference, lastChangeOf(a)]));
-    const open = openCases(all, new Date(monitoring.period.peilmoment)).map((c) => ({ ...c, stilSinds: idleSince.get(c.reference) ?? null }));
+    const posts = new Map(all.map((a) => [a.reference, a.post]));
+    const open = openCases(all, new Date(monitoring.period.peilmoment)).map((c) => ({
+      ...c,
+      stilSinds: idleSince.get(c.reference) ?? null,
+      link: cardLink(posts.get(c.reference), settings.MicrosoftAppTenantId),
+    }));
     await record('overzicht.geopend', checked);
     log.info({ event: 'overzicht.bekeken', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
     res.json(200, {
       gebruiker: checked.auth.user?.name ?? null,
       team: team.name,
+      labels,
       monitoring,
       openCases: open,
       wachtlijst: { ...monitoring.stand.wachtlijst, cases: open.filter((c) => c.onWachtlijst) },

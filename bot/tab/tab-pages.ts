@@ -23,10 +23,21 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/tab/teams-js.js': { file: TEAMS_JS, type: 'text/javascript; charset=utf-8' },
 };
 
-/** Teams shows a tab in an iframe on its own hosts; nothing else may frame it, and the page loads only from here. */
+/**
+ * Teams shows a tab in an iframe on its own hosts; nothing else may frame it, and the page loads only from here.
+ * The one thing teams-js fetches itself is Teams' list of valid host domains (validDomains.json on Office's CDN), so
+ * connect-src names exactly that file; no inline script or style, no plugins, no <base> and no form elsewhere.
+ */
+export const TEAMS_JS_VALID_DOMAINS = 'https://res.cdn.office.net/teams-js/validDomains/json/validDomains.json';
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  `connect-src 'self' ${TEAMS_JS_VALID_DOMAINS}`,
   "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
   "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.teams.cloud.microsoft https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com",
 ].join('; ');
 

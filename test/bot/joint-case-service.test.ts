@@ -161,6 +161,6 @@ describe('intensity on the card', () => {
     await service.onCardAction('assign', { reference: first.reference, version: first.version, professional: adele.aadObjectId, intensity: 'waakvlam' }, megan, CHANNEL);
     const fresh = await posted();
     const card = await service.cardFor(fresh, megan);
-    expect(JSON.stringify(card)).toContain('Adele Vance · gezinscoach · gekoppeld · 1/15 casussen · 14 ruimte · waakvlam 1 van 1 · complex-intensief 0 van 3');
+    expect(JSON.stringify(card)).toContain('Adele Vance, gezinscoach — 1 van 15 gezinnen, nog 14 plekken, vaste coach van Oostrum, waakvlam 1 van 1, complex-intensief 0 van 3');
   });
 });

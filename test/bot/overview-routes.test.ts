@@ -11,7 +11,7 @@ import { registerOverviewRoutes } from '../../bot/tab/overview-routes.js';
 import { createTabAuth, isLoopback } from '../../bot/tab/tab-auth.js';
 import { openStores, type Stores } from '../../data/stores.js';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
-import { adele, megan, team } from '../fixtures/referral.js';
+import { adele, config, megan, team } from '../fixtures/referral.js';
 
 const APP_ID = '6f1c2b1e-3a0d-4f6b-9c2e-1234567890ab';
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -48,7 +48,7 @@ let stores: Stores | undefined;
 async function start(appSettings: Settings): Promise<string> {
   stores ??= await openStores({ dataDir: dir });
   const server = restify.createServer({ handleUncaughtExceptions: false });
-  registerOverviewRoutes(server, { settings: appSettings, team: team(), referrals: stores.referrals, audit: stores.audit, log: createLogger('silent'), now: () => NOW, jwks });
+  registerOverviewRoutes(server, { settings: appSettings, config, team: team(), referrals: stores.referrals, audit: stores.audit, log: createLogger('silent'), now: () => NOW, jwks });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -89,6 +89,22 @@ describe('GET /api/overzicht with an app id: a coordinator Teams SSO token', () 
       ['AM-2026-0003', '2026-03-05T10:00:00.000Z'],
       ['AM-2026-0007', null],
     ]);
+    // Who has each case, and a link that opens its card in the channel thread (Teams deep link to a channel message).
+    expect(body.openCases.map((c: { reference: string; assignee: string | null }) => [c.reference, c.assignee])).toEqual([
+      ['AM-2026-0001', null],
+      ['AM-2026-0002', null],
+      ['AM-2026-0003', 'Lynne Robbins'],
+      ['AM-2026-0007', null],
+    ]);
+    expect(body.openCases[0].link).toBe(
+      `https://teams.microsoft.com/l/message/19%3Aaanmeldingen%40thread.tacv2/1768471200000?tenantId=${TENANT}&parentMessageId=1768471200000`,
+    );
+    expect(body.openCases[1].link).toBeNull(); // never posted: nothing to open
+    // The words of the bot's own cards, not a copy in the page.
+    expect(body.labels.leefgebied.psychisch).toBe('Psychische problemen');
+    expect(body.labels.route.keukentafelgesprek).toBe(config.routes.keukentafelgesprek.label);
+    expect(body.labels.age).toMatchObject({ '0-4': '0 t/m 3 jaar', '4-12': '4 t/m 11 jaar', '12-23': '12 t/m 23 jaar' });
+    expect(body.monitoring.anoniemOverleg).toEqual({ instroom: 0, uitstroom: 0 });
     expect(body.wachtlijst).toMatchObject({ length: 1, longestWaitDays: 324, cases: [expect.objectContaining({ reference: 'AM-2026-0002', wijk: 'Ysselsteyn', route: 'gezinscoach', urgent: false })] });
     expect(JSON.stringify(body)).not.toMatch(/Jan de Vries|06 12345678|slapen|Alex Wilber/);
     // NEN 7513: the read is in the access log, with who read it and which period.
@@ -186,7 +202,12 @@ describe('the tab pages', () => {
     const page = await fetch(`${teamsUrl}/tab/overzicht`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://teams.microsoft.com");
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'self' https://teams.microsoft.com");
+    // teams-js may fetch Teams' list of valid domains, and nothing else leaves this server.
+    expect(csp).toContain("connect-src 'self' https://res.cdn.office.net/teams-js/validDomains/json/validDomains.json;");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*\.cdn|https:\s/);
     const html = await page.text();
     expect(html).toContain('<script src="/tab/teams-js.js"></script>');
     expect(html).toContain('<label for="from">Van</label>');

@@ -206,6 +206,17 @@ describe('the bot in a personal chat', () => {
 });
 
 describe('the bot outside a personal chat', () => {
+  it('tells a group chat it is added to where to refer a family, not how to link a team channel', async () => {
+    const bot = await startBot();
+    const added = (conversationType: string) =>
+      bot.receive({ type: 'conversationUpdate', membersAdded: [{ id: 'bot', name: 'Bot' }], conversation: { id: `19:${conversationType}@thread.v2`, conversationType, isGroup: true } } as Partial<Activity>);
+    const inGroupChat = textOf(await added('groupChat'));
+    expect(inGroupChat).toContain('In een groepschat lezen meerdere mensen mee');
+    expect(inGroupChat).toContain('persoonlijke chat met mij');
+    expect(inGroupChat).not.toContain('koppel dit kanaal');
+    expect(textOf(await added('channel'))).toContain('koppel dit kanaal voor gezinscoach');
+  });
+
   it.each(['channel', 'groupChat'])('refuses to start an aanmelding in a %s and remembers nothing', async (conversationType) => {
     const bot = await startBot();
     const conversation = { id: `19:${conversationType}@thread.tacv2`, conversationType, isGroup: true };

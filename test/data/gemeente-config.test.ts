@@ -81,6 +81,22 @@ describe('the response term of an anonymous consultation', () => {
   });
 });
 
+describe('the age bands of a gemeente', () => {
+  it('are 0, 4 and 12 (seed 004) when a configuration does not name them, and Groningen\'s own (seed 000: 0–6, 6–12, 12–18, 18+)', () => {
+    expect(load('venray').leeftijdsgroepen).toEqual([0, 4, 12]);
+    expect(load('groningen').leeftijdsgroepen).toEqual([0, 6, 12, 18]);
+  });
+
+  it.each([
+    [[4, 12], 'leeftijdsgroepen.0: de eerste groep begint bij 0'],
+    [[0, 12, 4], 'leeftijdsgroepen.2: elke groep begint na de vorige (oplopend)'],
+    [[0, 4, 30], 'leeftijdsgroepen.2: mag hoogstens 27 zijn'],
+    [[0, 4, 25], 'leeftijdsgroepen.2: een groep begint hoogstens bij ageLimit (23)'],
+  ])('refuses %j', (bands, problem) => {
+    expect(configError(() => parseGemeenteConfig(gemeenteJson((c) => (c.leeftijdsgroepen = bands)))).problems).toContain(problem);
+  });
+});
+
 describe('a broken configuration is refused with the field that is wrong', () => {
   it.each([
     ['a missing field', (c: Record<string, any>) => delete c.ageLimit, 'ageLimit: ontbreekt'],

@@ -4,6 +4,7 @@ import type { AdaptiveCard } from '../../dialogs/card.js';
 import { deliveryNote, parseChannelCommand } from '../../dialogs/channel.dialog.js';
 import { ageBands, answerForwarded, dossierCard, referralCard, referrerCard, referrerUpdate, type CardView } from '../../dialogs/referral.card.js';
 import { assignCandidates, caseloads, decide, teamRoleOf, type Actor, type CaseRequest } from '../../machines/referral-case.js';
+import { gemeenteConfigPath, loadGemeenteConfig } from '../../data/gemeente.config.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { aanmelding, adele, config, isaiah, megan, patti, stranger, team, type AanmeldingOptions } from '../fixtures/referral.js';
 import { asRead } from '../support/bot-client.js';
@@ -301,7 +302,7 @@ describe('what the channel card shows', () => {
       Route: 'Keukentafelgesprek',
       'Wijk of dorp': 'Venray (kern)',
       Gezin: 'Alleenstaande moeder',
-      Kinderen: '1× 0–4 jaar, 1× 4–12 jaar, 1× 12–23 jaar, 1× op komst',
+      Kinderen: '0 t/m 3 jaar (1), 4 t/m 11 jaar (1), 12 t/m 23 jaar (1), op komst (1)',
       Hoofdvraag: 'Opvoeding en financiën',
       Complexiteit: 'Problemen op interactieniveau tussen mensen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
       Verwijzer: 'Huisarts, Huisartsenpraktijk De Linde',
@@ -387,15 +388,27 @@ describe('the buttons each viewer gets', () => {
     const card = referralCard(fresh, view(fresh, megan));
     expect(buttonsOf(card)).toEqual(['Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
     const { choices, value } = choicesOf(card, 'professional');
-    expect(choices.map((c) => c.title.split(' · ')[0])).toEqual(['Adele Vance', 'Patti Fernandez', 'Isaiah Langer', 'Lynne Robbins']);
-    expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · gekoppeld · 0/15 casussen · 15 ruimte · waakvlam 0 van 8 · complex-intensief 0 van 3');
+    expect(choices.map((c) => c.title.split(',')[0])).toEqual(['Adele Vance', 'Patti Fernandez', 'Isaiah Langer', 'Lynne Robbins']);
+    expect(choices[0]?.title).toBe('Adele Vance, gezinscoach — 0 van 15 gezinnen, nog 15 plekken, vaste coach van Oostrum, waakvlam 0 van 8, complex-intensief 0 van 3');
     expect(value).toBe(adele.aadObjectId);
   });
 
-  it('marks a full professional as VOL in the choices', () => {
+  it('marks a full professional as vol in the choices', () => {
     const loads = new Map([[adele.aadObjectId, 15]]);
     const card = referralCard(fresh, view(fresh, megan, { candidates: assignCandidates(fresh, T, loads) }));
-    expect(choicesOf(card, 'professional').choices.find((c) => c.value === adele.aadObjectId)?.title).toContain('15/15 casussen · VOL');
+    expect(choicesOf(card, 'professional').choices.find((c) => c.value === adele.aadObjectId)?.title).toContain('15 van 15 gezinnen, vol');
+  });
+
+  it('names the practice a professional is the fixed coach of when the family lives elsewhere', () => {
+    const elsewhere = aanmelding({ answers: { wijk: 'Wanssum' } });
+    const card = referralCard(elsewhere, view(elsewhere, megan));
+    expect(choicesOf(card, 'professional').choices.find((c) => c.value === adele.aadObjectId)?.title).toBe(
+      'Adele Vance, gezinscoach — 0 van 15 gezinnen, nog 15 plekken, vaste coach van De Linde, waakvlam 0 van 8, complex-intensief 0 van 3',
+    );
+  });
+
+  it('shows the choices expanded, so that Teams wraps them instead of cutting them off', () => {
+    expect(choicesOf(referralCard(fresh, view(fresh, megan)), 'professional')).toMatchObject({ style: 'expanded', wrap: true });
   });
 
   it('lets the coordinator reassign an assigned aanmelding, but not put it on the waiting list or close it', () => {
@@ -505,14 +518,28 @@ describe('an anonymous consultation or a case without consent: the team consults
   });
 });
 
-describe('age bands (seed 004: 0–4, 4–12, 12–23)', () => {
+describe('age bands from the gemeente configuration, never overlapping', () => {
+  const venray = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'venray' }));
+  const groningen = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'groningen' }));
+
   it.each([
-    [[{ age: 2 }, { age: 7 }, { age: 15 }, { expected: true as const }], '1× 0–4 jaar, 1× 4–12 jaar, 1× 12–23 jaar, 1× op komst'],
-    [[{ age: 0 }, { age: 3 }, { age: 4 }, { age: 11 }, { age: 12 }, { age: 23 }], '2× 0–4 jaar, 2× 4–12 jaar, 2× 12–23 jaar'],
-    [[{ expected: true as const }, { expected: true as const }], '2× op komst'],
-    [[{ age: 24 }, { age: 5 }], '1× ouder dan 23, 1× 4–12 jaar'],
-  ])('groups %j as "%s"', (children, bands) => {
-    expect(ageBands(children)).toBe(bands);
+    [[{ age: 2 }, { age: 7 }, { age: 15 }, { expected: true as const }], '0 t/m 3 jaar (1), 4 t/m 11 jaar (1), 12 t/m 23 jaar (1), op komst (1)'],
+    [[{ age: 23 }, { age: 12 }, { age: 11 }, { age: 4 }, { age: 3 }, { age: 0 }], '0 t/m 3 jaar (2), 4 t/m 11 jaar (2), 12 t/m 23 jaar (2)'],
+    [[{ expected: true as const }, { expected: true as const }], 'op komst (2)'],
+    [[{ age: 24 }, { age: 5 }], '4 t/m 11 jaar (1), ouder dan 23 jaar (1)'],
+  ])('groups %j in Venray (seed 004: 0–4, 4–12, 12–23) as "%s"', (children, bands) => {
+    expect(ageBands(children, venray)).toBe(bands);
+  });
+
+  it.each([
+    [[{ age: 5 }, { age: 6 }, { age: 17 }, { age: 18 }], '0 t/m 5 jaar (1), 6 t/m 11 jaar (1), 12 t/m 17 jaar (1), 18 t/m 23 jaar (1)'],
+  ])('groups %j in Groningen (seed 000: 0–6, 6–12, 12–18, 18+) as "%s"', (children, bands) => {
+    expect(ageBands(children, groningen)).toBe(bands);
+  });
+
+  it('shows the bands of the configuration on the channel card', () => {
+    const a = aanmelding({ answers: { children: [{ age: 5 }, { age: 6 }] } });
+    expect(factsOf(referralCard(a, { ...view(a), config: groningen }))['Kinderen']).toBe('0 t/m 5 jaar (1), 6 t/m 11 jaar (1)');
   });
 });
 
@@ -570,6 +597,12 @@ describe('messages to the referrer', () => {
   it('says why the support was closed', () => {
     const closed = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'doelen-behaald' }, adele);
     expect(referrerUpdate(closed, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: doelen behaald.');
+  });
+
+  it("tells the referrer in plain words that the family stopped, not the team's term", () => {
+    const stopped = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'eenzijdig-gestopt' }, adele);
+    expect(referrerUpdate(stopped, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: het gezin is zelf gestopt.');
+    expect(JSON.stringify(referrerCard(stopped, config))).not.toMatch(/eenzijdig/i);
   });
 
   it('forwards the answer with the question to whoever asked', () => {

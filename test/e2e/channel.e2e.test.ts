@@ -159,7 +159,7 @@ describe('the referral channel', () => {
     const seen = textOf({ attachments: [{ content: card }] });
     expect(seen).toContain(`Aanmelding ${reference}`);
     expect(seen).toContain('Status: Nieuw');
-    expect(seen).toContain('1× 0–4 jaar, 1× 4–12 jaar');
+    expect(seen).toContain('0 t/m 3 jaar (1), 4 t/m 11 jaar (1)');
     expect(seen).toContain('Huisarts, Huisartsenpraktijk De Linde');
     expect(JSON.stringify(card)).toContain('"verb":"claim"');
     expect((await stored(reference)).post).toMatchObject({ conversationId: thread, service: 'gezinscoach' });

@@ -19,6 +19,9 @@ function onPath(name: string): string | undefined {
     .find((candidate) => existsSync(candidate));
 }
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/tab/', import.meta.url));
+/** The README's screenshots of the tab, taken here. */
+const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const VALID_DOMAINS = 'https://res.cdn.office.net/teams-js/validDomains/json/validDomains.json';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=nl-NL'];
 
 let dir: string;
@@ -31,6 +34,7 @@ beforeAll(async () => {
   await writeSeededStore(path.join(dir, 'data'));
   bot = await startBot({ DATA_DIR: path.join(dir, 'data'), MicrosoftAppId: '', LOG_LEVEL: 'warn' });
   await mkdir(ARTIFACTS, { recursive: true });
+  await mkdir(DOCS, { recursive: true });
   if (!existsSync(CHROMIUM)) return; // the test itself fails with the install hint
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
   page = context.pages()[0] ?? (await context.newPage());
@@ -52,8 +56,12 @@ describe('the coordinator tab /tab/overzicht', () => {
   it('renders outside Teams with the seeded numbers, and says it is not running in Teams', async () => {
     requireChromium();
     const external: string[] = [];
+    const blocked: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(bot.url)) external.push(request.url());
+    });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
     });
     await page.goto(`${bot.url}/tab/overzicht?from=2026-01-01&to=2026-12-31`);
     await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
@@ -75,8 +83,18 @@ describe('the coordinator tab /tab/overzicht', () => {
     expect(shown).toContain('maatwerk en algemene voorziening tegelijk: wordt nog niet vastgelegd');
     expect(shown).not.toContain('waakvlam: wordt nog niet vastgelegd');
     expect(shown).not.toMatch(/Jan de Vries|06 12345678/);
-    // Everything from the bot itself; teams-js's own look-up of Teams' domains is blocked by the page's CSP.
-    expect(external.filter((url) => !url.includes('teams-js/validDomains'))).toEqual([]);
+    // Who has it, in its own column; the bot's own words for a leefgebied; anonymous consultations apart.
+    expect(await page.locator('table.stacked thead').first().innerText()).toContain('Toegewezen aan');
+    expect(shown).toMatch(/AM-2026-0003\s+Toegewezen[^\n]*\s+Gezinsverzorger\s+Wanssum\s+Lynne Robbins/);
+    expect(shown).toMatch(/Psychische problemen\s+1/);
+    expect(shown).not.toMatch(/\bPsychisch\s+1/);
+    expect(shown).toMatch(/0\s+anoniem overleg \(apart geteld/);
+    // A reference opens its card in the channel thread.
+    const link = page.getByRole('link', { name: 'AM-2026-0001' }).first();
+    expect(await link.getAttribute('href')).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/message\/19%3Aaanmeldingen%40thread\.tacv2\/1768471200000\?/);
+    // Everything from the bot itself, but for the list of Teams' domains that teams-js may fetch; the CSP blocks nothing.
+    expect(external.filter((url) => url !== VALID_DOMAINS)).toEqual([]);
+    expect(blocked).toEqual([]);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'overzicht.png'), fullPage: true });
     for (const theme of ['dark', 'contrast']) {
@@ -84,6 +102,32 @@ describe('the coordinator tab /tab/overzicht', () => {
       await page.screenshot({ path: path.join(ARTIFACTS, `overzicht-${theme}.png`), fullPage: true });
     }
     await page.evaluate("document.body.className = 'theme-default'");
+  });
+
+  it.each([
+    [320, 'tab-320.png'],
+    [1280, 'tab-1280.png'],
+  ])('fits %i px wide without spilling sideways (Teams side panel and phone; desktop)', async (width, file) => {
+    requireChromium();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${bot.url}/tab/overzicht?from=2026-01-01&to=2026-12-31`);
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
+    // What sticks out past the right edge (in the browser, so as a script text: no DOM types in this Node test).
+    const spill = (await page.evaluate(`(() => {
+      const limit = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > limit + 0.5 && e.getClientRects().length > 0);
+      const where = (e) => e.closest('section')?.querySelector('h2, h3')?.textContent ?? '?';
+      return { page: document.documentElement.scrollWidth, limit, wide: wide.slice(0, 5).map((e) => e.tagName.toLowerCase() + ' in ' + where(e)) };
+    })()`)) as { page: number; limit: number; wide: string[] };
+    expect(spill.wide).toEqual([]);
+    expect(spill.page).toBeLessThanOrEqual(spill.limit);
+    // Narrow, each open case is a block that names its fields; wide, a table with a header row.
+    const header = page.locator('table.stacked thead').first();
+    expect(((await header.boundingBox())?.width ?? 0) > 10).toBe(width > 640);
+    const before = `getComputedStyle([...document.querySelectorAll('td[data-label="Toegewezen aan"]')].find((e) => e.textContent.includes('Lynne Robbins')), '::before').content`;
+    expect(await page.evaluate(before)).toBe(width <= 640 ? '"Toegewezen aan"' : 'none');
+    await page.screenshot({ path: path.join(DOCS, file), fullPage: true });
+    await page.setViewportSize({ width: 1200, height: 900 });
   });
 
   it('shows another period after the dates are changed with the keyboard, and links the CSV of that period', async () => {

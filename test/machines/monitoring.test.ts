@@ -44,6 +44,20 @@ describe('monitoringCounts: instroom', () => {
   });
 });
 
+describe('monitoringCounts: anonymous consultations', () => {
+  it('counts them apart: no family was referred, so they are neither instroom nor uitstroom', () => {
+    const anoniem = (reference: string, extra = {}) =>
+      aanmelding({ reference, createdAt: '2026-05-05T10:00:00.000Z', answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: '2026-05-05T10:00:00.000Z' }, contact: undefined }, ...extra });
+    const closedOne = anoniem('AM-2026-0902', { status: 'afgesloten', closure: { reason: 'doelen-behaald', at: '2026-06-01T10:00:00.000Z' } });
+    const counts = report(YEAR_2026, [...seededAanmeldingen(), anoniem('AM-2026-0901'), closedOne]);
+    expect(counts.instroom.total).toBe(7);
+    expect(counts.instroom.perMonth['2026-05']).toBe(1);
+    expect(counts.uitstroom.total).toBe(4);
+    expect(counts.anoniemOverleg).toEqual({ instroom: 2, uitstroom: 1 });
+    expect(monitoringCsv(counts)).toContain('anoniem-overleg;gestart;2\nanoniem-overleg;afgesloten;1\n');
+  });
+});
+
 describe('monitoringCounts: uitstroom', () => {
   it('counts the cases closed in the period with reason, doorverwezen naar and uitval', () => {
     const { uitstroom } = report();
@@ -117,7 +131,9 @@ describe('monitoringCounts: the stand at the end of the period', () => {
   it('lists open cases without family data, longest waiting first', () => {
     const cases = openCases(seededAanmeldingen(), new Date('2026-12-31T22:59:59.999Z'));
     expect(cases.map((c) => c.reference)).toEqual(['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003', 'AM-2026-0007']);
-    expect(cases[1]).toEqual({ reference: 'AM-2026-0002', status: 'wachtlijst', route: 'gezinscoach', wijk: 'Ysselsteyn', urgent: false, waitingDays: 331, onWachtlijst: true });
+    expect(cases[1]).toEqual({ reference: 'AM-2026-0002', status: 'wachtlijst', route: 'gezinscoach', wijk: 'Ysselsteyn', urgent: false, assignee: null, waitingDays: 331, onWachtlijst: true });
+    // Who has it: the professional's name, so the coordinator sees whom to ask.
+    expect(cases.find((c) => c.reference === 'AM-2026-0003')?.assignee).toBe('Lynne Robbins');
     // Picked up after 4 days: it waited 4 days.
     expect(cases.find((c) => c.reference === 'AM-2026-0003')?.waitingDays).toBe(4);
     expect(JSON.stringify(cases)).not.toMatch(/Jan de Vries|slapen|06 1234/);

@@ -1,33 +1,16 @@
 // The coordinator overview tab: open cases, the waiting list, caseloads and the monitoring counts of a period.
 // Inside Teams it gets an SSO token for the API; outside Teams (local mode) it renders without one.
 
-const LABELS = {
-  status: { nieuw: 'Nieuw', toegewezen: 'Toegewezen', wachtlijst: 'Wachtlijst', 'meer-informatie': 'Meer informatie' },
-  route: {
-    gezinscoach: 'Gezinscoach', keukentafelgesprek: 'Keukentafelgesprek', jeugdconsulent: 'Jeugdconsulent', gezinsverzorger: 'Gezinsverzorger',
-    'toestemming-nodig': 'Toestemming nodig', 'buiten-doelgroep': 'Buiten doelgroep',
-  },
-  role: {
-    huisarts: 'Huisarts', poh: 'POH', casemanager: 'Casemanager', jgz: 'Jeugdgezondheidszorg', school: 'School', soj: 'Specialist ondersteuner jeugd',
-    ouder: 'Ouder zelf', anders: 'Anders', gezinscoach: 'gezinscoach', gezinsverzorger: 'gezinsverzorger', jeugdconsulent: 'jeugdconsulent',
-  },
-  leefgebied: {
-    pedagogisch: 'Opvoeding (pedagogisch)', psychisch: 'Psychisch', praktisch: 'Praktisch functioneren', lichamelijk: 'Lichamelijk', omgang: 'Omgang',
-    financien: 'Financiën', school: 'School', 'sociaal-netwerk': 'Sociaal netwerk',
-  },
-  age: { '0-4': '0 tot 4 jaar', '4-12': '4 tot 12 jaar', '12-23': '12 t/m 23 jaar', 'ouder-dan-23': 'Ouder dan 23', verwacht: 'Op komst (zwanger)' },
-  reason: {
-    'doelen-behaald': 'Doelen behaald', 'doorverwezen-jeugdconsulent': 'Doorverwezen: jeugdconsulent', 'doorverwezen-wijkteam': 'Doorverwezen: wijkteam',
-    'doorverwezen-specialistisch': 'Doorverwezen: specialistisch', 'eenzijdig-gestopt': 'Eenzijdig gestopt (uitval)', anders: 'Anders',
-  },
-  doorverwezen: { jeugdconsulent: 'Jeugdconsulent', wijkteam: 'Wijkteam', specialistisch: 'Specialistische zorg' },
-};
+// The words for the ids come with the data (labels), from the same tables as the bot's cards.
+let LABELS = {};
 const MONTHS = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n === null || n === undefined ? '–' : String(n).replace('.', ','));
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const label = (table, key) => LABELS[table]?.[key] ?? key;
+/** A cell that, on a narrow screen, shows its column's name before its value (see overzicht.css, "stacked"). */
+const td = (name, content, cls = '') => `<td data-label="${esc(name)}"${cls ? ` class="${cls}"` : ''}><span>${content}</span></td>`;
 const dateNl = (ymd) => new Date(`${ymd}T12:00:00Z`).toLocaleDateString('nl-NL', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' });
 
 let getToken = async () => undefined;
@@ -43,6 +26,13 @@ async function connectTeams() {
     applyTheme(context.app.theme);
     teams.app.registerOnThemeChangeHandler(applyTheme);
     getToken = () => teams.authentication.getAuthToken();
+    // A reference opens its card in the channel thread: inside Teams through Teams itself, not a new browser window.
+    document.addEventListener('click', (event) => {
+      const link = event.target?.closest?.('a.card-link');
+      if (!link) return;
+      event.preventDefault();
+      void teams.app.openLink(link.href);
+    });
     return true;
   } catch {
     return false;
@@ -118,23 +108,27 @@ function monthChart(perMonth) {
     <details><summary class="small">Als tabel</summary><table><thead><tr><th scope="col">Maand</th><th scope="col" class="num">Aantal</th></tr></thead><tbody>${table}</tbody></table></details></section>`;
 }
 
+function reference(c) {
+  return c.link ? `<a class="card-link" href="${esc(c.link)}" target="_blank" rel="noopener" title="Open de kaart in het kanaal">${esc(c.reference)}</a>` : esc(c.reference);
+}
+
 function render(data) {
   const { monitoring: m, openCases, wachtlijst } = data;
+  LABELS = data.labels ?? {};
   const open = m.stand.openPerStatus;
   const openTotal = Object.values(open).reduce((s, n) => s + n, 0);
   const statusTiles = Object.entries(open).map(([s, n]) => `<div class="tile"><span class="value">${n}</span><span class="label">${esc(label('status', s))}</span></div>`).join('');
   const caseRows = openCases.length === 0
-    ? '<tr><td colspan="6" class="muted">Geen open aanmeldingen.</td></tr>'
-    : openCases.map((c) => `<tr><td>${esc(c.reference)}</td><td>${esc(label('status', c.status))}${c.stilSinds ? ` <span class="urgent" title="Er is sindsdien niets aan veranderd; sluit hem af als er niets meer gebeurt">stil sinds ${esc(dateNl(c.stilSinds.slice(0, 10)))}</span>` : ''}</td><td>${esc(label('route', c.route))}</td><td>${esc(c.wijk)}</td>
-        <td>${c.urgent ? '<span class="urgent">Urgent</span>' : 'Nee'}</td><td class="num">${c.waitingDays}</td></tr>`).join('');
+    ? '<tr><td colspan="7" class="muted">Geen open aanmeldingen.</td></tr>'
+    : openCases.map((c) => `<tr>${td('Kenmerk', reference(c), 'ref')}${td('Status', `${esc(label('status', c.status))}${c.stilSinds ? ` <span class="urgent" title="Er is sindsdien niets aan veranderd; sluit hem af als er niets meer gebeurt">stil sinds ${esc(dateNl(c.stilSinds.slice(0, 10)))}</span>` : ''}`)}${td('Route', esc(label('route', c.route)))}${td('Wijk', esc(c.wijk))}
+        ${td('Toegewezen aan', c.assignee ? esc(c.assignee) : '<span class="muted">nog niemand</span>')}${td('Urgentie', c.urgent ? '<span class="urgent">Urgent</span>' : 'Nee')}${td('Wachtdagen', String(c.waitingDays), 'num')}</tr>`).join('');
   // Waakvlam and complex-intensief against each professional's norm (seed 004); over it is marked, never refused.
   const norm = (n, max) => (n > max ? `<strong title="boven de norm">${n} / ${max}</strong>` : `${n} / ${max}`);
   const caseloads = m.stand.caseloads.map((p) => {
     const full = p.activeCases >= p.maxCases;
     return `<tr><th scope="row">${esc(p.name)} <span class="muted small">(${esc(label('role', p.role))})</span></th>
-      <td class="num">${p.activeCases} / ${p.maxCases}</td><td class="bar">${bar(p.activeCases, p.maxCases, { full, title: `${p.activeCases} van ${p.maxCases}` })}</td>
-      <td class="num small">${full ? '<strong>vol</strong>' : `${p.room} ruimte`}</td>
-      <td class="num small">${norm(p.waakvlam, p.maxWaakvlam)}</td><td class="num small">${norm(p.complexIntensief, p.maxComplexIntensief)}</td></tr>`;
+      ${td('Gezinnen / max.', `${p.activeCases} / ${p.maxCases}`, 'num')}<td class="bar">${bar(p.activeCases, p.maxCases, { full, title: `${p.activeCases} van ${p.maxCases}` })}</td>
+      ${td('Plekken', full ? '<strong>vol</strong>' : `nog ${p.room}`, 'num small')}${td('Waakvlam', norm(p.waakvlam, p.maxWaakvlam), 'num small')}${td('Complex-intensief', norm(p.complexIntensief, p.maxComplexIntensief), 'num small')}</tr>`;
   }).join('');
   const int = m.stand.intensiteit;
   const u = m.uitstroom;
@@ -142,13 +136,13 @@ function render(data) {
 
   const waitRows = wachtlijst.cases.length === 0
     ? '<li class="muted">Niemand op de wachtlijst.</li>'
-    : wachtlijst.cases.map((c) => `<li><strong>${esc(c.reference)}</strong> · ${esc(label('route', c.route))} · ${esc(c.wijk)} · ${c.waitingDays} dagen sinds aanmelding</li>`).join('');
+    : wachtlijst.cases.map((c) => `<li><strong>${reference(c)}</strong> · ${esc(label('route', c.route))} · ${esc(c.wijk)} · ${c.waitingDays} dagen sinds aanmelding</li>`).join('');
   $('content').innerHTML = `
     <section class="panel" aria-labelledby="h-open"><h2 id="h-open">Open aanmeldingen (${openTotal})</h2>
       <div class="tiles">${statusTiles}</div>
-      <table><thead><tr><th scope="col">Kenmerk</th><th scope="col">Status</th><th scope="col">Route</th><th scope="col">Wijk</th><th scope="col">Urgentie</th><th scope="col" class="num">Wachtdagen</th></tr></thead>
+      <table class="stacked"><thead><tr><th scope="col">Kenmerk</th><th scope="col">Status</th><th scope="col">Route</th><th scope="col">Wijk</th><th scope="col">Toegewezen aan</th><th scope="col">Urgentie</th><th scope="col" class="num">Wachtdagen</th></tr></thead>
       <tbody>${caseRows}</tbody></table>
-      <p class="muted small">Wachtdagen: van aanmelding tot oppakken, of tot het peilmoment als niemand de aanmelding nog heeft.</p>
+      <p class="muted small">Wachtdagen: van aanmelding tot oppakken, of tot het peilmoment als niemand de aanmelding nog heeft. Een kenmerk opent de kaart in het kanaal.</p>
     </section>
     <div class="grid">
       <section class="panel" aria-labelledby="h-wacht"><h2 id="h-wacht">Wachtlijst</h2>
@@ -157,7 +151,7 @@ function render(data) {
         <ul class="plain">${waitRows}</ul>
       </section>
       <section class="panel" aria-labelledby="h-caseload"><h2 id="h-caseload">Caseload per professional</h2>
-        <table><thead><tr><th scope="col">Professional</th><th scope="col" class="num">Zaken / max.</th><th scope="col"><span class="small">Bezetting</span></th><th scope="col" class="num">Ruimte</th><th scope="col" class="num">Waakvlam</th><th scope="col" class="num">Complex-intensief</th></tr></thead><tbody>${caseloads}</tbody></table>
+        <table class="stacked"><thead><tr><th scope="col">Professional</th><th scope="col" class="num">Gezinnen / max.</th><th scope="col"><span class="small">Bezetting</span></th><th scope="col" class="num">Plekken</th><th scope="col" class="num">Waakvlam</th><th scope="col" class="num">Complex-intensief</th></tr></thead><tbody>${caseloads}</tbody></table>
       </section>
       <section class="panel" aria-labelledby="h-intensiteit"><h2 id="h-intensiteit">Intensiteit (lopende zaken)</h2>
         <div class="tiles"><div class="tile"><span class="value">${int.perLevel.licht}</span><span class="label">licht</span></div>
@@ -174,6 +168,7 @@ function render(data) {
       <div class="tile"><span class="value">${fmt(u.leadTimeDays.mean)}</span><span class="label">gem. doorlooptijd (dagen)</span></div>
       <div class="tile"><span class="value">${fmt(u.leadTimeDays.median)}</span><span class="label">mediaan doorlooptijd (dagen)</span></div>
       <div class="tile"><span class="value">${u.uitval}</span><span class="label">uitval (eenzijdig gestopt)</span></div>
+      <div class="tile"><span class="value">${m.anoniemOverleg.instroom}</span><span class="label">anoniem overleg (apart geteld, niet in de instroom)</span></div>
     </div>
     ${monthChart(m.instroom.perMonth)}
     <div class="grid">

@@ -1,0 +1,22 @@
+import { ROUTE_IDS, type GemeenteConfig } from '../../data/gemeente.config.js';
+import { ROLE_OPTIONS, LEEFGEBIED_OPTIONS } from '../../dialogs/intake.dialog.js';
+import { ageBandLabels, CLOSE_LABELS, STATUS_LABELS } from '../../dialogs/referral.card.js';
+
+/**
+ * The words the tab shows for the ids in /api/overzicht, from the same tables the bot's cards use (a leefgebied is
+ * "Psychische problemen" on the card and in the tab alike). Sent with the data, so the page keeps no copy.
+ */
+export function overviewLabels(config: GemeenteConfig) {
+  const titles = (options: readonly { value: string; title: string }[]) => Object.fromEntries(options.map((o) => [o.value, o.title]));
+  // The monitoring counts the sturingsmatrix' groups (seed 004: 0–4, 4–12, 12–23), written as the cards write bands.
+  const [young, school, youth] = ageBandLabels({ leeftijdsgroepen: [0, 4, 12], ageLimit: 23 }).map((b) => b.label);
+  return {
+    status: STATUS_LABELS,
+    route: Object.fromEntries(ROUTE_IDS.map((id) => [id, config.routes[id].label])),
+    role: { ...titles(ROLE_OPTIONS), ouder: 'Ouder zelf', gezinscoach: 'gezinscoach', gezinsverzorger: 'gezinsverzorger', jeugdconsulent: 'jeugdconsulent' },
+    leefgebied: titles(LEEFGEBIED_OPTIONS),
+    age: { '0-4': young, '4-12': school, '12-23': youth, 'ouder-dan-23': 'Ouder dan 23 jaar', verwacht: 'Op komst' },
+    reason: CLOSE_LABELS,
+    doorverwezen: { jeugdconsulent: 'Jeugdconsulent', wijkteam: 'Wijkteam', specialistisch: 'Specialistische hulp' },
+  };
+}
