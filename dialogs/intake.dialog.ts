@@ -48,6 +48,7 @@ import {
 } from './card.js';
 import { plainText } from './plain-text.js';
 import { CardDataSchema, type FlowDialog, type Interpretation, type RenderNote, type UserInput } from './flow.js';
+import { recognizeIntent, type Intent } from './intent.js';
 import {
   describeChildren,
   listNl,
@@ -672,7 +673,7 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   body.push(...(prompt.lead ?? []));
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
   for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
-  body.push(...(prompt.inputs ?? []));
+  body.push(...(prompt.inputs ?? []).map((input) => withDraft(input, note.draft)));
   // Only the button that submits the inputs may validate and send them: by default (associatedInputs "auto") a
   // required field would block Terug, Help and Stoppen, and a typed value would override a button's own value.
   const button = (title: string, buttonData: Record<string, unknown>, style?: 'positive' | 'destructive') => ({
@@ -694,6 +695,18 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
         ];
   body.push({ type: 'ActionSet', actions: navigation, separator: true, spacing: 'Medium' });
   return { card: adaptiveCard(body) };
+}
+
+/**
+ * An input filled with what was sent last time, so a re-ask keeps every valid field (and an over-long text, which
+ * the referrer is asked to shorten: its length limit goes, or the host would cut it off).
+ */
+function withDraft(input: CardElement, draft: RenderNote['draft']): CardElement {
+  const sent = typeof input.id === 'string' ? draft?.[input.id] : undefined;
+  if (sent === undefined) return input;
+  const { value: _previous, maxLength, ...rest } = input;
+  const keepsLimit = typeof maxLength === 'number' && sent.length <= maxLength;
+  return { ...rest, ...(keepsLimit ? { maxLength } : {}), ...(sent !== '' ? { value: sent } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -734,7 +747,7 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
     };
     const one = <V extends string>(options: Option<V>[], make: (v: V) => IntakeEvent, what: string) => {
       const chosen = parseOption(value, options);
-      return chosen === undefined ? problem(`Kies ${what} uit de lijst, of typ het nummer.`) : event(make(chosen));
+      return chosen === undefined ? problem(`Kies ${what} uit de lijst.`) : event(make(chosen));
     };
     switch (state) {
       case 'role':
@@ -826,7 +839,9 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         return problem('');
       case 'explanation': {
         if (value.length > EXPLANATION_MAX_LENGTH) {
-          return problem(`Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Maak hem wat korter.`);
+          return problem(
+            `Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Je tekst staat hieronder nog: maak hem ${value.length - EXPLANATION_MAX_LENGTH} tekens korter en kies Verder.`,
+          );
         }
         const skip = value === '' || ['overslaan', 'geen', 'nee', 'niets', 'geen toelichting'].includes(normalize(value));
         return event({ type: 'answer.explanation', explanation: skip ? null : value });
@@ -847,12 +862,30 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         if (yes === undefined) return problem('Kies Ja, stoppen of Nee, terug naar de samenvatting.');
         return event({ type: yes ? 'nav.cancel' : 'nav.back' });
       }
-      case 'editMenu': {
-        const steps = editableSteps(context);
-        const options: Option<EditableStep>[] = steps.map((step) => ({ value: step, title: STEP_TITLES[step], aliases: EDIT_ALIASES[step] }));
-        return one(options, (step) => ({ type: 'edit.step', step }), 'wat je wilt wijzigen');
-      }
+      case 'editMenu':
+        return one(editOptions(context), (step) => ({ type: 'edit.step', step }), 'wat je wilt wijzigen');
     }
+  }
+
+  /**
+   * A typed sentence that is no answer to the question but a command ("ik wil terug", "stopen", "wijzig de wijk").
+   * Never at a step whose answer is the referrer's own free text: there only the exact words count.
+   */
+  function typedIntent(state: State, typed: string, context: IntakeContext, message: string): Interpretation<IntakeEvent> | undefined {
+    if (FREE_TEXT_STATES.has(state)) return undefined;
+    const recognized = recognizeIntent(typed);
+    if (!recognized) return undefined;
+    const draft = { value: typed };
+    if (recognized.intent === 'wijzig' && (state === 'summary' || state === 'editMenu') && recognized.sure) {
+      const step = recognized.subject ? parseOption(recognized.subject, editOptions(context)) : undefined;
+      if (step) return { kind: 'event', event: { type: 'edit.step', step } };
+      return state === 'summary' ? { kind: 'event', event: { type: 'summary.edit' } } : undefined;
+    }
+    const known = FLOW_COMMANDS[recognized.intent];
+    if (known && recognized.sure) return { kind: 'event', event: { type: known.event } };
+    if (known) return { kind: 'problem', message: `${message} Bedoel je: ${known.meaning}? Typ dan **${known.word}**.`, draft };
+    if (recognized.intent === 'wijzig') return undefined;
+    return { kind: 'problem', message: `${message} Je bent nu bezig met een aanmelding: maak die eerst af, of typ **stop** om te stoppen.`, draft };
   }
 
   return {
@@ -892,14 +925,18 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
             return { kind: 'event', event: { type: 'summary.edit' } };
           case 'anonymous':
             return { kind: 'event', event: { type: 'consent.anonymous', at: input.at.toISOString() } };
-          case 'answer':
-            return answer(state, data.data.value, input, context);
+          case 'answer': {
+            const answered = answer(state, data.data.value, input, context);
+            return answered.kind === 'problem' ? { ...answered, draft: draftOf(input.value) } : answered;
+          }
         }
       }
       const typed = input.text ?? '';
       const command = parseCommand(typed);
       if (command) return { kind: 'event', event: { type: command } };
-      return answer(state, typed, input, context);
+      const answered = answer(state, typed, input, context);
+      if (answered.kind !== 'problem') return answered;
+      return typedIntent(state, typed, context, answered.message) ?? { ...answered, draft: { value: typed } };
     },
 
     render(snapshot, note) {
@@ -915,6 +952,27 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value}`).join('; ')}`;
     },
   };
+}
+
+/** Steps whose answer is the referrer's own words: a sentence there is an answer, never a command. */
+const FREE_TEXT_STATES: ReadonlySet<State> = new Set<State>(['explanation', 'goal']);
+
+/** Commands inside a flow, and how a guess at one is asked about. */
+const FLOW_COMMANDS: Partial<Record<Intent, { event: 'nav.back' | 'nav.cancel' | 'help'; meaning: string; word: string }>> = {
+  back: { event: 'nav.back', meaning: 'terug naar de vorige vraag', word: 'terug' },
+  stop: { event: 'nav.cancel', meaning: 'de aanmelding stoppen', word: 'stop' },
+  help: { event: 'help', meaning: 'uitleg bij deze vraag', word: 'help' },
+};
+
+/** What can be changed from the summary, by its title or a word for it ("wijk", "leeftijden"). */
+function editOptions(context: IntakeContext): Option<EditableStep>[] {
+  return editableSteps(context).map((step) => ({ value: step, title: STEP_TITLES[step], aliases: EDIT_ALIASES[step] }));
+}
+
+/** The text values a card sent, to show them again when it is asked again. */
+function draftOf(value: Record<string, unknown> | undefined): Record<string, string> {
+  const META = ['flow', 'instance', 'step', 'action'];
+  return Object.fromEntries(Object.entries(value ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !META.includes(entry[0])));
 }
 
 const EDIT_ALIASES: Record<EditableStep, string[]> = {

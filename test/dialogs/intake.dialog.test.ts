@@ -169,9 +169,9 @@ describe('reading typed answers', () => {
     expect(result.kind === 'problem' && result.message).toMatch(message);
   });
 
-  it('refuses an explanation longer than 1000 characters, saying how long it was', () => {
+  it('refuses an explanation longer than 1000 characters, saying how long it was and by how much to shorten it', () => {
     const result = dialog.interpret(snapshotAt('explanation'), typed('a'.repeat(1001)));
-    expect(result).toEqual({ kind: 'problem', message: expect.stringMatching(/1001 tekens.*maximum is 1000/) });
+    expect(result).toMatchObject({ kind: 'problem', message: expect.stringMatching(/1001 tekens.*maximum is 1000.*1 tekens korter/) });
     expect(dialog.interpret(snapshotAt('explanation'), typed('a'.repeat(1000)))).toMatchObject({ kind: 'event' });
   });
 });
@@ -230,7 +230,7 @@ describe('reading card clicks', () => {
     [{ name: '', phone: '0612345678' }, /Vul de naam/],
   ])('names what is wrong on the contact card: %o', (inputs, message) => {
     const result = dialog.interpret(snapshotAt('contact'), press(render('contact'), 'Verder', inputs));
-    expect(result).toEqual({ kind: 'problem', message: expect.stringMatching(message) });
+    expect(result).toMatchObject({ kind: 'problem', message: expect.stringMatching(message) });
   });
 
   it.each<[title: string, state: string, IntakeEvent]>([
@@ -285,7 +285,7 @@ describe('the card of every step', () => {
     expect(buttonsOf(card).map((b) => b.title)).toEqual(['Ja, stoppen', 'Nee, terug naar de samenvatting', 'Help']);
     expect(dialog.interpret(snapshotAt('confirmCancel'), typed('ja'))).toEqual(eventOf({ type: 'nav.cancel' }));
     expect(dialog.interpret(snapshotAt('confirmCancel'), typed('nee'))).toEqual(eventOf({ type: 'nav.back' }));
-    expect(dialog.interpret(snapshotAt('confirmCancel'), typed('misschien'))).toEqual({ kind: 'problem', message: expect.stringContaining('Ja, stoppen') });
+    expect(dialog.interpret(snapshotAt('confirmCancel'), typed('misschien'))).toMatchObject({ kind: 'problem', message: expect.stringContaining('Ja, stoppen') });
   });
 
   it.each(RENDERED_STATES.map(([state, context]) => [state, context] as const))('offers Terug (except at the start), Help and Stoppen at %s', (state, context) => {
