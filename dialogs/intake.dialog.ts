@@ -810,7 +810,7 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       }
       case 'goal':
         if (value.length < 5) return problem('Beschrijf het doel uit je plan in een zin.');
-        if (value.length > 500) return problem(`Het doel is ${value.length} tekens; het maximum is 500.`);
+        if (value.length > 500) return problem(`Het doel is ${value.length} tekens; het maximum is 500. Je tekst staat hieronder nog: maak hem ${value.length - 500} tekens korter.`);
         return event({ type: 'answer.goal', goal: value });
       case 'tasks': {
         const chosen = parseOptions(value, GV_TASK_OPTIONS);
