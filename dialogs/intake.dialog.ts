@@ -33,7 +33,7 @@ import {
 import { gezinsverzorgerMachine } from '../machines/gezinsverzorger.machine.js';
 import { stepsOf } from '../machines/steps.js';
 import { triageInputOf } from '../machines/intake.record.js';
-import { hasChildInTargetGroup, routeFor, type TriageResult } from '../machines/triage.js';
+import { hasChildInTargetGroup, readableReason, routeFor, type TriageResult } from '../machines/triage.js';
 import {
   actionRows,
   adaptiveCard,
@@ -649,7 +649,7 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
       [
         ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
         text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
-        text(triage.reasons.map((r) => `- ${r}`).join('\n')),
+        text(triage.reasons.map((r) => `- ${readableReason(r)}`).join('\n')),
       ],
       triage.urgent ? 'attention' : 'emphasis',
     ),

@@ -5,6 +5,7 @@ import { dutchDate as formatDate } from '../machines/dates.js';
 import type { OnDuty } from '../machines/duty.js';
 import { assignCandidates, isConsultation, loadsOf, rolesForRoute, type Assignment, type Candidate, type TeamRole } from '../machines/referral-case.js';
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
+import { readableReason } from '../machines/triage.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
@@ -211,7 +212,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
           ] as [string, string][])
         : []),
     ]),
-    text(a.triage.reasons.map((r) => `- ${r}`).join('\n'), { subtle: true }),
+    text(a.triage.reasons.map((r) => `- ${readableReason(r)}`).join('\n'), { subtle: true }),
   );
   const history = a.history.filter((e) => e.action !== 'aangemaakt' && e.action !== 'geplaatst').slice(-5);
   if (history.length > 0) {

@@ -338,7 +338,8 @@ describe('the card of every step', () => {
     const text = textOf(render('summary', contextWith({ criteria: ['psychiatrie'] })));
     expect(text).toContain('Voorgestelde route: Keukentafelgesprek');
     expect(text).toContain('Criterium: Onderliggende psychiatrische problematiek.');
-    expect(text).toMatch(/Regel 6, complexe vraag/);
+    expect(text).toMatch(/Complexe vraag: /);
+    expect(text).not.toMatch(/Regel \d/);
     expect(text).not.toContain('SPOED');
   });
 

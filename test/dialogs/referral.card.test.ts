@@ -306,7 +306,8 @@ describe('what the channel card shows', () => {
       Complexiteit: 'Problemen op interactieniveau tussen mensen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
       Verwijzer: 'Huisarts, Huisartsenpraktijk De Linde',
     });
-    expect(textOf(card)).toContain('Regel 6, complexe vraag');
+    expect(textOf(card)).toContain('Complexe vraag: ');
+    expect(textOf(card)).not.toMatch(/Regel \d/);
   });
 
   it('says plainly whether the team may contact the family, on the card and in the dossier', () => {
