@@ -262,18 +262,47 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
   }
 }
 
-/** "de ouders met gezag", "het kind van 13 samen met de ouders", "de jongeren van 16 en 17 zelf", ... */
-function consentHolders(groups: ConsentGroup[]): string {
-  const parts = groups.map((group) => {
-    switch (group.giver) {
-      case 'ouders-met-gezag':
-        return groups.length === 1 ? 'de ouders met gezag' : `de ouders met gezag (voor ${childrenAged(group.ages, 'het kind', 'de kinderen')})`;
-      case 'kind-en-ouders':
-        return `${childrenAged(group.ages, 'het kind', 'de kinderen')} samen met de ouders`;
-      case 'jongere':
-        return `${childrenAged(group.ages, 'de jongere', 'de jongeren')} zelf`;
-    }
-  });
+/**
+ * Whose consent counts, as people say it: "de ouders", "de ouders en het kind van 12", "de jongere van 17",
+ * "de ouders, het kind van 13 en de jongere van 17". Parents consent for every child under 16.
+ */
+function consentAskees(groups: ConsentGroup[]): string {
+  const kids = groups.find((g) => g.giver === 'kind-en-ouders');
+  const youth = groups.find((g) => g.giver === 'jongere');
+  const parts: string[] = [];
+  if (groups.length === 0 || groups.some((g) => g.giver !== 'jongere')) parts.push('de ouders');
+  if (kids) parts.push(childrenAged(kids.ages, 'het kind', 'de kinderen'));
+  if (youth) parts.push(childrenAged(youth.ages, 'de jongere', 'de jongeren'));
+  return listNl(parts);
+}
+
+/** "Hebben de ouders en het kind van 12 toestemming gegeven voor deze aanmelding?" */
+function consentQuestion(groups: ConsentGroup[]): string {
+  const [only] = groups;
+  const youthAlone = groups.length === 1 && only?.giver === 'jongere';
+  const verb = youthAlone && only.ages.length === 1 ? 'Heeft' : 'Hebben';
+  return `${verb} ${consentAskees(groups)}${youthAlone ? ' zelf' : ''} toestemming gegeven voor deze aanmelding?`;
+}
+
+/** With a young person of 16 or over among younger children: who decides for whom. */
+function consentWhoDecides(groups: ConsentGroup[]): string | undefined {
+  const youth = groups.find((g) => g.giver === 'jongere');
+  if (!youth || groups.length === 1) return undefined;
+  const parents = groups.find((g) => g.giver === 'ouders-met-gezag');
+  const kids = groups.find((g) => g.giver === 'kind-en-ouders');
+  const youthName = childrenAged(youth.ages, 'de jongere', 'de jongeren');
+  const others = parents?.ages.every((age) => age === undefined) && !kids ? childrenAged(parents.ages, 'het kind', 'de kinderen') : 'de andere kinderen';
+  const decides = youth.ages.length === 1 ? 'beslist' : 'beslissen';
+  const withKids = kids ? `, samen met ${childrenAged(kids.ages, 'het kind', 'de kinderen')}` : '';
+  return `${youthName.charAt(0).toUpperCase()}${youthName.slice(1)} ${decides} zelf; voor ${others} beslissen de ouders${withKids}.`;
+}
+
+/** Who gave consent, as stored (ConsentGiver ids: "ouders-met-gezag", ...), in words: "de ouders en het kind (12 t/m 15)". */
+export function consentGiversInWords(givenBy: readonly string[]): string {
+  const parts: string[] = [];
+  if (givenBy.some((g) => g !== 'jongere')) parts.push('de ouders');
+  if (givenBy.includes('kind-en-ouders')) parts.push('het kind (12 t/m 15)');
+  if (givenBy.includes('jongere')) parts.push('de jongere (16 of ouder)');
   return listNl(parts);
 }
 
@@ -285,12 +314,6 @@ function childrenAged(ages: (number | undefined)[], one: string, more: string): 
   if (born.length > 0) parts.push(`${born.length === 1 ? one : more} van ${listNl(born.map(String))}`);
   if (expected > 0) parts.push(expected === 1 ? 'het kind op komst' : `de ${expected} kinderen op komst`);
   return listNl(parts);
-}
-
-/** One young person, or one child together with the parents, is a single subject: "Heeft"; otherwise "Hebben". */
-function consentVerb(groups: ConsentGroup[]): string {
-  const [only] = groups;
-  return groups.length === 1 && only !== undefined && only.giver !== 'ouders-met-gezag' && only.ages.length === 1 ? 'Heeft' : 'Hebben';
 }
 
 /** The answers of one step as rows "title: value"; the summary shows all, a confirmation the one just given. */
@@ -448,8 +471,11 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'consent': {
       const groups = consentGroups(context.children ?? []);
       return {
-        question: `${consentVerb(groups)} ${consentHolders(groups)} toestemming gegeven voor deze aanmelding?`,
-        hint: ['Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.'],
+        question: consentQuestion(groups),
+        hint: [
+          ...(consentWhoDecides(groups) ? [consentWhoDecides(groups)!] : []),
+          'Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.',
+        ],
         answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
     }
@@ -460,7 +486,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         answers: yesNo,
       };
     case 'consentRefused': {
-      const holders = consentHolders(consentGroups(context.children ?? []));
+      const holders = consentAskees(consentGroups(context.children ?? []));
       return {
         question: 'Zonder toestemming kan ik de aanmelding niet doorsturen. Er is niets over het gezin bewaard.',
         hint: [

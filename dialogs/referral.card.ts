@@ -7,7 +7,7 @@ import { assignCandidates, isConsultation, loadsOf, rolesForRoute, type Assignme
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { readableReason } from '../machines/triage.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
-import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { consentGiversInWords, GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 import { plainText } from './plain-text.js';
 
@@ -446,7 +446,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
         ] as [string, string][])
       : []),
     ['Kinderen', describeChildren(ans.children)],
-    ['Toestemming', ans.consent?.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
+    ['Toestemming', ans.consent?.referral === 'ja' ? `Ja, van ${consentGiversInWords(ans.consent.givenBy)}; huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
     ['Gezin', ans.household ? titleOf(HOUSEHOLD_OPTIONS, ans.household) : NOT_YET],
     ['Wijk of dorp', ans.wijk],
     ['Hoofdvraag', ans.hoofdvraag ? listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],

@@ -316,21 +316,29 @@ describe('the card of every step', () => {
   });
 
   it.each<[Child[], string]>([
-    [ages(5), 'Hebben de ouders met gezag toestemming gegeven'],
-    [ages('expected'), 'Hebben de ouders met gezag toestemming gegeven'],
-    [ages(13), 'Heeft het kind van 13 samen met de ouders toestemming gegeven'],
-    [ages(17), 'Heeft de jongere van 17 zelf toestemming gegeven'],
-    [ages(13, 14), 'Hebben de kinderen van 13 en 14 samen met de ouders toestemming gegeven'],
-    [ages(16, 19), 'Hebben de jongeren van 16 en 19 zelf toestemming gegeven'],
-    [ages(3, 5, 13), 'Hebben de ouders met gezag (voor de kinderen van 3 en 5) en het kind van 13 samen met de ouders toestemming gegeven'],
-    [ages(17, 'expected'), 'Hebben de ouders met gezag (voor het kind op komst) en de jongere van 17 zelf toestemming gegeven'],
-  ])('asks consent of the right people for the children %o', (children, question) => {
-    expect(textOf(render('consent', contextWith({ children, consent: undefined })))).toContain(question);
+    // Every combination of the three groups (under 12 or on the way; 12 to 15; 16 and over), one and several.
+    [ages(5), 'Hebben de ouders toestemming gegeven voor deze aanmelding?'],
+    [ages('expected'), 'Hebben de ouders toestemming gegeven voor deze aanmelding?'],
+    [ages(3, 7), 'Hebben de ouders toestemming gegeven voor deze aanmelding?'],
+    [ages(13), 'Hebben de ouders en het kind van 13 toestemming gegeven voor deze aanmelding?'],
+    [ages(13, 14), 'Hebben de ouders en de kinderen van 13 en 14 toestemming gegeven voor deze aanmelding?'],
+    [ages(17), 'Heeft de jongere van 17 zelf toestemming gegeven voor deze aanmelding?'],
+    [ages(16, 19), 'Hebben de jongeren van 16 en 19 zelf toestemming gegeven voor deze aanmelding?'],
+    [ages(3, 7, 12), 'Hebben de ouders en het kind van 12 toestemming gegeven voor deze aanmelding?'],
+    [ages(3, 5, 13, 14), 'Hebben de ouders en de kinderen van 13 en 14 toestemming gegeven voor deze aanmelding?'],
+    [ages(17, 'expected'), 'Hebben de ouders en de jongere van 17 toestemming gegeven voor deze aanmelding?\nDe jongere van 17 beslist zelf; voor het kind op komst beslissen de ouders.'],
+    [ages(4, 16, 18), 'Hebben de ouders en de jongeren van 16 en 18 toestemming gegeven voor deze aanmelding?\nDe jongeren van 16 en 18 beslissen zelf; voor de andere kinderen beslissen de ouders.'],
+    [ages(13, 17), 'Hebben de ouders, het kind van 13 en de jongere van 17 toestemming gegeven voor deze aanmelding?\nDe jongere van 17 beslist zelf; voor de andere kinderen beslissen de ouders, samen met het kind van 13.'],
+    [ages(2, 13, 17), 'Hebben de ouders, het kind van 13 en de jongere van 17 toestemming gegeven voor deze aanmelding?\nDe jongere van 17 beslist zelf; voor de andere kinderen beslissen de ouders, samen met het kind van 13.'],
+  ])('asks consent of the right people for the children %o, in one natural sentence', (children, question) => {
+    const text = textOf(render('consent', contextWith({ children, consent: undefined })));
+    expect(text).toContain(question);
+    expect(text).not.toMatch(/met gezag|samen met de ouders|ouders-met-gezag|kind-en-ouders/);
   });
 
   it('names the people to ask when consent was refused', () => {
     const text = textOf(render('consentRefused', contextWith({ children: ages(17), consent: { referral: 'nee', recordedAt: AT }, contact: undefined })));
-    expect(text).toContain('de jongere van 17 zelf');
+    expect(text).toContain('vertel de jongere van 17 wat gezinsondersteuning is');
     expect(text).toContain('Anoniem overleg starten');
   });
 

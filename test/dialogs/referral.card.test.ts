@@ -315,6 +315,10 @@ describe('what the channel card shows', () => {
     expect(factsOf(referralCard(withConsent, view(withConsent))).Toestemming).toBe('Ja');
     expect(textOf(referralCard(withConsent, view(withConsent)))).not.toContain('neem geen contact op');
 
+    const mixed = aanmelding({ answers: { consent: { referral: 'ja', givenBy: ['ouders-met-gezag', 'kind-en-ouders'], feedbackToHuisarts: true, recordedAt: CREATED_AT } } });
+    expect(textOf(dossierCard(mixed, config))).toContain('Toestemming: Ja, van de ouders en het kind (12 t/m 15); huisarts informeren: ja');
+    expect(textOf(dossierCard(mixed, config))).not.toMatch(/ouders-met-gezag|kind-en-ouders/);
+
     const anonymous = aanmelding({ answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED_AT }, contact: undefined } });
     const anonymousCard = textOf(referralCard(anonymous, view(anonymous)));
     expect(anonymousCard).toContain('Anoniem overleg — neem geen contact op met het gezin, overleg met de verwijzer');

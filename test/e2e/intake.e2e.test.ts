@@ -68,7 +68,7 @@ describe('an aanmelding over HTTP', () => {
     expect(allText(await c.click('Nee'))).toContain('Hoe oud zijn de kinderen?');
     const consent = allText(await c.say('3, 7 en 12'));
     expect(consent).toContain('kinderen: 3, 7 en 12 jaar');
-    expect(consent).toContain('het kind van 12 samen met de ouders');
+    expect(consent).toContain('Hebben de ouders en het kind van 12 toestemming gegeven');
     expect(allText(await c.click('Ja, er is toestemming'))).toContain('Mag de huisarts');
     expect(allText(await c.click('Ja'))).toContain('Hoe is het gezin samengesteld?');
     expect(allText(await c.click('Ouders met kinderen'))).toContain('In welke wijk of welk dorp');
