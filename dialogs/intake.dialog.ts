@@ -147,11 +147,11 @@ export const GV_CAUSE_OPTIONS: Option<GvCause>[] = [
   { value: 'ziekte', title: 'Ziekte van een ouder (tijdelijk)', aliases: ['ziek', 'ziekte'] },
   { value: 'operatie', title: 'Operatie of herstel (tijdelijk)', aliases: ['operatie', 'herstel'] },
   { value: 'geboorte', title: 'Geboorte (tijdelijk)', aliases: ['geboorte', 'bevalling', 'baby'] },
-  { value: 'lvb', title: 'Licht verstandelijke beperking (langdurig)', aliases: ['lvb'] },
-  { value: 'psychiatrie', title: 'Psychiatrie (langdurig)', aliases: ['psychiatrisch', 'ggz'] },
-  { value: 'verslaving', title: 'Verslaving (langdurig)', aliases: ['verslaafd'] },
-  { value: 'armoede', title: 'Langdurige armoede (langdurig)', aliases: ['armoede', 'schulden'] },
-  { value: 'chronische-ziekte', title: 'Chronische ziekte (langdurig)', aliases: ['chronisch'] },
+  { value: 'lvb', title: 'Licht verstandelijke beperking van een ouder', aliases: ['lvb'] },
+  { value: 'psychiatrie', title: 'Psychische problemen van een ouder', aliases: ['psychiatrie', 'psychiatrisch', 'ggz'] },
+  { value: 'verslaving', title: 'Verslaving van een ouder', aliases: ['verslaafd'] },
+  { value: 'armoede', title: 'Langdurige armoede', aliases: ['armoede', 'schulden'] },
+  { value: 'chronische-ziekte', title: 'Chronische ziekte van een ouder', aliases: ['chronisch'] },
 ];
 
 const STEP_TITLES: Record<EditableStep | 'summary', string> = {
@@ -163,7 +163,7 @@ const STEP_TITLES: Record<EditableStep | 'summary', string> = {
   wijk: 'Wijk of dorp',
   hoofdvraag: 'Hoofdvraag',
   criteria: 'Complexiteit',
-  specialist: 'Specialistische zorg',
+  specialist: 'Gespecialiseerde jeugdhulp',
   goal: 'Doel uit het plan',
   tasks: 'Taken',
   supportForm: 'Vorm van ondersteuning',
@@ -187,7 +187,7 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Je rol bepaalt hoe de aanmelding meetelt in de monitoring van de gemeente en wie een terugkoppeling krijgt. Werk je als praktijkondersteuner bij een huisarts? Kies dan POH.'];
     case 'safety':
       return [
-        'Acute zorg betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
+        'Acute zorgen betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
         'Dan gaat veiligheid voor alles: de aanmelding gaat met spoed naar de jeugdconsulent, ook als het gezin geen toestemming geeft.',
       ];
     case 'safetyAdvice':
@@ -225,11 +225,13 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Kies de leefgebieden waar de vraag van het gezin over gaat; meer dan één mag. Je kunt ook typen, bijvoorbeeld "opvoeding en school" of "1, 3".'];
     case 'criteria':
       return [
-        'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we een keukentafelgesprek voor: de gezinscoach en de jeugdconsulent praten samen met het gezin.',
+        config.services.includes('keukentafelgesprek')
+          ? 'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we een keukentafelgesprek voor: de gezinscoach en de jeugdconsulent praten samen met het gezin.'
+          : 'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we de jeugdconsulent voor, die bekijkt welke ondersteuning past.',
         ...config.criteria.map((c) => `**${c.label}**: ${c.explanation}`),
       ];
     case 'specialist':
-      return ['Kies Ja als je nu al ziet dat het gezin geïndiceerde of specialistische jeugdhulp nodig heeft, zoals jeugd-GGZ of een behandeling. Dan gaat de aanmelding naar de jeugdconsulent, die een maatwerkvoorziening kan indiceren.'];
+      return ['Kies Ja als je nu al ziet dat het gezin gespecialiseerde jeugdhulp nodig heeft, zoals jeugd-GGZ of een behandeling. Dan gaat de aanmelding naar de jeugdconsulent van de gemeente, die die hulp kan regelen.'];
     case 'explanation':
       return [
         `Beschrijf kort wat er speelt en wat het gezin zelf wil. Hoogstens ${EXPLANATION_MAX_LENGTH} tekens. Geen toelichting? Kies Overslaan.`,
@@ -252,9 +254,15 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
     case 'supportForm':
       return ['Ondersteunend: de ouder doet het zelf, met hulp. Compenserend: de gezinsverzorger neemt taken (deels) over. Nazorg: na eerdere hulp. Overbrugging: tot andere hulp start.'];
     case 'hours':
-      return ['In Groningen was de inzet gemiddeld 4 tot 5 uur per week per gezin (2022–2023). Typ een getal, bijvoorbeeld 4 of 4,5.'];
+      return [
+        ...(config.gezinsverzorgerGemiddelden ? [`Ter vergelijking: de inzet was gemiddeld ${config.gezinsverzorgerGemiddelden.urenPerWeek} uur per week per gezin (${config.gezinsverzorgerGemiddelden.bron}).`] : []),
+        'Typ een getal, bijvoorbeeld 4 of 4,5.',
+      ];
     case 'duration':
-      return ['Afgesloten trajecten duurden gemiddeld 7,7 maanden (Groningen, 2023). Na de toewijzing plant de bot evaluatiemomenten.'];
+      return [
+        ...(config.gezinsverzorgerGemiddelden ? [`Afgesloten trajecten duurden gemiddeld ${config.gezinsverzorgerGemiddelden.duurMaanden} maanden (${config.gezinsverzorgerGemiddelden.bron}).`] : []),
+        'Na de toewijzing plant de bot evaluatiemomenten.',
+      ];
     case 'cause':
       return ['Tijdelijk: een ingrijpende gebeurtenis zoals ziekte, een operatie of een geboorte. Langdurig: eigen problematiek van de ouders, zoals een LVB, psychiatrie, verslaving, langdurige armoede of een chronische ziekte.'];
     case 'toGezinsverzorger':
@@ -323,11 +331,11 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'role':
       return [['Je rol', title(ROLE_OPTIONS, context.role)]];
     case 'safety':
-      if (!context.safety) return [['Acute zorg over veiligheid', '–']];
+      if (!context.safety) return [['Acute zorgen over veiligheid', '–']];
       if (!context.safety.concern && context.safety.signal) return [['Zorgen over veiligheid', `Niet acuut (zorgsignaal); meldcode: ${title(MELDCODE_OPTIONS, context.safety.signal.meldcode)}`]];
-      if (!context.safety.concern) return [['Acute zorg over veiligheid', 'Nee']];
+      if (!context.safety.concern) return [['Acute zorgen over veiligheid', 'Nee']];
       return [
-        ['Acute zorg over veiligheid', 'Ja (spoed)'],
+        ['Acute zorgen over veiligheid', 'Ja (spoed)'],
         ...(context.safety.action ? ([['Al gedaan', title(SAFETY_ACTION_OPTIONS, context.safety.action)]] as [string, string][]) : []),
       ];
     case 'children':
@@ -358,7 +366,7 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
         ],
       ];
     case 'specialist':
-      return [['Specialistische zorg nu nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
+      return [['Gespecialiseerde jeugdhulp nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
     case 'explanation':
       return [['Toelichting', context.explanation ? plainText(context.explanation) : 'Geen']];
     case 'goal':
@@ -408,10 +416,10 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'safety':
       return {
-        question: 'Is er acute zorg over de veiligheid van een kind of gezinslid?',
+        question: 'Maak je je acuut zorgen over de veiligheid van een kind of gezinslid?',
         hint: ['Bijvoorbeeld bij huiselijk geweld of kindermishandeling.'],
         answers: [
-          { title: 'Ja, er is acute zorg', value: 'ja', style: 'destructive' },
+          { title: 'Ja, acute zorgen', value: 'ja', style: 'destructive' },
           { title: 'Zorgen, maar niet acuut', value: 'zorgen' },
           { title: 'Nee', value: 'nee' },
         ],
@@ -481,7 +489,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     }
     case 'consentFeedback':
       return {
-        question: 'Mag de huisarts van het gezin horen dat er een professional betrokken is?',
+        question: 'Mag de eigen huisarts van het gezin weten dat er een professional betrokken is?',
         hint: ['Zo weet de huisarts dat het gezin hulp krijgt. De inhoud van de gesprekken hoort de huisarts niet.'],
         answers: yesNo,
       };
@@ -545,8 +553,8 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'specialist':
       return {
-        question: 'Is er nu geïndiceerde of specialistische jeugdhulp nodig?',
-        hint: ['Bijvoorbeeld jeugd-GGZ of een behandeling die de gemeente moet indiceren.'],
+        question: 'Is nu gespecialiseerde jeugdhulp nodig, zoals jeugd-GGZ?',
+        hint: ['Dan gaat de aanmelding naar de jeugdconsulent van de gemeente.'],
         answers: yesNo,
       };
     case 'explanation':
@@ -604,7 +612,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'hours':
       return {
         question: 'Hoeveel uur per week is nodig?',
-        hint: ['Ter vergelijking: gemiddeld is dat 4 tot 5 uur per week per gezin.'],
+        hint: config.gezinsverzorgerGemiddelden ? [`Ter vergelijking: gemiddeld is dat ${config.gezinsverzorgerGemiddelden.urenPerWeek} uur per week per gezin.`] : [],
         inputs: [textInput('value', 'Uren per week', { placeholder: 'bijv. 4,5', value: context.hoursPerWeek === undefined ? undefined : formatHours(context.hoursPerWeek), required: true, errorMessage: 'Vul het aantal uren in.' })],
         submitInputs: 'Verder',
         answers: [2, 4, 5, 8].map((h) => ({ title: `${h} uur`, value: String(h) })),
@@ -612,7 +620,9 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'duration':
       return {
         question: 'Hoe lang is de hulp naar verwachting nodig?',
-        hint: ['Afgesloten trajecten duurden gemiddeld 7,7 maanden. Een ander aantal maanden? Typ het.'],
+        hint: [
+          `${config.gezinsverzorgerGemiddelden ? `Afgesloten trajecten duurden gemiddeld ${config.gezinsverzorgerGemiddelden.duurMaanden} maanden. ` : ''}Een ander aantal maanden? Typ het.`,
+        ],
         answers: [3, 6, 9, 12].map((m) => ({ title: `${m} maanden`, value: String(m) })),
       };
     case 'cause':
@@ -673,7 +683,7 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
   return [
     container(
       [
-        ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
+        ...(triage.urgent ? [text('SPOED: acute zorgen over de veiligheid', { weight: 'Bolder', color: 'Attention' })] : []),
         text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
         text(triage.reasons.map((r) => `- ${readableReason(r)}`).join('\n')),
       ],
@@ -1009,7 +1019,7 @@ const EDIT_ALIASES: Record<EditableStep, string[]> = {
   duration: ['duur', 'maanden'],
   cause: ['aanleiding', 'oorzaak', 'doelgroep'],
   role: ['rol', 'functie'],
-  safety: ['veiligheid', 'acute zorg'],
+  safety: ['veiligheid', 'acute zorgen', 'acute zorg'],
   children: ['kinderen', 'leeftijden', 'leeftijd'],
   consent: ['toestemming'],
   household: ['gezin', 'gezinssamenstelling', 'samenstelling'],

@@ -37,7 +37,7 @@ export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
   'doorverwezen-jeugdconsulent': 'Doorverwezen naar de jeugdconsulent',
   'doorverwezen-wijkteam': 'Doorverwezen naar het wijkteam',
   'doorverwezen-specialistisch': 'Doorverwezen naar specialistische hulp',
-  'eenzijdig-gestopt': 'Eenzijdig gestopt',
+  'eenzijdig-gestopt': 'Het gezin is zelf gestopt',
   anders: 'Anders',
 };
 
@@ -90,7 +90,8 @@ export { dutchDate as formatDate } from '../machines/dates.js';
 /** "4,5 uur per week, 6 maanden, doelgroep tijdelijk": what the casemanager asked, without their free text. */
 function requestedHelp(gv: GezinsverzorgerRequest): string {
   const months = gv.durationMonths === 1 ? '1 maand' : `${gv.durationMonths} maanden`;
-  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, doelgroep ${gv.targetGroup}`;
+  const forWhat = gv.targetGroup === 'tijdelijk' ? 'voor een tijdelijke situatie' : 'bij langdurige problemen van de ouders';
+  return `${String(gv.hoursPerWeek).replace('.', ',')} uur per week, ${months}, ${forWhat}`;
 }
 
 export interface CardView {
@@ -173,7 +174,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   if (a.triage.urgent) {
     body.push(
       container(
-        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' }), ...(duty ? [text(dutyLine(duty))] : [])],
+        [text('SPOED: acute zorgen over de veiligheid van een kind of gezinslid', { weight: 'Bolder', color: 'Attention' }), ...(duty ? [text(dutyLine(duty))] : [])],
         'attention',
       ),
     );
@@ -303,7 +304,7 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
             'professional',
             'Aan wie? (passend bij route, wijk of praktijk eerst)',
             candidates.map((c) => ({
-              title: `${c.professional.name} · ${c.professional.role}${c.linked ? ' · gekoppeld' : ''} · ${c.activeCases}/${c.professional.capacity.maxCases} casussen${c.room === 0 ? ' · VOL' : ` · ${c.room} ruimte`}`,
+              title: `${c.professional.name} · ${c.professional.role}${c.linked ? ' · vaste coach van deze wijk/praktijk' : ''} · ${c.activeCases}/${c.professional.capacity.maxCases} casussen${c.room === 0 ? ' · vol' : ` · nog ${c.room} ${c.room === 1 ? 'plek' : 'plekken'}`}`,
               value: c.professional.aadObjectId,
             })),
             { style: 'compact', required: true, errorMessage: 'Kies een professional.', value: candidates[0]?.professional.aadObjectId },
@@ -433,10 +434,10 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     [
       'Veiligheid',
       ans.safety.concern
-        ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}`
+        ? `Acute zorgen; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}`
         : ans.safety.signal
           ? `Zorgsignaal: zorgen, niet acuut; meldcode: ${titleOf(MELDCODE_OPTIONS, ans.safety.signal.meldcode)}`
-          : 'Geen acute zorg',
+          : 'Geen acute zorgen',
     ],
     // The short acute form: what the jeugdconsulent needs to act and call back, before anything else.
     ...(ans.spoed

@@ -2,7 +2,7 @@ import { REFERENCE_PATTERN, type Aanmelding } from '../data/aanmelding.schema.js
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
 import { recognizeIntent, type Intent } from './intent.js';
-import { normalize } from './parse.js';
+import { listNl, normalize } from './parse.js';
 
 /** What the bot says outside a flow: welcome, general help, and how a flow ended. */
 
@@ -84,12 +84,9 @@ export function generalHelp(config: GemeenteConfig): Reply {
     card: adaptiveCard([
       text('Zo werkt het', { weight: 'Bolder', size: 'Medium' }),
       text(
-        `Ik stel je een paar vragen over het gezin: veiligheid, kinderen, toestemming, de hoofdvraag en de complexiteit. Daarna stel ik een route voor (${Object.values(
-          config.routes,
-        )
-          .slice(0, 3)
-          .map((r) => r.label.toLowerCase())
-          .join(', ')}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
+        `Ik stel je een paar vragen over het gezin: veiligheid, kinderen, toestemming, de hoofdvraag en de complexiteit. Daarna stel ik een route voor (${listNl(
+          config.services.filter((s) => s !== 'gezinsverzorger').map((s) => config.routes[s].label.toLowerCase()),
+        )}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
       ),
       text('Tijdens een aanmelding kun je altijd typen: **terug** (vorige vraag), **stop** (stoppen; er wordt niets bewaard) of **help** (uitleg bij de vraag).'),
       text(
@@ -153,7 +150,7 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
     text(`Voorgestelde route: ${route.label}.`),
   ];
   if (aanmelding.triage.urgent) {
-    body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorg over de veiligheid. ' + SAFETY_LINE)], 'attention'));
+    body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorgen over de veiligheid. ' + SAFETY_LINE)], 'attention'));
   }
   if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
   if (deliveryNote) body.push(text(deliveryNote));

@@ -254,7 +254,7 @@ describe('refreshing the card for whoever looks at it', () => {
     await service.onCardAction('claim', { reference: first.reference, version: first.version }, adele, CHANNEL);
     const second = await posted();
     const { card } = await service.onCardAction('refresh', { reference: second.reference }, megan, CHANNEL);
-    expect(JSON.stringify(card)).toContain('Adele Vance · gezinscoach · gekoppeld · 1/15 casussen · 14 ruimte');
+    expect(JSON.stringify(card)).toContain('Adele Vance · gezinscoach · vaste coach van deze wijk/praktijk · 1/15 casussen · nog 14 plekken');
   });
 });
 

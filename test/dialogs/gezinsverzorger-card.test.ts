@@ -124,12 +124,12 @@ describe("the gezinsverzorgers' room", () => {
 describe('the card of a request for a gezinsverzorger', () => {
   it('shows what is asked: hours, duration and target group', () => {
     const a = requested({ hoursPerWeek: 4.5, durationMonths: 6, targetGroup: 'tijdelijk' });
-    expect(factsOf(cardFor(a, [a]))['Gevraagd']).toBe('4,5 uur per week, 6 maanden, doelgroep tijdelijk');
+    expect(factsOf(cardFor(a, [a]))['Gevraagd']).toBe('4,5 uur per week, 6 maanden, voor een tijdelijke situatie');
   });
 
   it('says "1 maand" for a single month, and a long-term target group', () => {
     const a = requested({ durationMonths: 1, cause: 'lvb', targetGroup: 'langdurig', hoursPerWeek: 8 });
-    expect(factsOf(cardFor(a, [a]))['Gevraagd']).toBe('8 uur per week, 1 maand, doelgroep langdurig');
+    expect(factsOf(cardFor(a, [a]))['Gevraagd']).toBe('8 uur per week, 1 maand, bij langdurige problemen van de ouders');
   });
 
   it('shows no evaluation before the request is assigned, and no action to change it', () => {
@@ -206,7 +206,7 @@ describe('the dossier of a request, in the 1:1 chat of the gezinsverzorger it is
       'Doel uit het plan': GOAL,
       Taken: 'Huishoudelijke taken en verzorging van de kinderen',
       'Vorm van ondersteuning': 'Overbrugging',
-      Gevraagd: '4,5 uur per week, 6 maanden, doelgroep tijdelijk',
+      Gevraagd: '4,5 uur per week, 6 maanden, voor een tijdelijke situatie',
       Aanleiding: 'Geboorte (tijdelijk)',
     });
     expect(adaptiveCardProblems(card)).toEqual([]);

@@ -71,7 +71,7 @@ describe('asking again keeps what was typed', () => {
     const bot = await chatWithBot(NOW);
     await bot.say('aanmelden');
     await bot.click('Huisarts');
-    await bot.click('Ja, er is acute zorg');
+    await bot.click('Ja, acute zorgen');
     await bot.click('Melding bij Veilig Thuis gedaan');
     const sent = { children: '3 en 7', wijk: 'Oostrum', situation: '', phone: '06 12345678' };
     const text = textOf(await bot.click('Nu met spoed versturen', sent));

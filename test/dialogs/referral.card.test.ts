@@ -303,7 +303,7 @@ describe('what the channel card shows', () => {
       Gezin: 'Alleenstaande moeder',
       Kinderen: '1× 0–4 jaar, 1× 4–12 jaar, 1× 12–23 jaar, 1× op komst',
       Hoofdvraag: 'Opvoeding en financiën',
-      Complexiteit: 'Problemen op interactieniveau tussen mensen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
+      Complexiteit: 'Problemen in de omgang tussen gezinsleden of met anderen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
       Verwijzer: 'Huisarts, Huisartsenpraktijk De Linde',
     });
     expect(textOf(card)).toContain('Complexe vraag: ');
@@ -393,14 +393,14 @@ describe('the buttons each viewer gets', () => {
     expect(buttonsOf(card)).toEqual(['Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
     const { choices, value } = choicesOf(card, 'professional');
     expect(choices.map((c) => c.title.split(' · ')[0])).toEqual(['Adele Vance', 'Patti Fernandez', 'Isaiah Langer', 'Lynne Robbins']);
-    expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · gekoppeld · 0/15 casussen · 15 ruimte');
+    expect(choices[0]?.title).toBe('Adele Vance · gezinscoach · vaste coach van deze wijk/praktijk · 0/15 casussen · nog 15 plekken');
     expect(value).toBe(adele.aadObjectId);
   });
 
-  it('marks a full professional as VOL in the choices', () => {
+  it('marks a full professional as vol in the choices', () => {
     const loads = new Map([[adele.aadObjectId, 15]]);
     const card = referralCard(fresh, view(fresh, megan, { candidates: assignCandidates(fresh, T, loads) }));
-    expect(choicesOf(card, 'professional').choices.find((c) => c.value === adele.aadObjectId)?.title).toContain('15/15 casussen · VOL');
+    expect(choicesOf(card, 'professional').choices.find((c) => c.value === adele.aadObjectId)?.title).toContain('15/15 casussen · vol');
   });
 
   it('lets the coordinator reassign an assigned aanmelding, but not put it on the waiting list or close it', () => {
@@ -575,6 +575,8 @@ describe('messages to the referrer', () => {
   it('says why the support was closed', () => {
     const closed = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'doelen-behaald' }, adele);
     expect(referrerUpdate(closed, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: doelen behaald.');
+    const stopped = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'eenzijdig-gestopt' }, adele);
+    expect(referrerUpdate(stopped, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: het gezin is zelf gestopt.');
   });
 
   it('forwards the answer with the question to whoever asked', () => {
