@@ -18,6 +18,7 @@ import {
   completed,
   completionRefusal,
   completionReference,
+  didYouMean,
   finishedFlow,
   nothingToComplete,
   generalHelp,
@@ -25,6 +26,7 @@ import {
   restarted,
   submitFailed,
   submitted,
+  suggestedCommand,
   topLevelCommand,
   welcome,
 } from '../dialogs/welcome.dialog.js';
@@ -157,6 +159,8 @@ export class Conversations {
       const last = record.last?.instanceId === card.data.instance ? record.last : undefined;
       return [finishedFlow(last?.reference, last?.outcome), welcome()];
     }
+    const guess = suggestedCommand(turn.input);
+    if (guess) return [didYouMean(guess)];
     return [welcome(firstName(turn.user.name))];
   }
 
@@ -196,7 +200,7 @@ export class Conversations {
     if (interpretation.kind === 'stale') return stay({ stale: true });
     if (interpretation.kind === 'problem') {
       log.info({ event: 'turn.reasked', flow: intake.id, state });
-      return stay({ problem: interpretation.message });
+      return stay({ problem: interpretation.message, ...(interpretation.draft ? { draft: interpretation.draft } : {}) });
     }
     const event = interpretation.event;
     if (event.type === 'help') return stay({ help: true });

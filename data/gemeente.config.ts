@@ -115,6 +115,13 @@ export const GemeenteConfigSchema = z
     spoedEscalatieNaMinuten: z.number().int().min(5).max(480).default(30),
     /** The jeugdconsulenten's working hours: escalation counts only these; outside them the referrer hears whom to call. */
     werktijden: WerktijdenSchema.default(DEFAULT_WERKTIJDEN),
+    /**
+     * What a gezinsverzorger's help took on average, shown for comparison when a casemanager asks for one, e.g.
+     * { "urenPerWeek": "4 tot 5", "duurMaanden": "7,7", "bron": "Groningen, 2022–2023" } (seed 000). Without it: no comparison.
+     */
+    gezinsverzorgerGemiddelden: z
+      .strictObject({ urenPerWeek: z.string().min(1).max(20), duurMaanden: z.string().min(1).max(20), bron: z.string().min(2).max(80) })
+      .optional(),
     /** Whom a referrer with an acute concern calls outside working hours, e.g. "0800-1234 (crisisdienst jeugd, dag en nacht)". */
     buitenWerktijdenTelefoon: z.string().min(3).max(200).optional(),
     /**

@@ -84,7 +84,8 @@ export function channelStatus(counts: Record<string, number>, linkedServices: Li
 export function deliveryNote(
   outcome: 'posting' | 'no-channel' | 'not-for-team',
   config: GemeenteConfig,
-  route: keyof GemeenteConfig['routes'],
+  // Kept for the callers; the note no longer names the route's team ("Het team ziet …", issue 16).
+  _route: keyof GemeenteConfig['routes'],
   urgent = false,
   consent: 'ja' | 'nee' | 'anoniem' = 'ja',
   withinWorkingHours = true,
@@ -102,7 +103,7 @@ export function deliveryNote(
   // Without consent the team does not approach the family but consults the referrer: say so, and by when.
   const family = consent === 'anoniem' ? 'Het gezin wordt niet benaderd.' : 'Het gezin wordt niet rechtstreeks benaderd: contact loopt via jou.';
   if (outcome === 'posting') {
-    const seen = `Het team van de ${config.routes[route].label.toLowerCase()} ziet de aanmelding nu in hun kanaal, zonder namen of contactgegevens.`;
+    const seen = 'Het team ziet de aanmelding nu in zijn kanaal, zonder namen of contactgegevens.';
     const days = config.reactieTermijnWerkdagen;
     const next =
       consent === 'ja'
@@ -185,7 +186,7 @@ export function spoedEscalationNotice(a: Pick<Aanmelding, 'reference' | 'post'>,
   return {
     text: [
       level === 1
-        ? `**SPOED ${a.reference} is na ${minutes} minuten nog niet opgepakt.** Er is acute zorg over de veiligheid van een kind of gezinslid, en niemand heeft de aanmelding opgepakt of toegewezen.`
+        ? `**SPOED ${a.reference} is na ${minutes} minuten nog niet opgepakt.** Er zijn acute zorgen over de veiligheid van een kind of gezinslid, en niemand heeft de aanmelding opgepakt of toegewezen.`
         : `**SPOED ${a.reference} is na ${minutes} minuten nog steeds niet opgepakt.** Dit is de tweede en laatste waarschuwing.`,
       where,
       'Alleen minuten binnen werktijd tellen mee. Alle coördinatoren krijgen dit bericht; op de kaart staat dat jullie gewaarschuwd zijn.',

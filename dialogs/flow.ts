@@ -12,7 +12,8 @@ export interface UserInput {
 /** How a dialog reads a turn. */
 export type Interpretation<TEvent> =
   | { kind: 'event'; event: TEvent }
-  | { kind: 'problem'; message: string }
+  /** draft: what was sent, so that asking again keeps it (the valid fields stay filled in). */
+  | { kind: 'problem'; message: string; draft?: Record<string, string> }
   /** A card of an earlier step or an earlier flow: answered politely, nothing changes. */
   | { kind: 'stale' };
 
@@ -21,6 +22,8 @@ export interface RenderNote {
   ack?: string;
   /** Why the last answer did not fit. */
   problem?: string;
+  /** What was sent with that answer: the card's inputs show it again instead of emptying. */
+  draft?: Readonly<Record<string, string>>;
   help?: boolean;
   stale?: boolean;
 }

@@ -33,7 +33,7 @@ import {
 import { gezinsverzorgerMachine } from '../machines/gezinsverzorger.machine.js';
 import { stepsOf } from '../machines/steps.js';
 import { triageInputOf } from '../machines/intake.record.js';
-import { hasChildInTargetGroup, routeFor, type TriageResult } from '../machines/triage.js';
+import { hasChildInTargetGroup, readableReason, routeFor, type TriageResult } from '../machines/triage.js';
 import {
   actionRows,
   adaptiveCard,
@@ -48,6 +48,7 @@ import {
 } from './card.js';
 import { plainText } from './plain-text.js';
 import { CardDataSchema, type FlowDialog, type Interpretation, type RenderNote, type UserInput } from './flow.js';
+import { recognizeIntent, type Intent } from './intent.js';
 import {
   describeChildren,
   listNl,
@@ -146,11 +147,11 @@ export const GV_CAUSE_OPTIONS: Option<GvCause>[] = [
   { value: 'ziekte', title: 'Ziekte van een ouder (tijdelijk)', aliases: ['ziek', 'ziekte'] },
   { value: 'operatie', title: 'Operatie of herstel (tijdelijk)', aliases: ['operatie', 'herstel'] },
   { value: 'geboorte', title: 'Geboorte (tijdelijk)', aliases: ['geboorte', 'bevalling', 'baby'] },
-  { value: 'lvb', title: 'Licht verstandelijke beperking (langdurig)', aliases: ['lvb'] },
-  { value: 'psychiatrie', title: 'Psychiatrie (langdurig)', aliases: ['psychiatrisch', 'ggz'] },
-  { value: 'verslaving', title: 'Verslaving (langdurig)', aliases: ['verslaafd'] },
-  { value: 'armoede', title: 'Langdurige armoede (langdurig)', aliases: ['armoede', 'schulden'] },
-  { value: 'chronische-ziekte', title: 'Chronische ziekte (langdurig)', aliases: ['chronisch'] },
+  { value: 'lvb', title: 'Licht verstandelijke beperking van een ouder', aliases: ['lvb'] },
+  { value: 'psychiatrie', title: 'Psychische problemen van een ouder', aliases: ['psychiatrie', 'psychiatrisch', 'ggz'] },
+  { value: 'verslaving', title: 'Verslaving van een ouder', aliases: ['verslaafd'] },
+  { value: 'armoede', title: 'Langdurige armoede', aliases: ['armoede', 'schulden'] },
+  { value: 'chronische-ziekte', title: 'Chronische ziekte van een ouder', aliases: ['chronisch'] },
 ];
 
 const STEP_TITLES: Record<EditableStep | 'summary', string> = {
@@ -162,7 +163,7 @@ const STEP_TITLES: Record<EditableStep | 'summary', string> = {
   wijk: 'Wijk of dorp',
   hoofdvraag: 'Hoofdvraag',
   criteria: 'Complexiteit',
-  specialist: 'Specialistische zorg',
+  specialist: 'Gespecialiseerde jeugdhulp',
   goal: 'Doel uit het plan',
   tasks: 'Taken',
   supportForm: 'Vorm van ondersteuning',
@@ -186,7 +187,7 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Je rol bepaalt hoe de aanmelding meetelt in de monitoring van de gemeente en wie een terugkoppeling krijgt. Werk je als praktijkondersteuner bij een huisarts? Kies dan POH.'];
     case 'safety':
       return [
-        'Acute zorg betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
+        'Acute zorgen betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
         'Dan gaat veiligheid voor alles: de aanmelding gaat met spoed naar de jeugdconsulent, ook als het gezin geen toestemming geeft.',
       ];
     case 'safetyAdvice':
@@ -224,11 +225,13 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Kies de leefgebieden waar de vraag van het gezin over gaat; meer dan één mag. Je kunt ook typen, bijvoorbeeld "opvoeding en school" of "1, 3".'];
     case 'criteria':
       return [
-        'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we een keukentafelgesprek voor: de gezinscoach en de jeugdconsulent praten samen met het gezin.',
+        config.services.includes('keukentafelgesprek')
+          ? 'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we een keukentafelgesprek voor: de gezinscoach en de jeugdconsulent praten samen met het gezin.'
+          : 'Geldt er minstens één punt, dan is de vraag complex. Dan stellen we de jeugdconsulent voor, die bekijkt welke ondersteuning past.',
         ...config.criteria.map((c) => `**${c.label}**: ${c.explanation}`),
       ];
     case 'specialist':
-      return ['Kies Ja als je nu al ziet dat het gezin geïndiceerde of specialistische jeugdhulp nodig heeft, zoals jeugd-GGZ of een behandeling. Dan gaat de aanmelding naar de jeugdconsulent, die een maatwerkvoorziening kan indiceren.'];
+      return ['Kies Ja als je nu al ziet dat het gezin gespecialiseerde jeugdhulp nodig heeft, zoals jeugd-GGZ of een behandeling. Dan gaat de aanmelding naar de jeugdconsulent van de gemeente, die die hulp kan regelen.'];
     case 'explanation':
       return [
         `Beschrijf kort wat er speelt en wat het gezin zelf wil. Hoogstens ${EXPLANATION_MAX_LENGTH} tekens. Geen toelichting? Kies Overslaan.`,
@@ -251,9 +254,15 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
     case 'supportForm':
       return ['Ondersteunend: de ouder doet het zelf, met hulp. Compenserend: de gezinsverzorger neemt taken (deels) over. Nazorg: na eerdere hulp. Overbrugging: tot andere hulp start.'];
     case 'hours':
-      return ['In Groningen was de inzet gemiddeld 4 tot 5 uur per week per gezin (2022–2023). Typ een getal, bijvoorbeeld 4 of 4,5.'];
+      return [
+        ...(config.gezinsverzorgerGemiddelden ? [`Ter vergelijking: de inzet was gemiddeld ${config.gezinsverzorgerGemiddelden.urenPerWeek} uur per week per gezin (${config.gezinsverzorgerGemiddelden.bron}).`] : []),
+        'Typ een getal, bijvoorbeeld 4 of 4,5.',
+      ];
     case 'duration':
-      return ['Afgesloten trajecten duurden gemiddeld 7,7 maanden (Groningen, 2023). Na de toewijzing plant de bot evaluatiemomenten.'];
+      return [
+        ...(config.gezinsverzorgerGemiddelden ? [`Afgesloten trajecten duurden gemiddeld ${config.gezinsverzorgerGemiddelden.duurMaanden} maanden (${config.gezinsverzorgerGemiddelden.bron}).`] : []),
+        'Na de toewijzing plant de bot evaluatiemomenten.',
+      ];
     case 'cause':
       return ['Tijdelijk: een ingrijpende gebeurtenis zoals ziekte, een operatie of een geboorte. Langdurig: eigen problematiek van de ouders, zoals een LVB, psychiatrie, verslaving, langdurige armoede of een chronische ziekte.'];
     case 'toGezinsverzorger':
@@ -261,18 +270,47 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
   }
 }
 
-/** "de ouders met gezag", "het kind van 13 samen met de ouders", "de jongeren van 16 en 17 zelf", ... */
-function consentHolders(groups: ConsentGroup[]): string {
-  const parts = groups.map((group) => {
-    switch (group.giver) {
-      case 'ouders-met-gezag':
-        return groups.length === 1 ? 'de ouders met gezag' : `de ouders met gezag (voor ${childrenAged(group.ages, 'het kind', 'de kinderen')})`;
-      case 'kind-en-ouders':
-        return `${childrenAged(group.ages, 'het kind', 'de kinderen')} samen met de ouders`;
-      case 'jongere':
-        return `${childrenAged(group.ages, 'de jongere', 'de jongeren')} zelf`;
-    }
-  });
+/**
+ * Whose consent counts, as people say it: "de ouders", "de ouders en het kind van 12", "de jongere van 17",
+ * "de ouders, het kind van 13 en de jongere van 17". Parents consent for every child under 16.
+ */
+function consentAskees(groups: ConsentGroup[]): string {
+  const kids = groups.find((g) => g.giver === 'kind-en-ouders');
+  const youth = groups.find((g) => g.giver === 'jongere');
+  const parts: string[] = [];
+  if (groups.length === 0 || groups.some((g) => g.giver !== 'jongere')) parts.push('de ouders');
+  if (kids) parts.push(childrenAged(kids.ages, 'het kind', 'de kinderen'));
+  if (youth) parts.push(childrenAged(youth.ages, 'de jongere', 'de jongeren'));
+  return listNl(parts);
+}
+
+/** "Hebben de ouders en het kind van 12 toestemming gegeven voor deze aanmelding?" */
+function consentQuestion(groups: ConsentGroup[]): string {
+  const [only] = groups;
+  const youthAlone = groups.length === 1 && only?.giver === 'jongere';
+  const verb = youthAlone && only.ages.length === 1 ? 'Heeft' : 'Hebben';
+  return `${verb} ${consentAskees(groups)}${youthAlone ? ' zelf' : ''} toestemming gegeven voor deze aanmelding?`;
+}
+
+/** With a young person of 16 or over among younger children: who decides for whom. */
+function consentWhoDecides(groups: ConsentGroup[]): string | undefined {
+  const youth = groups.find((g) => g.giver === 'jongere');
+  if (!youth || groups.length === 1) return undefined;
+  const parents = groups.find((g) => g.giver === 'ouders-met-gezag');
+  const kids = groups.find((g) => g.giver === 'kind-en-ouders');
+  const youthName = childrenAged(youth.ages, 'de jongere', 'de jongeren');
+  const others = parents?.ages.every((age) => age === undefined) && !kids ? childrenAged(parents.ages, 'het kind', 'de kinderen') : 'de andere kinderen';
+  const decides = youth.ages.length === 1 ? 'beslist' : 'beslissen';
+  const withKids = kids ? `, samen met ${childrenAged(kids.ages, 'het kind', 'de kinderen')}` : '';
+  return `${youthName.charAt(0).toUpperCase()}${youthName.slice(1)} ${decides} zelf; voor ${others} beslissen de ouders${withKids}.`;
+}
+
+/** Who gave consent, as stored (ConsentGiver ids: "ouders-met-gezag", ...), in words: "de ouders en het kind (12 t/m 15)". */
+export function consentGiversInWords(givenBy: readonly string[]): string {
+  const parts: string[] = [];
+  if (givenBy.some((g) => g !== 'jongere')) parts.push('de ouders');
+  if (givenBy.includes('kind-en-ouders')) parts.push('het kind (12 t/m 15)');
+  if (givenBy.includes('jongere')) parts.push('de jongere (16 of ouder)');
   return listNl(parts);
 }
 
@@ -286,12 +324,6 @@ function childrenAged(ages: (number | undefined)[], one: string, more: string): 
   return listNl(parts);
 }
 
-/** One young person, or one child together with the parents, is a single subject: "Heeft"; otherwise "Hebben". */
-function consentVerb(groups: ConsentGroup[]): string {
-  const [only] = groups;
-  return groups.length === 1 && only !== undefined && only.giver !== 'ouders-met-gezag' && only.ages.length === 1 ? 'Heeft' : 'Hebben';
-}
-
 /** The answers of one step as rows "title: value"; the summary shows all, a confirmation the one just given. */
 function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteConfig): [string, string][] {
   const title = (options: Option[], value: string | undefined) => options.find((o) => o.value === value)?.title ?? '–';
@@ -299,11 +331,11 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'role':
       return [['Je rol', title(ROLE_OPTIONS, context.role)]];
     case 'safety':
-      if (!context.safety) return [['Acute zorg over veiligheid', '–']];
+      if (!context.safety) return [['Acute zorgen over veiligheid', '–']];
       if (!context.safety.concern && context.safety.signal) return [['Zorgen over veiligheid', `Niet acuut (zorgsignaal); meldcode: ${title(MELDCODE_OPTIONS, context.safety.signal.meldcode)}`]];
-      if (!context.safety.concern) return [['Acute zorg over veiligheid', 'Nee']];
+      if (!context.safety.concern) return [['Acute zorgen over veiligheid', 'Nee']];
       return [
-        ['Acute zorg over veiligheid', 'Ja (spoed)'],
+        ['Acute zorgen over veiligheid', 'Ja (spoed)'],
         ...(context.safety.action ? ([['Al gedaan', title(SAFETY_ACTION_OPTIONS, context.safety.action)]] as [string, string][]) : []),
       ];
     case 'children':
@@ -334,7 +366,7 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
         ],
       ];
     case 'specialist':
-      return [['Specialistische zorg nu nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
+      return [['Gespecialiseerde jeugdhulp nodig', context.specialistCareNeeded === undefined ? '–' : context.specialistCareNeeded ? 'Ja' : 'Nee']];
     case 'explanation':
       return [['Toelichting', context.explanation ? plainText(context.explanation) : 'Geen']];
     case 'goal':
@@ -384,10 +416,10 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'safety':
       return {
-        question: 'Is er acute zorg over de veiligheid van een kind of gezinslid?',
+        question: 'Maak je je acuut zorgen over de veiligheid van een kind of gezinslid?',
         hint: ['Bijvoorbeeld bij huiselijk geweld of kindermishandeling.'],
         answers: [
-          { title: 'Ja, er is acute zorg', value: 'ja', style: 'destructive' },
+          { title: 'Ja, acute zorgen', value: 'ja', style: 'destructive' },
           { title: 'Zorgen, maar niet acuut', value: 'zorgen' },
           { title: 'Nee', value: 'nee' },
         ],
@@ -447,19 +479,22 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'consent': {
       const groups = consentGroups(context.children ?? []);
       return {
-        question: `${consentVerb(groups)} ${consentHolders(groups)} toestemming gegeven voor deze aanmelding?`,
-        hint: ['Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.'],
+        question: consentQuestion(groups),
+        hint: [
+          ...(consentWhoDecides(groups) ? [consentWhoDecides(groups)!] : []),
+          'Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.',
+        ],
         answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
       };
     }
     case 'consentFeedback':
       return {
-        question: 'Mag de huisarts van het gezin horen dat er een professional betrokken is?',
+        question: 'Mag de eigen huisarts van het gezin weten dat er een professional betrokken is?',
         hint: ['Zo weet de huisarts dat het gezin hulp krijgt. De inhoud van de gesprekken hoort de huisarts niet.'],
         answers: yesNo,
       };
     case 'consentRefused': {
-      const holders = consentHolders(consentGroups(context.children ?? []));
+      const holders = consentAskees(consentGroups(context.children ?? []));
       return {
         question: 'Zonder toestemming kan ik de aanmelding niet doorsturen. Er is niets over het gezin bewaard.',
         hint: [
@@ -518,8 +553,8 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'specialist':
       return {
-        question: 'Is er nu geïndiceerde of specialistische jeugdhulp nodig?',
-        hint: ['Bijvoorbeeld jeugd-GGZ of een behandeling die de gemeente moet indiceren.'],
+        question: 'Is nu gespecialiseerde jeugdhulp nodig, zoals jeugd-GGZ?',
+        hint: ['Dan gaat de aanmelding naar de jeugdconsulent van de gemeente.'],
         answers: yesNo,
       };
     case 'explanation':
@@ -577,7 +612,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'hours':
       return {
         question: 'Hoeveel uur per week is nodig?',
-        hint: ['Ter vergelijking: gemiddeld is dat 4 tot 5 uur per week per gezin.'],
+        hint: config.gezinsverzorgerGemiddelden ? [`Ter vergelijking: gemiddeld is dat ${config.gezinsverzorgerGemiddelden.urenPerWeek} uur per week per gezin.`] : [],
         inputs: [textInput('value', 'Uren per week', { placeholder: 'bijv. 4,5', value: context.hoursPerWeek === undefined ? undefined : formatHours(context.hoursPerWeek), required: true, errorMessage: 'Vul het aantal uren in.' })],
         submitInputs: 'Verder',
         answers: [2, 4, 5, 8].map((h) => ({ title: `${h} uur`, value: String(h) })),
@@ -585,7 +620,9 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'duration':
       return {
         question: 'Hoe lang is de hulp naar verwachting nodig?',
-        hint: ['Afgesloten trajecten duurden gemiddeld 7,7 maanden. Een ander aantal maanden? Typ het.'],
+        hint: [
+          `${config.gezinsverzorgerGemiddelden ? `Afgesloten trajecten duurden gemiddeld ${config.gezinsverzorgerGemiddelden.duurMaanden} maanden. ` : ''}Een ander aantal maanden? Typ het.`,
+        ],
         answers: [3, 6, 9, 12].map((m) => ({ title: `${m} maanden`, value: String(m) })),
       };
     case 'cause':
@@ -646,9 +683,9 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
   return [
     container(
       [
-        ...(triage.urgent ? [text('SPOED: acute zorg over veiligheid', { weight: 'Bolder' })] : []),
+        ...(triage.urgent ? [text('SPOED: acute zorgen over de veiligheid', { weight: 'Bolder' })] : []),
         text(`Voorgestelde route: ${route.label}`, { weight: 'Bolder', size: 'Medium' }),
-        text(triage.reasons.map((r) => `- ${r}`).join('\n')),
+        text(triage.reasons.map((r) => `- ${readableReason(r)}`).join('\n')),
       ],
       triage.urgent ? 'attention' : 'emphasis',
     ),
@@ -672,7 +709,7 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   body.push(...(prompt.lead ?? []));
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
   for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
-  body.push(...(prompt.inputs ?? []));
+  body.push(...(prompt.inputs ?? []).map((input) => withDraft(input, note.draft)));
   // Only the button that submits the inputs may validate and send them: by default (associatedInputs "auto") a
   // required field would block Terug, Help and Stoppen, and a typed value would override a button's own value.
   const button = (title: string, buttonData: Record<string, unknown>, style?: 'positive' | 'destructive') => ({
@@ -694,6 +731,18 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
         ];
   body.push({ type: 'ActionSet', actions: navigation, separator: true, spacing: 'Medium' });
   return { card: adaptiveCard(body) };
+}
+
+/**
+ * An input filled with what was sent last time, so a re-ask keeps every valid field (and an over-long text, which
+ * the referrer is asked to shorten: its length limit goes, or the host would cut it off).
+ */
+function withDraft(input: CardElement, draft: RenderNote['draft']): CardElement {
+  const sent = typeof input.id === 'string' ? draft?.[input.id] : undefined;
+  if (sent === undefined) return input;
+  const { value: _previous, maxLength, ...rest } = input;
+  const keepsLimit = typeof maxLength === 'number' && sent.length <= maxLength;
+  return { ...rest, ...(keepsLimit ? { maxLength } : {}), ...(sent !== '' ? { value: sent } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -734,7 +783,7 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
     };
     const one = <V extends string>(options: Option<V>[], make: (v: V) => IntakeEvent, what: string) => {
       const chosen = parseOption(value, options);
-      return chosen === undefined ? problem(`Kies ${what} uit de lijst, of typ het nummer.`) : event(make(chosen));
+      return chosen === undefined ? problem(`Kies ${what} uit de lijst.`) : event(make(chosen));
     };
     switch (state) {
       case 'role':
@@ -797,7 +846,7 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       }
       case 'goal':
         if (value.length < 5) return problem('Beschrijf het doel uit je plan in een zin.');
-        if (value.length > 500) return problem(`Het doel is ${value.length} tekens; het maximum is 500.`);
+        if (value.length > 500) return problem(`Het doel is ${value.length} tekens; het maximum is 500. Je tekst staat hieronder nog: maak hem ${value.length - 500} tekens korter.`);
         return event({ type: 'answer.goal', goal: value });
       case 'tasks': {
         const chosen = parseOptions(value, GV_TASK_OPTIONS);
@@ -826,7 +875,9 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         return problem('');
       case 'explanation': {
         if (value.length > EXPLANATION_MAX_LENGTH) {
-          return problem(`Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Maak hem wat korter.`);
+          return problem(
+            `Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Je tekst staat hieronder nog: maak hem ${value.length - EXPLANATION_MAX_LENGTH} tekens korter en kies Verder.`,
+          );
         }
         const skip = value === '' || ['overslaan', 'geen', 'nee', 'niets', 'geen toelichting'].includes(normalize(value));
         return event({ type: 'answer.explanation', explanation: skip ? null : value });
@@ -847,12 +898,30 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
         if (yes === undefined) return problem('Kies Ja, stoppen of Nee, terug naar de samenvatting.');
         return event({ type: yes ? 'nav.cancel' : 'nav.back' });
       }
-      case 'editMenu': {
-        const steps = editableSteps(context);
-        const options: Option<EditableStep>[] = steps.map((step) => ({ value: step, title: STEP_TITLES[step], aliases: EDIT_ALIASES[step] }));
-        return one(options, (step) => ({ type: 'edit.step', step }), 'wat je wilt wijzigen');
-      }
+      case 'editMenu':
+        return one(editOptions(context), (step) => ({ type: 'edit.step', step }), 'wat je wilt wijzigen');
     }
+  }
+
+  /**
+   * A typed sentence that is no answer to the question but a command ("ik wil terug", "stopen", "wijzig de wijk").
+   * Never at a step whose answer is the referrer's own free text: there only the exact words count.
+   */
+  function typedIntent(state: State, typed: string, context: IntakeContext, message: string): Interpretation<IntakeEvent> | undefined {
+    if (FREE_TEXT_STATES.has(state)) return undefined;
+    const recognized = recognizeIntent(typed);
+    if (!recognized) return undefined;
+    const draft = { value: typed };
+    if (recognized.intent === 'wijzig' && (state === 'summary' || state === 'editMenu') && recognized.sure) {
+      const step = recognized.subject ? parseOption(recognized.subject, editOptions(context)) : undefined;
+      if (step) return { kind: 'event', event: { type: 'edit.step', step } };
+      return state === 'summary' ? { kind: 'event', event: { type: 'summary.edit' } } : undefined;
+    }
+    const known = FLOW_COMMANDS[recognized.intent];
+    if (known && recognized.sure) return { kind: 'event', event: { type: known.event } };
+    if (known) return { kind: 'problem', message: `${message} Bedoel je: ${known.meaning}? Typ dan **${known.word}**.`, draft };
+    if (recognized.intent === 'wijzig') return undefined;
+    return { kind: 'problem', message: `${message} Je bent nu bezig met een aanmelding: maak die eerst af, of typ **stop** om te stoppen.`, draft };
   }
 
   return {
@@ -892,14 +961,18 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
             return { kind: 'event', event: { type: 'summary.edit' } };
           case 'anonymous':
             return { kind: 'event', event: { type: 'consent.anonymous', at: input.at.toISOString() } };
-          case 'answer':
-            return answer(state, data.data.value, input, context);
+          case 'answer': {
+            const answered = answer(state, data.data.value, input, context);
+            return answered.kind === 'problem' ? { ...answered, draft: draftOf(input.value) } : answered;
+          }
         }
       }
       const typed = input.text ?? '';
       const command = parseCommand(typed);
       if (command) return { kind: 'event', event: { type: command } };
-      return answer(state, typed, input, context);
+      const answered = answer(state, typed, input, context);
+      if (answered.kind !== 'problem') return answered;
+      return typedIntent(state, typed, context, answered.message) ?? { ...answered, draft: { value: typed } };
     },
 
     render(snapshot, note) {
@@ -917,6 +990,27 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
   };
 }
 
+/** Steps whose answer is the referrer's own words: a sentence there is an answer, never a command. */
+const FREE_TEXT_STATES: ReadonlySet<State> = new Set<State>(['explanation', 'goal']);
+
+/** Commands inside a flow, and how a guess at one is asked about. */
+const FLOW_COMMANDS: Partial<Record<Intent, { event: 'nav.back' | 'nav.cancel' | 'help'; meaning: string; word: string }>> = {
+  back: { event: 'nav.back', meaning: 'terug naar de vorige vraag', word: 'terug' },
+  stop: { event: 'nav.cancel', meaning: 'de aanmelding stoppen', word: 'stop' },
+  help: { event: 'help', meaning: 'uitleg bij deze vraag', word: 'help' },
+};
+
+/** What can be changed from the summary, by its title or a word for it ("wijk", "leeftijden"). */
+function editOptions(context: IntakeContext): Option<EditableStep>[] {
+  return editableSteps(context).map((step) => ({ value: step, title: STEP_TITLES[step], aliases: EDIT_ALIASES[step] }));
+}
+
+/** The text values a card sent, to show them again when it is asked again. */
+function draftOf(value: Record<string, unknown> | undefined): Record<string, string> {
+  const META = ['flow', 'instance', 'step', 'action'];
+  return Object.fromEntries(Object.entries(value ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !META.includes(entry[0])));
+}
+
 const EDIT_ALIASES: Record<EditableStep, string[]> = {
   goal: ['doel', 'plan'],
   tasks: ['taken'],
@@ -925,7 +1019,7 @@ const EDIT_ALIASES: Record<EditableStep, string[]> = {
   duration: ['duur', 'maanden'],
   cause: ['aanleiding', 'oorzaak', 'doelgroep'],
   role: ['rol', 'functie'],
-  safety: ['veiligheid', 'acute zorg'],
+  safety: ['veiligheid', 'acute zorgen', 'acute zorg'],
   children: ['kinderen', 'leeftijden', 'leeftijd'],
   consent: ['toestemming'],
   household: ['gezin', 'gezinssamenstelling', 'samenstelling'],

@@ -23,8 +23,9 @@ import {
   type TeamRole,
 } from '../machines/referral-case.js';
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
+import { readableReason } from '../machines/triage.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
-import { GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { consentGiversInWords, GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 import { plainText } from './plain-text.js';
 
@@ -54,7 +55,7 @@ export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
   'doorverwezen-jeugdconsulent': 'Doorverwezen naar de jeugdconsulent',
   'doorverwezen-wijkteam': 'Doorverwezen naar het wijkteam',
   'doorverwezen-specialistisch': 'Doorverwezen naar specialistische hulp',
-  'eenzijdig-gestopt': 'Eenzijdig gestopt',
+  'eenzijdig-gestopt': 'Het gezin is zelf gestopt',
   anders: 'Anders',
 };
 
@@ -247,7 +248,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
   if (a.triage.urgent) {
     body.push(
       container(
-        [text('SPOED: acute zorg over de veiligheid van een kind of gezinslid', { weight: 'Bolder' }), ...(duty ? [text(dutyLine(duty))] : [])],
+        [text('SPOED: acute zorgen over de veiligheid van een kind of gezinslid', { weight: 'Bolder' }), ...(duty ? [text(dutyLine(duty))] : [])],
         'attention',
       ),
     );
@@ -290,7 +291,7 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
           ] as [string, string][])
         : []),
     ]),
-    text(a.triage.reasons.map((r) => `- ${r}`).join('\n'), { subtle: true }),
+    text(a.triage.reasons.map((r) => `- ${readableReason(r)}`).join('\n'), { subtle: true }),
   );
   const history = a.history.filter((e) => e.action !== 'aangemaakt' && e.action !== 'geplaatst').slice(-5);
   if (history.length > 0) {
@@ -552,10 +553,10 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     [
       'Veiligheid',
       ans.safety.concern
-        ? `Acute zorg; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}`
+        ? `Acute zorgen; al gedaan: ${titleOf(SAFETY_ACTION_OPTIONS, ans.safety.action)}`
         : ans.safety.signal
           ? `Zorgsignaal: zorgen, niet acuut; meldcode: ${titleOf(MELDCODE_OPTIONS, ans.safety.signal.meldcode)}`
-          : 'Geen acute zorg',
+          : 'Geen acute zorgen',
     ],
     // The short acute form: what the jeugdconsulent needs to act and call back, before anything else.
     ...(ans.spoed
@@ -565,7 +566,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
         ] as [string, string][])
       : []),
     ['Kinderen', describeChildren(ans.children)],
-    ['Toestemming', ans.consent?.referral === 'ja' ? `Ja (${ans.consent.givenBy.join(', ')}); huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
+    ['Toestemming', ans.consent?.referral === 'ja' ? `Ja, van ${consentGiversInWords(ans.consent.givenBy)}; huisarts informeren: ${ans.consent.feedbackToHuisarts ? 'ja' : 'nee'}` : consentInWords(a)],
     ['Gezin', ans.household ? titleOf(HOUSEHOLD_OPTIONS, ans.household) : NOT_YET],
     ['Wijk of dorp', ans.wijk],
     ['Hoofdvraag', ans.hoofdvraag ? listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],

@@ -1,13 +1,11 @@
 import { REFERENCE_PATTERN, type Aanmelding } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
-import { normalize } from './parse.js';
+import { recognizeIntent, type Intent } from './intent.js';
+import { listNl, normalize } from './parse.js';
 import { hisData, keepsPatientRecord } from './status.dialog.js';
 
 /** What the bot says outside a flow: welcome, general help, and how a flow ended. */
-
-const START_WORDS = ['aanmelden', 'aanmelding', 'nieuwe aanmelding', 'aanmelding starten', 'start', 'starten', 'begin', 'beginnen', 'nieuw', 'opnieuw'];
-const HELP_WORDS = ['help', 'hulp', '?', 'uitleg', 'wat kun je', 'wat kan je'];
 
 export const START_DATA = { flow: 'start', action: 'start' } as const;
 const HELP_DATA = { flow: 'start', action: 'help' } as const;
@@ -17,16 +15,51 @@ export type TopLevelCommand = 'start' | 'help' | 'status' | 'gezinsverzorger' | 
 /** The button under a short acute aanmelding: fill in the rest. */
 export const completeData = (reference: string) => ({ flow: 'start', action: 'aanvullen', reference }) as const;
 
+/** What each command does, as the bot asks about a guess: "Bedoel je: een aanmelding starten?" */
+const COMMAND_MEANING: Record<TopLevelCommand, string> = {
+  start: 'een aanmelding starten',
+  status: 'de stand van je aanmeldingen bekijken',
+  help: 'uitleg over wat ik kan',
+  gezinsverzorger: 'een gezinsverzorger aanvragen',
+  aanvullen: 'je spoedaanmelding aanvullen',
+};
+
+const isTopLevel = (word: unknown): word is TopLevelCommand => typeof word === 'string' && word in COMMAND_MEANING;
+
+/** The top-level command an intent names; stop, back and wijzig only mean something inside a flow. */
+function topLevelOf(intent: Intent): TopLevelCommand | undefined {
+  return isTopLevel(intent) ? intent : undefined;
+}
+
 /** What someone outside a flow asks for, by text or by one of the buttons below. */
 export function topLevelCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
-  if (input.value?.flow === 'start') return input.value.action === 'help' ? 'help' : input.value.action === 'aanvullen' ? 'aanvullen' : 'start';
+  if (input.value?.flow === 'start') {
+    const action = input.value.action;
+    // "Nee" to a guess: say what is possible.
+    if (action === 'nee') return 'help';
+    return isTopLevel(action) ? action : 'start';
+  }
   const said = normalize(input.text ?? '');
   if (/^(rest )?aanvullen( am-\d{4}-\d{4,})?$/.test(said)) return 'aanvullen';
-  if (START_WORDS.includes(said)) return 'start';
-  if (HELP_WORDS.includes(said)) return 'help';
-  if (['status', 'mijn aanmeldingen', 'overzicht'].includes(said)) return 'status';
-  if (['gezinsverzorger', 'gezinsverzorger aanvragen', 'aanvraag gezinsverzorger'].includes(said)) return 'gezinsverzorger';
-  return undefined;
+  const recognized = recognizeIntent(input.text ?? '');
+  return recognized?.sure ? topLevelOf(recognized.intent) : undefined;
+}
+
+/** A typed sentence that probably means a command, to be asked about before acting on it. */
+export function suggestedCommand(input: { text?: string; value?: Record<string, unknown> }): TopLevelCommand | undefined {
+  if (input.value !== undefined) return undefined;
+  const recognized = recognizeIntent(input.text ?? '');
+  return recognized && !recognized.sure ? topLevelOf(recognized.intent) : undefined;
+}
+
+/** "Bedoel je: een aanmelding starten?" with Ja and Nee. */
+export function didYouMean(command: TopLevelCommand): Reply {
+  return {
+    card: adaptiveCard([
+      text(`Bedoel je: ${COMMAND_MEANING[command]}?`),
+      { type: 'ActionSet', actions: [submit('Ja', { flow: 'start', action: command }, 'positive'), submit('Nee', { flow: 'start', action: 'nee' })] },
+    ]),
+  };
 }
 
 const SAFETY_LINE = 'Acuut onveilig? Bel 112. Voor advies of een melding: Veilig Thuis, 0800-2000 (gratis, dag en nacht).';
@@ -40,6 +73,7 @@ export function welcome(firstName?: string): Reply {
     card: adaptiveCard([
       text(firstName ? `Hallo ${firstName}!` : 'Hallo!', { weight: 'Bolder', size: 'Medium' }),
       text('Ik help je een gezin aan te melden voor gezinsondersteuning. Dat duurt een paar minuten; de meeste vragen beantwoord je met één klik.'),
+      text('Al eerder aangemeld? Typ **status** voor de stand van je aanmeldingen.'),
       text(SAFETY_LINE, { subtle: true }),
       ...startButtons(),
     ]),
@@ -51,12 +85,9 @@ export function generalHelp(config: GemeenteConfig): Reply {
     card: adaptiveCard([
       text('Zo werkt het', { weight: 'Bolder', size: 'Medium' }),
       text(
-        `Ik stel je een paar vragen over het gezin: veiligheid, kinderen, toestemming, de hoofdvraag en de complexiteit. Daarna stel ik een route voor (${Object.values(
-          config.routes,
-        )
-          .slice(0, 3)
-          .map((r) => r.label.toLowerCase())
-          .join(', ')}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
+        `Ik stel je een paar vragen over het gezin: veiligheid, kinderen, toestemming, de hoofdvraag en de complexiteit. Daarna stel ik een route voor (${listNl(
+          config.services.filter((s) => s !== 'gezinsverzorger').map((s) => config.routes[s].label.toLowerCase()),
+        )}) en leg ik uit waarom. Jij beslist of je de aanmelding verstuurt.`,
       ),
       text('Tijdens een aanmelding kun je altijd typen: **terug** (vorige vraag), **stop** (stoppen; er wordt niets bewaard) of **help** (uitleg bij de vraag).'),
       text(
@@ -120,7 +151,7 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
     text(`Voorgestelde route: ${route.label}.`),
   ];
   if (aanmelding.triage.urgent) {
-    body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorg over de veiligheid. ' + SAFETY_LINE)], 'attention'));
+    body.push(container([text('Deze aanmelding heeft spoed vanwege acute zorgen over de veiligheid. ' + SAFETY_LINE)], 'attention'));
   }
   if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
   if (deliveryNote) body.push(text(deliveryNote));

@@ -382,6 +382,8 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
       on: {
         'summary.submit': 'submitted',
         'summary.edit': 'editMenu',
+        // "wijzig de wijk" typed at the summary: straight to that step.
+        'edit.step': steps.map((step) => ({ guard: { type: 'isStep', params: { step } }, target: step, actions: 'startEditing' })),
         // A whole aanmelding is one click from lost: ask once.
         'nav.cancel': 'confirmCancel',
         'nav.back': steps[lastBeforeSummary] === 'contact' ? [{ guard: 'gaveConsent', target: 'contact' }, { target: steps[lastBeforeSummary - 1]! }] : steps[lastBeforeSummary]!,

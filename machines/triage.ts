@@ -80,7 +80,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
     return result(
       'jeugdconsulent',
       [
-        'Regel 1, veiligheid eerst: er is acute zorg over de veiligheid van een kind of gezinslid. De jeugdconsulent pakt dit met spoed op; bij direct gevaar bel 112, voor advies of een melding Veilig Thuis (0800-2000).',
+        'Veiligheid eerst: er zijn acute zorgen over de veiligheid van een kind of gezinslid. De jeugdconsulent pakt dit met spoed op; bij direct gevaar bel 112, voor advies of een melding Veilig Thuis (0800-2000).',
         ...criterionReasons,
       ],
       true,
@@ -90,7 +90,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 2: without consent nothing identifying leaves the referrer.
   if (input.consent === 'nee') {
     return result('toestemming-nodig', [
-      'Regel 2, geen toestemming: ouders of jongere hebben geen toestemming gegeven voor de aanmelding. Er wordt niets doorgestuurd; vraag eerst toestemming of kies voor een anoniem overleg.',
+      'Geen toestemming: ouders of jongere hebben geen toestemming gegeven voor de aanmelding. Er wordt niets doorgestuurd; vraag eerst toestemming of kies voor een anoniem overleg.',
       ...criterionReasons,
     ]);
   }
@@ -104,7 +104,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   if (input.service === 'gezinsverzorger') {
     if (config.services.includes('gezinsverzorger')) {
       return result('gezinsverzorger', [
-        'Regel 3, aanvraag gezinsverzorger: de casemanager vraagt een gezinsverzorger aan voor een gezin waarvan hij of zij het plan heeft.',
+        'Aanvraag gezinsverzorger: de casemanager vraagt een gezinsverzorger aan voor een gezin waarvan hij of zij het plan heeft.',
         ...criterionReasons,
       ]);
     }
@@ -114,7 +114,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 4: the target group is youth up to and including the age limit, or a child on the way.
   if (!hasChildInTargetGroup(input.children, config.ageLimit)) {
     return result('buiten-doelgroep', [
-      `Regel 4, buiten de doelgroep: geen kind is ${config.ageLimit} jaar of jonger en er wordt geen kind verwacht. ${config.buitenDoelgroepVerwijzing}`,
+      `Buiten de doelgroep: geen kind is ${config.ageLimit} jaar of jonger en er wordt geen kind verwacht. ${config.buitenDoelgroepVerwijzing}`,
       ...notes,
       ...criterionReasons,
     ]);
@@ -123,7 +123,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 5: a need for indicated, specialist care goes to the jeugdconsulent (maatwerkvoorziening).
   if (input.specialistCareNeeded) {
     return result('jeugdconsulent', [
-      'Regel 5, specialistische zorg nodig: de verwijzer ziet nu een noodzaak voor geïndiceerde of specialistische jeugdhulp. De jeugdconsulent bekijkt welke maatwerkvoorziening past.',
+      'Gespecialiseerde jeugdhulp nodig: de verwijzer ziet nu dat het gezin gespecialiseerde jeugdhulp nodig heeft, zoals jeugd-GGZ. De jeugdconsulent bekijkt welke maatwerkvoorziening past.',
       ...notes,
       ...criterionReasons,
     ]);
@@ -134,8 +134,8 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
     const kitchenTable = config.services.includes('keukentafelgesprek');
     return result(kitchenTable ? 'keukentafelgesprek' : 'jeugdconsulent', [
       kitchenTable
-        ? `Regel 6, complexe vraag: ${criteriaCount(counted.length)} van toepassing. De gezinscoach en de jeugdconsulent voeren samen een keukentafelgesprek om te bepalen wie passende ondersteuning biedt.`
-        : `Regel 6, complexe vraag: ${criteriaCount(counted.length)} van toepassing. Gemeente ${config.gemeente} werkt zonder keukentafelgesprek; de jeugdconsulent bekijkt welke ondersteuning past.`,
+        ? `Complexe vraag: ${criteriaCount(counted.length)} van toepassing. De gezinscoach en de jeugdconsulent voeren samen een keukentafelgesprek om te bepalen wie passende ondersteuning biedt.`
+        : `Complexe vraag: ${criteriaCount(counted.length)} van toepassing. Gemeente ${config.gemeente} werkt zonder keukentafelgesprek; de jeugdconsulent bekijkt welke ondersteuning past.`,
       ...notes,
       ...criterionReasons,
     ]);
@@ -144,10 +144,26 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Rule 7: everything else is light, preventive support.
   const uncounted = config.criteria.filter((c) => c.onlyInCombination && input.criteria.includes(c.id));
   return result('gezinscoach', [
-    'Regel 7, lichte ondersteuning: er geldt geen complexiteitscriterium, dus de gezinscoach kan het gezin ondersteunen.',
+    'Lichte ondersteuning: er geldt geen complexiteitscriterium, dus de gezinscoach kan het gezin ondersteunen.',
     ...notes,
-    ...uncounted.map((c) => `${stripParenthesis(c.label)} telt alleen mee in combinatie met een ander criterium.`),
+    ...uncounted.map((c) => `${stripParenthesis(c.label)} ${countsOnlyWith(stripParenthesis(c.label))} alleen mee in combinatie met een ander criterium.`),
   ]);
+}
+
+/**
+ * A reason as people read it. Aanmeldingen stored before issue 16 begin with the rule's number ("Regel 6, complexe
+ * vraag: ..."); that number is for the code, not for a referrer or a team.
+ */
+export function readableReason(reason: string): string {
+  const match = /^Regel \d+, ([^:]+): (.*)$/s.exec(reason);
+  if (!match) return reason;
+  const [, heading, rest] = match;
+  return `${heading!.charAt(0).toUpperCase()}${heading!.slice(1)}: ${rest}`;
+}
+
+/** "telt" for one thing, "tellen" for a label that names several ("Grote cultuur- en taalverschillen"). */
+function countsOnlyWith(label: string): string {
+  return /(en|s)$/.test(label) ? 'tellen' : 'telt';
 }
 
 function labelOf(id: string, config: Pick<GemeenteConfig, 'criteria'>): string {

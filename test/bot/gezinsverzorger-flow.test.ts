@@ -66,7 +66,7 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     const replies = await handedOver(bot);
     const text = textOf(replies);
     expect(text).toContain('Stap 1 van 16');
-    expect(text).toContain('Is er acute zorg over de veiligheid');
+    expect(text).toContain('Maak je je acuut zorgen over de veiligheid');
     expect(buttonsOf(replies.at(-1)?.card).every((b) => b.data.flow === 'gezinsverzorger')).toBe(true);
   });
 
@@ -78,7 +78,7 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     const coach = textOf(await bot.click('Een gezinscoach (aanmelding)'));
     expect(coach).toContain('Stap 2 van 12');
     expect(coach).toContain('Genoteerd: je meldt het gezin aan voor een gezinscoach.');
-    expect(coach).toContain('Is er acute zorg over de veiligheid');
+    expect(coach).toContain('Maak je je acuut zorgen over de veiligheid');
   });
 
   it('goes on with the gezinscoach intake when the casemanager chooses a gezinscoach', async () => {
@@ -131,7 +131,7 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     const bot = await startBot();
     const replies = await bot.say('gezinsverzorger aanvragen');
     expect(textOf(replies)).toContain('Stap 1 van 16');
-    expect(textOf(replies)).toContain('Is er acute zorg over de veiligheid');
+    expect(textOf(replies)).toContain('Maak je je acuut zorgen over de veiligheid');
   });
 
   it('treats "gezinsverzorger aanvragen" inside the intake as an answer there, not as a new request', async () => {
@@ -150,7 +150,7 @@ describe('a submitted request goes to the gezinsverzorgers channel', () => {
     await bot.say('gezinsverzorger aanvragen');
     await answerRequestUpToSummary(bot);
     const replies = await bot.click('Versturen');
-    expect(textOf(replies)).toContain('ziet de aanmelding nu in hun kanaal');
+    expect(textOf(replies)).toContain('Het team ziet de aanmelding nu in zijn kanaal');
 
     const [a] = await bot.stores.referrals.list();
     const posts = (await bot.stores.outbox.list()).filter((job) => job.kind === 'post');

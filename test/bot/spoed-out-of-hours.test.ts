@@ -28,7 +28,7 @@ const jeugdconsulentChannel: ChannelLink = {
 async function sendSpoed(bot: Chat): Promise<string> {
   await bot.say('aanmelden');
   await bot.click('Huisarts');
-  await bot.click('Ja, er is acute zorg');
+  await bot.click('Ja, acute zorgen');
   await bot.click('Melding bij Veilig Thuis gedaan');
   await bot.click('Eerst de hele aanmelding invullen');
   await bot.click('Verder', { value: '3 en 7' });
@@ -49,7 +49,7 @@ describe('the referrer of a SPOED aanmelding, after Versturen', () => {
     const bot = await chatWithBot(winter('2026-03-02 22:15'));
     await bot.cases.link(jeugdconsulentChannel);
     const said = await sendSpoed(bot);
-    expect(said).toContain('ziet de aanmelding nu in hun kanaal');
+    expect(said).toContain('Het team ziet de aanmelding nu in zijn kanaal');
     expect(said).toContain('Het is nu buiten werktijd');
     expect(said).toContain('maandag tot en met vrijdag van 08:30 tot 17:00');
     expect(said).toContain('**112**');
@@ -60,7 +60,7 @@ describe('the referrer of a SPOED aanmelding, after Versturen', () => {
     const bot = await chatWithBot(winter('2026-03-02 10:00'));
     await bot.cases.link(jeugdconsulentChannel);
     const said = await sendSpoed(bot);
-    expect(said).toContain('ziet de aanmelding nu in hun kanaal');
+    expect(said).toContain('Het team ziet de aanmelding nu in zijn kanaal');
     expect(said).not.toContain('buiten werktijd');
   });
 
@@ -77,7 +77,7 @@ describe('the referrer of the short acute form, after Nu met spoed versturen', (
     await bot.cases.link(jeugdconsulentChannel);
     await bot.say('aanmelden');
     await bot.click('Huisarts');
-    await bot.click('Ja, er is acute zorg');
+    await bot.click('Ja, acute zorgen');
     await bot.click('Melding bij Veilig Thuis gedaan');
     const said = textOf(await bot.click('Nu met spoed versturen', { children: '3 en 7', wijk: 'Oostrum', situation: 'Moeder belt in paniek', phone: '06 12345678' }));
     expect(said).toContain('Het is nu buiten werktijd');

@@ -174,7 +174,7 @@ describe('the bot in a personal chat', () => {
     await bot.say('13');
     const refused = await bot.say('nee');
     expect(textOf(refused)).toContain('Zonder toestemming kan ik de aanmelding niet doorsturen');
-    expect(textOf(refused)).toContain('het kind van 13 samen met de ouders');
+    expect(textOf(refused)).toContain('de ouders en het kind van 13');
     expect(buttonsOf(bot.lastCard()).map((b) => b.title)).toContain('Anoniem overleg starten');
 
     expect(textOf(await bot.say('stop'))).toContain('gestopt');

@@ -75,7 +75,7 @@ describe.concurrent('npm run --silent triage', () => {
     const result = expectOneResult(await run('npm', ['run', '--silent', 'triage', '--', inputFile(aanmelding())]));
     expect(result).toMatchObject({ route: 'keukentafelgesprek', urgent: false, criteria: ['psychiatrie', 'cultuur-taal'] });
     expect(result.reasons).toEqual([
-      expect.stringMatching(/^Regel 6, /),
+      expect.stringMatching(/^Complexe vraag: /),
       'Criterium: Onderliggende psychiatrische problematiek.',
       'Criterium: Grote cultuur- en taalverschillen (in combinatie met andere punten).',
     ]);

@@ -304,16 +304,21 @@ describe('what the channel card shows', () => {
       Gezin: 'Alleenstaande moeder',
       Kinderen: '0 t/m 3 jaar (1), 4 t/m 11 jaar (1), 12 t/m 23 jaar (1), op komst (1)',
       Hoofdvraag: 'Opvoeding en financiën',
-      Complexiteit: 'Problemen op interactieniveau tussen mensen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
+      Complexiteit: 'Problemen in de omgang tussen gezinsleden of met anderen; Grote cultuur- en taalverschillen (in combinatie met andere punten)',
       Verwijzer: 'Huisarts, Huisartsenpraktijk De Linde',
     });
-    expect(textOf(card)).toContain('Regel 6, complexe vraag');
+    expect(textOf(card)).toContain('Complexe vraag: ');
+    expect(textOf(card)).not.toMatch(/Regel \d/);
   });
 
   it('says plainly whether the team may contact the family, on the card and in the dossier', () => {
     const withConsent = aanmelding();
     expect(factsOf(referralCard(withConsent, view(withConsent))).Toestemming).toBe('Ja');
     expect(textOf(referralCard(withConsent, view(withConsent)))).not.toContain('neem geen contact op');
+
+    const mixed = aanmelding({ answers: { consent: { referral: 'ja', givenBy: ['ouders-met-gezag', 'kind-en-ouders'], feedbackToHuisarts: true, recordedAt: CREATED_AT } } });
+    expect(textOf(dossierCard(mixed, config))).toContain('Toestemming: Ja, van de ouders en het kind (12 t/m 15); huisarts informeren: ja');
+    expect(textOf(dossierCard(mixed, config))).not.toMatch(/ouders-met-gezag|kind-en-ouders/);
 
     const anonymous = aanmelding({ answers: { consent: { referral: 'anoniem', givenBy: [], feedbackToHuisarts: false, recordedAt: CREATED_AT }, contact: undefined } });
     const anonymousCard = textOf(referralCard(anonymous, view(anonymous)));
@@ -597,6 +602,8 @@ describe('messages to the referrer', () => {
   it('says why the support was closed', () => {
     const closed = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'doelen-behaald' }, adele);
     expect(referrerUpdate(closed, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: doelen behaald.');
+    const stopped = after(after(fresh, { kind: 'claim' }, adele), { kind: 'close', reason: 'eenzijdig-gestopt' }, adele);
+    expect(referrerUpdate(stopped, 'afgesloten', 0).text).toBe('De ondersteuning bij aanmelding **AM-2026-0001** is afgesloten: het gezin is zelf gestopt.');
   });
 
   it("tells the referrer in plain words that the family stopped, not the team's term", () => {

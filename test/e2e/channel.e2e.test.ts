@@ -367,7 +367,7 @@ describe('the referral channel', () => {
     await server.stop();
     server = await startBot({ DATA_DIR: dataDir, TEAM_CONFIG: path.join(dataDir, 'team.json') });
     const { reference: fifth, done } = await refer('personal-referrer-5');
-    expect(done).toContain('ziet de aanmelding nu in hun kanaal');
+    expect(done).toContain('Het team ziet de aanmelding nu in zijn kanaal');
     await connector.waitFor(() => channelPostOf(fifth), 'the card after a restart');
   });
 });

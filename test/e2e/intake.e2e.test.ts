@@ -64,17 +64,17 @@ describe('an aanmelding over HTTP', () => {
 
     expect(allText(await c.say('hallo'))).toContain('Ik help je een gezin aan te melden');
     expect(allText(await c.click('Aanmelding starten'))).toContain('Stap 1 van 12');
-    expect(allText(await c.click('Huisarts'))).toContain('Is er acute zorg over de veiligheid');
+    expect(allText(await c.click('Huisarts'))).toContain('Maak je je acuut zorgen over de veiligheid');
     expect(allText(await c.click('Nee'))).toContain('Hoe oud zijn de kinderen?');
     const consent = allText(await c.say('3, 7 en 12'));
     expect(consent).toContain('kinderen: 3, 7 en 12 jaar');
-    expect(consent).toContain('het kind van 12 samen met de ouders');
-    expect(allText(await c.click('Ja, er is toestemming'))).toContain('Mag de huisarts');
+    expect(consent).toContain('Hebben de ouders en het kind van 12 toestemming gegeven');
+    expect(allText(await c.click('Ja, er is toestemming'))).toContain('Mag de eigen huisarts');
     expect(allText(await c.click('Ja'))).toContain('Hoe is het gezin samengesteld?');
     expect(allText(await c.click('Ouders met kinderen'))).toContain('In welke wijk of welk dorp');
     expect(allText(await c.click('Verder', { value: 'Oostrum' }))).toContain('Waar gaat de hoofdvraag over?');
     expect(allText(await c.click('Verder', { value: 'pedagogisch,psychisch' }))).toContain('Welke van deze punten');
-    expect(allText(await c.click('Verder', { value: 'psychiatrie,cultuur-taal' }))).toContain('specialistische jeugdhulp');
+    expect(allText(await c.click('Verder', { value: 'psychiatrie,cultuur-taal' }))).toContain('gespecialiseerde jeugdhulp');
     expect(allText(await c.click('Nee'))).toContain('Wil je nog iets toelichten?');
     expect(allText(await c.say(FAMILY.explanation))).toContain('Hoe kan de professional het gezin bereiken?');
     const summary = allText(await c.click('Verder', { name: FAMILY.name, phone: FAMILY.phone, email: '', address: '' }));

@@ -45,7 +45,7 @@ function referrer(): BotClient {
 async function toSpoedForm(c: BotClient): Promise<string> {
   await c.say('aanmelden');
   await c.click('Huisarts');
-  await c.click('Ja, er is acute zorg');
+  await c.click('Ja, acute zorgen');
   return allText(await c.click('Melding bij Veilig Thuis gedaan'));
 }
 

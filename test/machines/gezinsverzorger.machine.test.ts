@@ -440,7 +440,7 @@ describe('the stored answers of a request (answersOf) and its route', () => {
     const triage = routeFor(triageInputOf(submittedRequest()), config);
     expect(triage.route).toBe('gezinsverzorger');
     expect(triage.urgent).toBe(false);
-    expect(triage.reasons[0]).toMatch(/^Regel 3/);
+    expect(triage.reasons[0]).toMatch(/^Aanvraag gezinsverzorger: /);
   });
 
   it('routes the request to the jeugdconsulent, urgently, when there is a safety concern (rule 1)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gemeenteConfigPath, loadGemeenteConfig, type GemeenteConfig } from '../../data/gemeente.config.js';
 import { formatIssues } from '../../data/zod-messages.js';
-import { routeFor, triageInputSchema, type Child, type TriageInput, type TriageResult } from '../../machines/triage.js';
+import { readableReason, routeFor, triageInputSchema, type Child, type TriageInput, type TriageResult } from '../../machines/triage.js';
 
 const gemeente = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
 const standaard = gemeente('standaard');
@@ -28,16 +28,35 @@ describe('the triage rules, first match wins', () => {
   it('routes a family with consent, a young child and no criteria to the gezinscoach', () => {
     const result = triage();
     expect(result).toMatchObject({ route: 'gezinscoach', urgent: false, criteria: [] });
-    expect(result.reasons[0]).toMatch(/^Regel 7, /);
+    expect(result.reasons[0]).toMatch(/^Lichte ondersteuning: /);
+  });
+
+  it('gives reasons without rule numbers, and reads a reason stored with one (before issue 16) without it', () => {
+    for (const input of [{}, { safetyConcern: true }, { consent: 'nee' as const }, { criteria: ['psychiatrie'] }, { specialistCareNeeded: true }]) {
+      expect(triage(input).reasons.join(' ')).not.toMatch(/Regel \d/);
+    }
+    expect(readableReason('Regel 6, complexe vraag: er is één complexiteitscriterium van toepassing.')).toBe('Complexe vraag: er is één complexiteitscriterium van toepassing.');
+    expect(readableReason('Criterium: Laag leervermogen.')).toBe('Criterium: Laag leervermogen.');
   });
 
   it('sends an acute safety concern to the jeugdconsulent, urgently, and names 112 and Veilig Thuis', () => {
     const result = triage({ safetyConcern: true });
     expect(result).toMatchObject({ route: 'jeugdconsulent', urgent: true });
-    expect(result.reasons[0]).toMatch(/^Regel 1, /);
+    expect(result.reasons[0]).toMatch(/^Veiligheid eerst: /);
     expect(result.reasons[0]).toContain('112');
     expect(result.reasons[0]).toContain('Veilig Thuis (0800-2000)');
   });
+
+  /** How the reason of each rule begins: a heading people read, never the rule's number. */
+  const RULE_HEADINGS: Record<number, string> = {
+    1: 'Veiligheid eerst',
+    2: 'Geen toestemming',
+    3: 'Aanvraag gezinsverzorger',
+    4: 'Buiten de doelgroep',
+    5: 'Gespecialiseerde jeugdhulp nodig',
+    6: 'Complexe vraag',
+    7: 'Lichte ondersteuning',
+  };
 
   // Each case meets the deciding rule and the one after it; the earlier rule must win.
   it.each<[string, Partial<TriageInput>, TriageResult['route'], number]>([
@@ -50,7 +69,7 @@ describe('the triage rules, first match wins', () => {
   ])('puts %s', (_name, overrides, route, rule) => {
     const result = triage(overrides);
     expect(result.route).toBe(route);
-    expect(result.reasons[0]).toMatch(new RegExp(`^Regel ${rule}, `));
+    expect(result.reasons[0]).toMatch(new RegExp(`^${RULE_HEADINGS[rule]}: `));
     expect(result.urgent).toBe(rule === 1);
   });
 
@@ -85,7 +104,7 @@ describe('the cultuur-taal combination rule (seed 004, Bijlage 3)', () => {
   it('routes cultuur-taal alone to gezinscoach', () => {
     const result = triage({ criteria: ['cultuur-taal'] });
     expect(result).toMatchObject({ route: 'gezinscoach', criteria: [] });
-    expect(result.reasons).toContain('Grote cultuur- en taalverschillen telt alleen mee in combinatie met een ander criterium.');
+    expect(result.reasons).toContain('Grote cultuur- en taalverschillen tellen alleen mee in combinatie met een ander criterium.');
   });
 
   it('counts cultuur-taal together with another criterion, both of them', () => {
@@ -146,7 +165,7 @@ describe('configuration changes the outcome, not the code', () => {
   it('falls through with a note when a gezinsverzorger is requested where none is offered (Venray)', () => {
     const result = triage({ service: 'gezinsverzorger' }, venray);
     expect(result.route).toBe('gezinscoach');
-    expect(result.reasons[0]).toMatch(/^Regel 7, /);
+    expect(result.reasons[0]).toMatch(/^Lichte ondersteuning: /);
     expect(result.reasons).toContain(
       'Gemeente Venray biedt geen gezinsverzorger aan; de aanvraag is daarom beoordeeld als aanmelding voor gezinsondersteuning.',
     );
@@ -173,7 +192,7 @@ describe('configuration changes the outcome, not the code', () => {
     expect(triage({ criteria: ['psychiatrie'] }, standaard).route).toBe('keukentafelgesprek');
     const result = triage({ criteria: ['psychiatrie'] }, voorbeeldstad);
     expect(result).toMatchObject({ route: 'jeugdconsulent', urgent: false, criteria: ['psychiatrie'] });
-    expect(result.reasons[0]).toMatch(/^Regel 6, .*werkt zonder keukentafelgesprek/);
+    expect(result.reasons[0]).toMatch(/^Complexe vraag: .*werkt zonder keukentafelgesprek/);
   });
 
   it('counts a criterion only the gemeente has (schulden in Voorbeeldstad)', () => {

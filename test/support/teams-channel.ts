@@ -34,7 +34,7 @@ export async function toSummary(c: BotClient, { ages = '6', family = 'Testgezin'
   await c.click('Huisarts');
   if (acute) {
     // An acute concern, already reported to Veilig Thuis: the aanmelding is SPOED.
-    await c.click('Ja, er is acute zorg');
+    await c.click('Ja, acute zorgen');
     await c.click('Melding bij Veilig Thuis gedaan');
     // The whole aanmelding, not the short acute form.
     await c.click('Eerst de hele aanmelding invullen');
