@@ -163,6 +163,11 @@ export const AanmeldingAnswersSchema = z
   gezinsverzorger: GezinsverzorgerRequestSchema.optional(),
   /** Only when it started as the short acute form. */
   spoed: SpoedFormSchema.optional(),
+  /**
+   * The family's own huisartspraktijk (a name from the team configuration's praktijken, or the referrer's own
+   * practice): told at assignment and closure when consent.feedbackToHuisarts allows it (domain.md).
+   */
+  huisartsPraktijk: z.string().trim().min(2).max(100).optional(),
   })
   .superRefine((answers, ctx) => {
     // Only a short acute form may lack these; once completed (or sent as a whole) they are all there.

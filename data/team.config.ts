@@ -61,6 +61,11 @@ export const TeamConfigSchema = z
     normComplexIntensief: z.number().int().min(1).max(500).default(15),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
     verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
+    /**
+     * The huisartspraktijken of the families, with whom to tell in Teams (a practice's contact person) when the
+     * family allows informing its huisarts; without a contact a letter goes into the dossier for the assignee.
+     */
+    praktijken: z.array(z.strictObject({ naam: z.string().min(2).max(100), contact: PersonSchema.optional() })).default([]),
   })
   .superRefine((team, ctx) => {
     const seen = new Map<string, string>();
