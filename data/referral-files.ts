@@ -212,7 +212,7 @@ async function exists(file: string): Promise<boolean> {
 
 /** Whether `dataDir` holds aanmeldingen in either layout (the folder, or the single file of earlier versions). */
 export async function hasReferralStore(dataDir: string): Promise<boolean> {
-  return (await exists(path.join(dataDir, REFERRALS_DIR, SEQUENCES))) || (await exists(path.join(dataDir, LEGACY_REFERRALS_FILE)));
+  return (await exists(path.join(dataDir, REFERRALS_DIR))) || (await exists(path.join(dataDir, LEGACY_REFERRALS_FILE)));
 }
 
 /** Makes the empty folder of a fresh store (its sequences file marks it as in use from now on). */
@@ -228,24 +228,30 @@ const LegacyFileSchema = z.object({ sequences: SequencesSchema, referrals: z.arr
  * Converts the single `referrals.json` of earlier versions into the folder, once. Built beside it in
  * `referrals.migrating/` and renamed into place in one step; only then the old file goes. A crash before the rename
  * leaves the old file as it was (the next start begins again); one after it leaves a complete folder, and the old
- * file is removed then. A file that cannot be read as the store stops the start (thrown as zod or JSON errors, which
- * the caller names with the file).
+ * file is removed then, once every aanmelding in it is found in the folder. A file that cannot be read as the store
+ * stops the start (thrown as zod or JSON errors, which the caller names with the file).
  */
 export async function migrateLegacyFile(dataDir: string): Promise<{ migrated: number } | undefined> {
   const legacy = path.join(dataDir, LEGACY_REFERRALS_FILE);
   const target = path.join(dataDir, REFERRALS_DIR);
   if (!(await exists(legacy))) return undefined;
-  if (await exists(path.join(target, SEQUENCES))) {
-    // Converted before, and stopped right after the rename: the folder is the truth.
+  const data = LegacyFileSchema.parse(JSON.parse(await readFile(legacy, 'utf8')), { reportInput: true });
+  if (await exists(target)) {
+    // Converted before and stopped right after the rename, or an old file put back beside the folder: only the first
+    // may go without asking.
+    const names = new Set(await readdir(target));
+    const missing = data.referrals.filter((r) => !names.has(`${r.reference}.json`)).length;
+    if (missing > 0) {
+      throw new DataDirError(
+        `${legacy} en ${target} staan er allebei, en ${missing} aanmelding${missing === 1 ? ' uit het oude bestand ontbreekt' : 'en uit het oude bestand ontbreken'} in de map: de bot start niet. Haal weg wat niet de juiste stand is (het oude bestand of de map).`,
+      );
+    }
     await rm(legacy, { force: true });
     await syncDir(dataDir);
     return undefined;
   }
-  const data = LegacyFileSchema.parse(JSON.parse(await readFile(legacy, 'utf8')), { reportInput: true });
   const building = path.join(dataDir, MIGRATING);
   await rm(building, { recursive: true, force: true });
-  // An empty folder of the new layout without sequences (a crash while making it) holds nothing to keep.
-  await rm(target, { recursive: true, force: true });
   await mkdir(building, { mode: 0o700 });
   const folder = new ReferralFolder(building);
   await writeAll(folder, data.referrals);
@@ -278,7 +284,7 @@ export async function writeAll(folder: ReferralFolder, records: readonly Aanmeld
  */
 export async function readAllReferrals(dataDir: string): Promise<Aanmelding[]> {
   const dir = path.join(dataDir, REFERRALS_DIR);
-  if (!(await exists(path.join(dir, SEQUENCES)))) {
+  if (!(await exists(dir))) {
     let raw: string;
     try {
       raw = await readFile(path.join(dataDir, LEGACY_REFERRALS_FILE), 'utf8');

@@ -174,6 +174,18 @@ describe('converting the referrals.json of an earlier version, once', () => {
     expect(await readdir(dir)).not.toContain('referrals.json');
   });
 
+  it('refuses to choose when an old file put back beside the folder holds aanmeldingen the folder lacks', async () => {
+    await legacyFile();
+    await open();
+    await stores!.close();
+    stores = undefined;
+    await rm(path.join(referralsDir(), 'AM-2026-0002.json'));
+    await rm(path.join(referralsDir(), 'index.json'));
+    await legacyFile();
+    await expect(open()).rejects.toThrow(/referrals\.json en \S+referrals staan er allebei, en 1 aanmelding uit het oude bestand ontbreekt in de map: de bot start niet\./);
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['referrals', 'referrals.json']));
+  });
+
   it('refuses a broken old file with one line naming it, and leaves it as it was', async () => {
     await mkdir(dir, { recursive: true });
     const broken = '{"sequences":{},"referrals":[{"reference":"AM-2026-0001","contact":{"name":"Jan de Vries';
