@@ -7,6 +7,7 @@ import { IntensitySchema } from '../data/gemeente.config.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
+import { onto } from '../data/referral.store.js';
 import type { Stores } from '../data/stores.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { AdaptiveCard } from '../dialogs/card.js';
@@ -187,7 +188,7 @@ export class CaseService {
       const { effects, overNorm } = decision;
       const before = base;
       // The change, its audit entries and what it sets in motion (card update, messages) commit together.
-      const saved = await stores.referrals.update(base.reference, base.version, () => (decision as Extract<CaseDecision, { ok: true }>).next, now(), (stored) => ({
+      const saved = await stores.referrals.update(base.reference, base.version, (current) => onto(current, (decision as Extract<CaseDecision, { ok: true }>).next), now(), (stored) => ({
         jobs: this.jobsFor(stored, effects, true),
         audit: stored.history.slice(before.history.length).flatMap((entry, index, added) => {
           const auditEvent = AUDIT_FOR[entry.action];
@@ -228,7 +229,7 @@ export class CaseService {
     if (!a || !isReferrerOf(a, actor)) return this.refuseSubmit('vraag', reference, actor, source);
     const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
-    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
+    const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => ({
       jobs: this.jobsFor(stored, decision.effects, true),
       audit: [{ event: 'aanmelding.antwoord', reference, actor: { id: actor.aadObjectId, name: actor.name }, source }],
     }));
@@ -249,7 +250,7 @@ export class CaseService {
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
     const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
-    const saved = await stores.referrals.update(a.reference, a.version, () => decision.next, now(), (stored) => ({
+    const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => ({
       jobs: this.jobsFor(stored, decision.effects, true),
       audit: [
         { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail },

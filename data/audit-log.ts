@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -211,7 +211,8 @@ export class JsonlAuditLog implements AuditLog {
     if (dir) await mkdir(dir, { recursive: true });
     const repaired = file ? await repairTornTail(file) : undefined;
     const log = new JsonlAuditLog(file, dir ? path.join(dir, 'audit-checkpoints.jsonl') : undefined, keys, { seq: 0, hash: GENESIS }, 0);
-    const lastLine = (await log.lines()).at(-1);
+    // The tail only: start-up must not read years of log (issue 17).
+    const lastLine = file ? await lastLineOf(file) : log.memory.at(-1);
     if (lastLine) {
       const entry = AuditEntrySchema.parse(JSON.parse(lastLine));
       log.last = { seq: entry.seq, hash: entry.hash };
@@ -367,18 +368,12 @@ async function appendDurably(file: string, pieces: readonly string[]): Promise<v
  * or undefined when the log was whole.
  */
 async function repairTornTail(file: string): Promise<number | undefined> {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (size === 0) return undefined;
-  const content = await readFile(file);
-  if (content[content.length - 1] === 0x0a) return undefined;
-  const cut = content.lastIndexOf(0x0a) + 1;
-  const torn = content.subarray(cut).toString('utf8');
+  const end = await tailOf(file);
+  if (!end || end.size === 0) return undefined;
+  const { size, start, tail } = end;
+  if (tail[tail.length - 1] === 0x0a) return undefined;
+  const cut = start + tail.lastIndexOf(0x0a) + 1;
+  const torn = tail.subarray(cut - start).toString('utf8');
   if (AuditEntrySchema.safeParse(parseLine(torn)).success) {
     await appendDurably(file, ['\n']);
     return undefined;
@@ -390,5 +385,38 @@ async function repairTornTail(file: string): Promise<number | undefined> {
   } finally {
     await handle.close();
   }
-  return content.length - cut;
+  return size - cut;
+}
+
+/**
+ * The end of a file from the line before its last (whole or torn) line on, read without the rest: `start` is where
+ * `tail` begins in the file. Undefined when there is no file.
+ */
+async function tailOf(file: string): Promise<{ size: number; start: number; tail: Buffer } | undefined> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    for (let length = 64 * 1024; ; length *= 2) {
+      const start = Math.max(0, size - length);
+      const tail = Buffer.alloc(size - start);
+      await handle.read(tail, 0, tail.length, start);
+      // Enough when a newline before the last non-empty line marks where it begins, or the file is whole.
+      if (start === 0 || tail.toString('utf8').trimEnd().includes('\n')) return { size, start, tail };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The last non-empty line of a file, read from its end. */
+async function lastLineOf(file: string): Promise<string | undefined> {
+  const end = await tailOf(file);
+  if (!end) return undefined;
+  return end.tail.toString('utf8').split('\n').filter((line) => line.trim() !== '').at(-1);
 }

@@ -1,7 +1,7 @@
 import { chmod, lstat, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { DurableJSONFile } from './durable-json-file.js';
+import { createReferralFolder, hasReferralStore, REFERRALS_DIR } from './referral-files.js';
 import { formatIssues } from './zod-messages.js';
 
 /**
@@ -16,7 +16,6 @@ export const FILE_MODE = 0o600;
 
 /** The folder of the conversation state (one file per conversation and user). */
 export const CONVERSATIONS_DIR = 'conversations';
-const REFERRALS = 'referrals.json';
 const AUDIT = 'audit.jsonl';
 /** The files of the stores beside the aanmeldingen: any of them means the folder has been in use. */
 const OTHER_STORE_FILES = [AUDIT, 'channels.json', 'people.json', 'outbox.json'];
@@ -37,18 +36,19 @@ export async function prepareDataDir(dataDir: string): Promise<DataDirReport> {
   await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
   await tidy(dataDir, report, 0);
 
-  if (!(await existing(dataDir, [REFERRALS])).length) {
-    // The access log records every aanmelding made: if it names any, referrals.json was lost, not never written.
+  // The aanmeldingen: the folder referrals/ (with its sequences.json), or referrals.json of an earlier version.
+  if (!(await hasReferralStore(dataDir))) {
+    // The access log records every aanmelding made: if it names any, the aanmeldingen were lost, not never written.
     const made = await aanmeldingenInAuditLog(path.join(dataDir, AUDIT));
     if (made > 0) {
       throw new DataDirError(
-        `${path.join(dataDir, REFERRALS)} ontbreekt, terwijl het toegangslog (${AUDIT}) ${made} aanmelding${made === 1 ? '' : 'en'} noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
+        `${path.join(dataDir, REFERRALS_DIR)} ontbreekt, terwijl het toegangslog (${AUDIT}) ${made} aanmelding${made === 1 ? '' : 'en'} noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet de map terug uit een back-up.`,
       );
     }
-    // A fresh folder (or one of an earlier version in which no aanmelding was ever sent): write the empty store now,
-    // so that from here on a missing file is noticed.
+    // A fresh folder (or one of an earlier version in which no aanmelding was ever sent): make the empty store now,
+    // so that from here on a missing one is noticed.
     report.fresh = (await existing(dataDir, OTHER_STORE_FILES)).length === 0 && (await conversationFiles(path.join(dataDir, CONVERSATIONS_DIR))) === 0;
-    await new DurableJSONFile(path.join(dataDir, REFERRALS)).write({ sequences: {}, referrals: [] });
+    await createReferralFolder(dataDir);
   }
   // Created here with 0600: the audit log appends to it, and an append keeps the mode the file has.
   await (await open(path.join(dataDir, AUDIT), 'a', FILE_MODE)).close();
@@ -68,7 +68,7 @@ async function aanmeldingenInAuditLog(file: string): Promise<number> {
 
 /**
  * Removes `*.tmp` (DurableJSONFile's `<file>.<pid>.<n>.tmp`, lowdb's `.<file>.tmp`) and narrows permissions, in the
- * folder itself and one level down (conversations/, the lock). Symbolic links and what belongs to another user are
+ * folder itself and one level down (conversations/, the lock; referrals/ only itself). Symbolic links and what belongs to another user are
  * left alone.
  */
 async function tidy(dir: string, report: DataDirReport, depth: number): Promise<void> {
@@ -80,6 +80,10 @@ async function tidy(dir: string, report: DataDirReport, depth: number): Promise<
       report.temporaryFilesRemoved++;
     } else if (entry.isFile()) {
       await narrow(file, FILE_MODE, report);
+    } else if (entry.isDirectory() && depth === 0 && entry.name === REFERRALS_DIR) {
+      // One file per aanmelding, each written 0600 by the store, which removes its own temporary files: only the
+      // folder is narrowed here, so a start does not look at every record.
+      await narrow(file, DIR_MODE, report);
     } else if (entry.isDirectory() && depth === 0) {
       await tidy(file, report, depth + 1);
     }

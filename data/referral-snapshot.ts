@@ -1,26 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
-import { AanmeldingSchema, type Aanmelding } from './aanmelding.schema.js';
+import type { Aanmelding } from './aanmelding.schema.js';
 import { ephemeralKeyring } from './audit-key.js';
 import { createPool } from './postgres/db.js';
+import { readAllReferrals } from './referral-files.js';
 import { PgReferralStore } from './postgres/stores.pg.js';
 
 /**
  * The stored aanmeldingen of a DATA_DIR, read without opening the store: for reports (npm run monitor) that
- * must never write, not even create the folder. A missing file is an empty store.
+ * must never write, not even create the folder. Nothing stored is an empty store.
  */
-const SnapshotSchema = z.object({ referrals: z.array(AanmeldingSchema) });
-
-export async function readReferralSnapshot(dataDir: string): Promise<Aanmelding[]> {
-  let raw: string;
-  try {
-    raw = await readFile(path.join(dataDir, 'referrals.json'), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return SnapshotSchema.parse(JSON.parse(raw)).referrals;
+export function readReferralSnapshot(dataDir: string): Promise<Aanmelding[]> {
+  return readAllReferrals(dataDir);
 }
 
 /**

@@ -1,15 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Low, Memory, type Adapter } from 'lowdb';
-import { z } from 'zod';
 import { AanmeldingSchema, type Aanmelding, type NewAanmelding } from './aanmelding.schema.js';
 import type { AuditLog } from './audit-log.js';
-import { DurableJSONFile } from './durable-json-file.js';
+import { DataDirError } from './data-dir.js';
 import type { Follow, FollowOf } from './follow.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Outbox } from './outbox.store.js';
-import { assignmentsOf, isAssignedTo, type Assignment } from '../machines/referral-case.js';
+import { assignmentsOf, type Assignment } from '../machines/referral-case.js';
 import { isNeverPosted } from '../machines/retention.js';
+import { byAge, indexEntryOf, personsOf, REFERRALS_DIR, ReferralFolder, sequencesCovering, writeAll, type IndexEntry, type Sequences } from './referral-files.js';
 
 export interface ReferralStore {
   /**
@@ -67,13 +66,6 @@ export type UpdateResult =
   | { ok: false; reason: 'not-found' }
   | { ok: false; reason: 'conflict'; current: Aanmelding };
 
-const ReferralFileSchema = z.object({
-  /** The last number handed out per year; numbers are never reused, even if a record is removed. */
-  sequences: z.record(z.string().regex(/^\d{4}$/), z.number().int().min(0)),
-  referrals: z.array(AanmeldingSchema),
-});
-export type ReferralFile = z.infer<typeof ReferralFileSchema>;
-
 /** The next reference of a year: AM-2026-0001. */
 export function referenceFor(year: number | string, number: number): string {
   return `AM-${year}-${String(number).padStart(4, '0')}`;
@@ -123,180 +115,309 @@ export function changedRecord(current: Aanmelding, change: (current: Aanmelding)
   return AanmeldingSchema.parse({ ...change(current), reference: current.reference, version: current.version + 1, updatedAt: at.toISOString() });
 }
 
+/**
+ * A decided change (computed from a record read before the lock) laid onto the record as it is now: the bookkeeping
+ * that annotate() writes without raising the version (where the card was posted, escalation, the idle notice, the
+ * reminder sent) may have landed in between, and a version check cannot see it. Without this, a press on a card
+ * just posted could write the case back without its post, and the card would never be updated again.
+ */
+export function onto(current: Aanmelding, next: Aanmelding): Aanmelding {
+  const evaluation =
+    next.evaluation && current.evaluation?.dueOn === next.evaluation.dueOn && current.evaluation.remindedFor !== undefined
+      ? { ...next.evaluation, remindedFor: current.evaluation.remindedFor }
+      : next.evaluation;
+  return {
+    ...next,
+    ...(current.post ? { post: current.post } : {}),
+    ...(current.escalation && !next.escalation ? { escalation: current.escalation } : {}),
+    ...(evaluation ? { evaluation } : {}),
+  };
+}
+
 /** Bookkeeping on a record: the version and updatedAt stay. */
 export function annotatedRecord(current: Aanmelding, change: (current: Aanmelding) => Aanmelding): Aanmelding {
   return AanmeldingSchema.parse({ ...change(current), reference: current.reference, version: current.version, updatedAt: current.updatedAt });
 }
 
+/** Where the records themselves are kept: one file each on disk, or a map in memory (tests, local trials). */
+interface RecordShelf {
+  read(reference: string): Promise<Aanmelding | undefined>;
+  write(record: Aanmelding): Promise<void>;
+  writeMany(records: readonly Aanmelding[]): Promise<void>;
+}
+
+class MemoryShelf implements RecordShelf {
+  private readonly records = new Map<string, Aanmelding>();
+  async read(reference: string) {
+    return this.records.get(reference);
+  }
+  async write(record: Aanmelding) {
+    this.records.set(record.reference, record);
+  }
+  async writeMany(records: readonly Aanmelding[]) {
+    for (const record of records) this.records.set(record.reference, record);
+  }
+}
+
+class FolderShelf implements RecordShelf {
+  constructor(readonly folder: ReferralFolder) {}
+  read(reference: string) {
+    return this.folder.read(reference);
+  }
+  write(record: Aanmelding) {
+    return this.folder.write(record);
+  }
+  writeMany(records: readonly Aanmelding[]) {
+    return writeAll(this.folder, records);
+  }
+}
+
 /**
- * The aanmeldingen of one process in one JSON file (lowdb). Follow-ups (audit, outbox) are written right after the
- * change they belong to; the channel-post sweep at start-up makes up for a post a crash lost in between.
+ * The aanmeldingen of one process (lowdb layout, data/referral-files.ts): one file per aanmelding, so a change writes
+ * one small file whatever the store holds. In memory: an index of every aanmelding (what the queries need, no family
+ * data) and the open cases whole (the team's work in hand, which does not grow with the history); a closed record is
+ * read from its file, and validated, only when asked for. Follow-ups (audit, outbox) are written right after the change
+ * they belong to; the channel-post sweep at start-up makes up for a post a crash lost in between.
  */
 export class LowdbReferralStore implements ReferralStore {
   private readonly mutex = new KeyedMutex();
+  private readonly entries = new Map<string, IndexEntry>();
+  private readonly intakes = new Map<string, string>();
+  private readonly openCases = new Map<string, Aanmelding>();
+  /** The place of each aanmelding in the order it was stored: "oldest first" is that order. */
+  private readonly rank = new Map<string, number>();
+  /** Set by close(): a change after it makes the written index stale, so it is removed first. */
+  private indexWritten = false;
 
   private constructor(
-    private readonly db: Low<ReferralFile>,
+    private readonly shelf: RecordShelf,
+    private sequencesByYear: Sequences,
     private readonly audit: AuditLog,
     private readonly outbox: Outbox,
   ) {}
 
+  /**
+   * Opens the folder `dir/referrals` (after converting the `referrals.json` of earlier versions, see
+   * migrateLegacyFile), or a store in memory without `dir`. With the index of a clean close, start-up reads the open
+   * cases only; after a crash it rebuilds the index from every record.
+   */
   static async open(dir: string | undefined, audit: AuditLog, outbox: Outbox): Promise<LowdbReferralStore> {
-    let adapter: Adapter<ReferralFile>;
-    if (dir) {
-      await mkdir(dir, { recursive: true });
-      adapter = new DurableJSONFile<ReferralFile>(path.join(dir, 'referrals.json'));
-    } else {
-      adapter = new Memory<ReferralFile>();
+    if (!dir) return new LowdbReferralStore(new MemoryShelf(), {}, audit, outbox);
+    const folder = new ReferralFolder(path.join(dir, REFERRALS_DIR));
+    await mkdir(folder.dir, { recursive: true, mode: 0o700 });
+    const onDisk = await folder.references();
+    const files = new Set(onDisk);
+    const indexed = await folder.takeIndex();
+    const stored = await folder.readSequences();
+    const store = new LowdbReferralStore(new FolderShelf(folder), sequencesCovering(stored ?? {}, onDisk), audit, outbox);
+    // The counters mark the folder as in use (data/data-dir.ts): from now on a missing folder is noticed.
+    if (!stored) await folder.writeSequences(store.sequencesByYear);
+    if (indexed) {
+      for (const entry of indexed) {
+        // A record the index knows but whose file is gone was lost: better no start than a case silently missing.
+        if (!files.has(entry.reference)) {
+          throw new DataDirError(`${folder.file(entry.reference)} ontbreekt, terwijl de index deze aanmelding noemt: de bot start niet zonder. Zet het bestand terug uit een back-up.`);
+        }
+        files.delete(entry.reference);
+        store.index(entry);
+        if (!entry.closed) store.openCases.set(entry.reference, await store.load(entry.reference));
+      }
     }
-    const db = new Low<ReferralFile>(adapter, { sequences: {}, referrals: [] });
-    await db.read();
-    // A store that does not match the schema stops the bot: better no start than silently lost referrals.
-    db.data = ReferralFileSchema.parse(db.data, { reportInput: true });
-    return new LowdbReferralStore(db, audit, outbox);
+    // Records the index does not know (none after a clean close; every one after a crash).
+    const unknown: Aanmelding[] = [];
+    for (const reference of files) unknown.push((await folder.read(reference))!);
+    for (const record of unknown.sort(byAge)) store.remember(record);
+    return store;
   }
 
   async create(draft: NewAanmelding, at: Date, follow?: FollowOf<Aanmelding>): Promise<{ aanmelding: Aanmelding; created: boolean }> {
-    return this.write<{ aanmelding: Aanmelding; created: boolean }>(at, async () => {
-      const existing = this.db.data.referrals.find((r) => r.intakeId === draft.intakeId);
-      if (existing) return { result: { aanmelding: existing, created: false } };
+    return this.write<{ aanmelding: Aanmelding; created: boolean }>(CREATE, at, async () => {
+      const existing = this.intakes.get(draft.intakeId);
+      if (existing) return { result: { aanmelding: await this.load(existing), created: false } };
       const year = String(at.getUTCFullYear());
-      const number = (this.db.data.sequences[year] ?? 0) + 1;
+      const number = (this.sequencesByYear[year] ?? 0) + 1;
       const record = newRecord(draft, referenceFor(year, number), at);
       const then = follow?.(record);
-      // Not durable means not created: a failed write leaves the store as it was.
-      await this.commit((data) => ({ sequences: { ...data.sequences, [year]: number }, referrals: [...data.referrals, record] }));
+      // Not durable means not created: a failed write leaves the store as it was, and the number free.
+      await this.shelf.write(record);
+      this.sequencesByYear = { ...this.sequencesByYear, [year]: number };
+      this.remember(record);
       return { result: { aanmelding: record, created: true }, then };
     });
   }
 
   async update(reference: string, expectedVersion: number, change: (current: Aanmelding) => Aanmelding, at: Date, follow?: FollowOf<Aanmelding>): Promise<UpdateResult> {
-    return this.write<UpdateResult>(at, async () => {
-      const index = this.indexOf(reference);
-      const current = this.db.data.referrals[index];
+    return this.write<UpdateResult>(reference, at, async () => {
+      const current = await this.find(reference);
       if (!current) return { result: { ok: false, reason: 'not-found' } };
       if (current.version !== expectedVersion) return { result: { ok: false, reason: 'conflict', current } };
       const next = changedRecord(current, change, at);
       const then = follow?.(next);
-      await this.replace(index, next);
+      await this.replace(next);
       return { result: { ok: true, aanmelding: next }, then };
     });
   }
 
   async annotate(reference: string, change: (current: Aanmelding) => Aanmelding, follow?: FollowOf<Aanmelding>, at: Date = new Date()): Promise<Aanmelding | undefined> {
-    return this.write<Aanmelding | undefined>(at, async () => {
-      const index = this.indexOf(reference);
-      const current = this.db.data.referrals[index];
+    return this.write<Aanmelding | undefined>(reference, at, async () => {
+      const current = await this.find(reference);
       if (!current) return { result: undefined };
       const next = annotatedRecord(current, change);
       const then = follow?.(next);
-      await this.replace(index, next);
+      await this.replace(next);
       return { result: next, then };
     });
   }
 
   async purgeIdentifiers(reference: string, at: Date, follow?: FollowOf<Aanmelding>): Promise<PurgeResult> {
-    return this.write<PurgeResult>(at, async () => {
-      const index = this.indexOf(reference);
-      const result = purgeOf(this.db.data.referrals[index], at);
+    return this.write<PurgeResult>(reference, at, async () => {
+      const result = purgeOf(await this.find(reference), at);
       if (!result.purged) return { result };
       const then = follow?.(result.aanmelding);
-      await this.replace(index, result.aanmelding);
+      await this.replace(result.aanmelding);
       return { result, then };
     });
   }
 
   /**
-   * One change inside the store's lock; its follow-ups (computed from the new record before it is written, so a
-   * broken follow-up stores nothing) are written right after, outside the lock.
+   * One change inside the lock of its aanmelding (or of the numbering, for a new one); its follow-ups (computed from
+   * the new record before it is written, so a broken follow-up stores nothing) are written right after, outside it.
    */
-  private async write<R>(at: Date, change: () => Promise<{ result: R; then?: Follow | undefined }>): Promise<R> {
-    const { result, then } = await this.mutex.run('write', change);
+  private async write<R>(key: string, at: Date, change: () => Promise<{ result: R; then?: Follow | undefined }>): Promise<R> {
+    const { result, then } = await this.mutex.run(key, async () => {
+      await this.dropWrittenIndex();
+      return change();
+    });
     if (then) await this.apply(then, at);
     return result;
   }
 
   async get(reference: string): Promise<Aanmelding | undefined> {
-    return this.db.data.referrals[this.indexOf(reference)];
+    return this.find(reference);
   }
 
   async list(): Promise<Aanmelding[]> {
-    return [...this.db.data.referrals];
+    return this.loadAll([...this.entries.keys()]);
   }
 
   async open(): Promise<Aanmelding[]> {
-    return this.db.data.referrals.filter((a) => a.status !== 'afgesloten');
+    return [...this.openCases.values()].sort((a, b) => this.rank.get(a.reference)! - this.rank.get(b.reference)!);
   }
 
   async assignments(): Promise<Assignment[]> {
-    return assignmentsOf(this.db.data.referrals);
+    return assignmentsOf([...this.openCases.values()]);
   }
 
   async forPerson(aadObjectId: string): Promise<Aanmelding[]> {
-    return this.db.data.referrals.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === aadObjectId || isAssignedTo(a, aadObjectId));
+    const references = [...this.entries.values()].filter((e) => e.persons.includes(aadObjectId)).map((e) => e.reference);
+    return (await this.loadAll(references)).filter((a) => personsOf(a).includes(aadObjectId));
   }
 
   async closedUnpurged(closedBefore: Date): Promise<Aanmelding[]> {
     const limit = closedBefore.toISOString();
-    return this.db.data.referrals.filter((a) => a.status === 'afgesloten' && a.purgedAt === undefined && a.closure !== undefined && a.closure.at <= limit);
+    const references = [...this.entries.values()].filter((e) => e.closed && !e.purged && e.closedAt !== undefined && e.closedAt <= limit).map((e) => e.reference);
+    return (await this.loadAll(references)).filter((a) => a.status === 'afgesloten' && a.purgedAt === undefined && a.closure !== undefined && a.closure.at <= limit);
   }
 
   async neverPostedUnpurged(createdBefore: Date): Promise<Aanmelding[]> {
     const limit = createdBefore.toISOString();
-    return this.db.data.referrals.filter((a) => a.status !== 'afgesloten' && a.purgedAt === undefined && isNeverPosted(a) && a.createdAt <= limit);
+    return (await this.open()).filter((a) => a.purgedAt === undefined && isNeverPosted(a) && a.createdAt <= limit);
   }
 
   flush(): Promise<void> {
     return this.mutex.idle();
   }
 
-  /** The last number handed out per year, as stored (for a bulk export, data/store-dump.ts). */
-  sequences(): Record<string, number> {
-    return { ...this.db.data.sequences };
-  }
-
   /**
-   * Bulk import and seeding (data/store-dump.ts): one change of the whole file, written once, inside the store's
-   * lock. `change` gets what is stored and returns the new counters and records.
+   * Waits for the changes under way and writes the index and the counters, so the next start reads the open cases
+   * only. Without it (a crash) the next start rebuilds the index from the records: slower, never wrong.
    */
-  bulkWrite<R>(change: (current: { sequences: Record<string, number>; referrals: readonly Aanmelding[] }) => { data: ReferralFile; result: R }): Promise<R> {
-    return this.mutex.run('write', async () => {
-      let result: R | undefined;
-      await this.commit((data) => {
-        const next = change(data);
-        result = next.result;
-        return next.data;
-      });
-      return result as R;
+  async close(): Promise<void> {
+    await this.mutex.idle();
+    const shelf = this.shelf;
+    if (!(shelf instanceof FolderShelf)) return;
+    await this.mutex.run(CREATE, async () => {
+      await shelf.folder.writeSequences(this.sequencesByYear);
+      await shelf.folder.writeIndex([...this.entries.values()]);
+      this.indexWritten = true;
     });
   }
 
-  private indexOf(reference: string): number {
-    return this.db.data.referrals.findIndex((r) => r.reference === reference);
+  /** How many aanmeldingen are stored. */
+  count(): number {
+    return this.entries.size;
+  }
+
+  /** The last number handed out per year, as stored (for a bulk export, data/store-dump.ts). */
+  sequences(): Record<string, number> {
+    return { ...this.sequencesByYear };
+  }
+
+  /**
+   * Bulk import and seeding (data/store-dump.ts): many new records, written inside the lock of the numbering.
+   * `make` gets the counters and whether an intake is stored already, and returns the records to add, the new counters
+   * and its result. Not one transaction: a failure halfway leaves the records written so far (they are whole).
+   */
+  bulkAppend<R>(make: (current: { sequences: Sequences; hasIntake: (intakeId: string) => boolean }) => { referrals: readonly Aanmelding[]; sequences: Sequences; result: R }): Promise<R> {
+    return this.mutex.run(CREATE, async () => {
+      await this.dropWrittenIndex();
+      const { referrals, sequences, result } = make({ sequences: { ...this.sequencesByYear }, hasIntake: (intakeId) => this.intakes.has(intakeId) });
+      const checked = referrals.map((r) => AanmeldingSchema.parse(r));
+      await this.shelf.writeMany(checked);
+      if (this.shelf instanceof FolderShelf) await this.shelf.folder.writeSequences(sequences);
+      this.sequencesByYear = { ...sequences };
+      for (const record of checked) this.remember(record);
+      return result;
+    });
+  }
+
+  /** An aanmelding, from memory when it is open, else from its file. */
+  private async find(reference: string): Promise<Aanmelding | undefined> {
+    if (!this.entries.has(reference)) return undefined;
+    return this.load(reference);
+  }
+
+  private async load(reference: string): Promise<Aanmelding> {
+    const record = this.openCases.get(reference) ?? (await this.shelf.read(reference));
+    if (!record) throw new Error(`aanmelding ${reference} is indexed but has no record`);
+    return record;
+  }
+
+  private async loadAll(references: readonly string[]): Promise<Aanmelding[]> {
+    const records: Aanmelding[] = [];
+    for (const reference of references) records.push(await this.load(reference));
+    return records;
+  }
+
+  private index(entry: IndexEntry): void {
+    if (!this.rank.has(entry.reference)) this.rank.set(entry.reference, this.rank.size);
+    this.entries.set(entry.reference, entry);
+    this.intakes.set(entry.intakeId, entry.reference);
+  }
+
+  /** Keeps what memory holds of a record that is now on disk (or, in memory, stored). */
+  private remember(record: Aanmelding): void {
+    this.index(indexEntryOf(record));
+    if (record.status === 'afgesloten') this.openCases.delete(record.reference);
+    else this.openCases.set(record.reference, record);
+  }
+
+  private async replace(next: Aanmelding): Promise<void> {
+    await this.shelf.write(next);
+    this.remember(next);
+  }
+
+  private async dropWrittenIndex(): Promise<void> {
+    if (!this.indexWritten || !(this.shelf instanceof FolderShelf)) return;
+    this.indexWritten = false;
+    await this.shelf.folder.takeIndex();
   }
 
   private async apply(follow: Follow, at: Date): Promise<void> {
     for (const job of follow.jobs ?? []) await this.outbox.enqueue(job, at);
     for (const event of follow.audit ?? []) await this.audit.append(event, at);
   }
-
-  /** Writes a change of the whole file; when the write fails, the data in memory is put back. Call inside the mutex. */
-  private async commit(change: (data: ReferralFile) => ReferralFile): Promise<void> {
-    const before = this.db.data;
-    this.db.data = change(before);
-    try {
-      await this.db.write();
-    } catch (error) {
-      this.db.data = before;
-      throw error;
-    }
-  }
-
-  private replace(index: number, next: Aanmelding): Promise<void> {
-    return this.commit((data) => {
-      const referrals = [...data.referrals];
-      referrals[index] = next;
-      return { ...data, referrals };
-    });
-  }
 }
+
+/** The lock key of the numbering (new aanmeldingen); a change of one aanmelding locks its reference. */
+const CREATE = '#create';

@@ -43,7 +43,7 @@ export class LowdbBulkStore implements BulkStore {
     const state = await conversations.exportable();
     const pendingJobs = jobs.filter((job) => job.status === 'pending').length;
     return {
-      referrals: (await referrals.list()).length,
+      referrals: referrals.count(),
       auditEntries: await audit.count(),
       channelLinks: (await channels.all()).length,
       people: (await people.all()).length,
@@ -76,7 +76,7 @@ export class LowdbBulkStore implements BulkStore {
     const contents = await this.contents();
     if (!isEmpty(contents)) throw new StoreNotEmptyError(contents);
     const { referrals, audit, channels, people, outbox, conversations } = this.parts;
-    await referrals.bulkWrite(() => ({ data: { sequences: { ...dump.sequences }, referrals: [...dump.referrals] }, result: undefined }));
+    await referrals.bulkAppend(() => ({ sequences: { ...dump.sequences }, referrals: dump.referrals, result: undefined }));
     // Verbatim: the entries keep their seq and hashes.
     await audit.appendMany(() => dump.audit);
     if (dump.channels.length) await channels.load(dump.channels);
@@ -87,15 +87,15 @@ export class LowdbBulkStore implements BulkStore {
 
   async append(make: (state: AppendState) => AppendBatch): Promise<AppendResult> {
     const { referrals, audit } = this.parts;
-    const { batch, sequences } = await referrals.bulkWrite((current) => {
+    const { batch, sequences } = await referrals.bulkAppend((current) => {
       const made = make({ sequences: { ...current.sequences } });
       const next = sequencesAfter(current.sequences, made.referrals);
-      const intakes = new Set(current.referrals.map((r) => r.intakeId));
+      const intakes = new Set<string>();
       for (const r of made.referrals) {
-        if (intakes.has(r.intakeId)) throw new DumpError(`intake ${r.intakeId} staat er al`);
+        if (current.hasIntake(r.intakeId) || intakes.has(r.intakeId)) throw new DumpError(`intake ${r.intakeId} staat er al`);
         intakes.add(r.intakeId);
       }
-      return { data: { sequences: next, referrals: [...current.referrals, ...made.referrals] }, result: { batch: made, sequences: next } };
+      return { referrals: made.referrals, sequences: next, result: { batch: made, sequences: next } };
     });
     const entries = await audit.appendMany((last) => audit.chain(batch.audit, last));
     return { referrals: batch.referrals.length, auditEntries: entries.length, sequences };
@@ -103,7 +103,7 @@ export class LowdbBulkStore implements BulkStore {
 }
 
 /** The files of a lowdb folder (conversation state aside). */
-const LOWDB_FILES = ['referrals.json', 'audit.jsonl', 'channels.json', 'people.json', 'outbox.json'];
+const LOWDB_FILES = ['referrals', 'referrals.json', 'audit.jsonl', 'channels.json', 'people.json', 'outbox.json'];
 
 /**
  * Why `dataDir` is not a lowdb folder to copy from (in Dutch), or undefined when it is one. Checked before opening

@@ -19,6 +19,7 @@ import {
   PgReferralStore,
 } from './postgres/stores.pg.js';
 import { PgBulkStore } from './postgres/store-dump.pg.js';
+import { LEGACY_REFERRALS_FILE, migrateLegacyFile } from './referral-files.js';
 import { LowdbReferralStore, type ReferralStore } from './referral.store.js';
 import type { BulkStore } from './store-dump.js';
 import { LowdbBulkStore } from './store-dump.lowdb.js';
@@ -91,14 +92,20 @@ async function openLowdb(options: StoreOptions): Promise<Stores> {
   let lock: DataDirLock | undefined;
   if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
   try {
-    if (dataDir) onPrepared?.(await prepareDataDir(dataDir));
+    // Always prepared (also for the commands, which pass no onPrepared): the missing-store rule must hold for them too.
+    if (dataDir) {
+      const report = await prepareDataDir(dataDir);
+      onPrepared?.(report);
+    }
     const keys = await keysFor(options);
     // A file that cannot be read stops the start with one line naming it (data/data-dir.ts).
     const file = <T>(name: string, openIt: () => Promise<T>) => (dataDir ? openingFile(path.join(dataDir, name), openIt) : openIt());
     const audit = await file('audit.jsonl', () => JsonlAuditLog.open(dataDir, keys));
     const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, CONVERSATIONS_DIR), audit, onInvalidState);
     const outbox = await file('outbox.json', () => LowdbOutbox.open(dataDir));
-    const referrals = await file('referrals.json', () => LowdbReferralStore.open(dataDir, audit, outbox));
+    // An earlier version's single file becomes the folder of the aanmeldingen first (once).
+    if (dataDir) await file(LEGACY_REFERRALS_FILE, () => migrateLegacyFile(dataDir));
+    const referrals = await LowdbReferralStore.open(dataDir, audit, outbox);
     const channels = await file('channels.json', () => LowdbChannelLinkStore.open(dataDir, audit, outbox));
     const people = await file('people.json', () => LowdbPeopleStore.open(dataDir));
     const flush = async () => {
@@ -117,6 +124,7 @@ async function openLowdb(options: StoreOptions): Promise<Stores> {
       flush,
       async close() {
         await flush();
+        await referrals.close();
         await audit.checkpoint(new Date());
         await lock?.release();
       },

@@ -4,16 +4,20 @@
  *
  * For each store (lowdb, PostgreSQL) and size: a fresh store is seeded with made-up aanmeldingen (bot/seed.ts: most
  * closed, about 150 open, as a team's work in hand), its open cases count as already posted and a channel is linked;
- * then the real bot is started as `npm start` starts it, against a fake Bot Framework connector. BENCH_REFERRERS
- * referrers go through an aanmelding interleaved (question turns), send it (submit turns), and once its card is in the
- * channel a gezinscoach presses "Ik pak deze op" (card action: the invoke's answer). Every measured request is paired
- * with one echo-bot turn right before it, so a busy machine slows both alike; ratios are per median.
+ * then the real bot is started as production starts it (`npm run build`, then `node dist/bot/main.js`), against a fake
+ * Bot Framework connector. BENCH_REFERRERS referrers go through an aanmelding interleaved (question turns), send it
+ * (submit turns; "card post" is from the submit until its card is in the channel), and once its card is in the channel
+ * a gezinscoach presses "Ik pak deze op" (card action: the invoke's answer; "card update" is from the press until the
+ * card in the channel is updated). Every measured request is paired with one echo-bot turn right before it, so a busy
+ * machine slows both alike; ratios are per median. Then 50 new conversations at once each take BENCH_CONCURRENT_TURNS
+ * question turns, right after 50 echo conversations did as many: throughput and p99 of both.
  *
  *   BENCH_STORES=lowdb,postgresql  BENCH_SIZES=0,10000,100000  BENCH_REFERRERS=30  npm run bench
  *
  * PostgreSQL: the server of TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a database is
  * made for each size and dropped afterwards. Unreachable: that store is left out with one line.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,10 +35,18 @@ type StoreKind = 'lowdb' | 'postgresql';
 const STORES = (process.env.BENCH_STORES ?? 'lowdb,postgresql').split(',').map((s) => s.trim()) as StoreKind[];
 const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Number);
 const REFERRERS = Number(process.env.BENCH_REFERRERS ?? 30);
-/** lowdb rewrites its whole file per change: at 100,000 a handful of samples tells enough and keeps the run short. */
-const LOWDB_LARGE_REFERRERS = Number(process.env.BENCH_LOWDB_LARGE_REFERRERS ?? 8);
+const CONCURRENT = 50;
+const CONCURRENT_TURNS = Number(process.env.BENCH_CONCURRENT_TURNS ?? 5);
+/** The bot as production runs it (npm start: compiled, plain node). */
+const BOT_SCRIPT = 'dist/bot/main.js';
 const COACH = { id: 'user-id-2', aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' };
 const COORDINATOR = { aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
+
+/** Many conversations at once: turns per second over the whole burst, and the slowest turns. */
+interface Burst {
+  turnsPerSecond: number;
+  p99: number;
+}
 
 interface Row {
   store: StoreKind;
@@ -44,8 +56,11 @@ interface Row {
   rssMiB: number;
   question: number[];
   submit: number[];
+  post: number[];
   claim: number[];
+  update: number[];
   echo: number[];
+  concurrent: { bot: Burst; echo: Burst };
 }
 
 const median = (values: number[]) => quantile(values, 0.5);
@@ -66,6 +81,16 @@ class Floor {
   /** One echo turn, timed, then the measured request, timed. */
   async pair<T>(measured: () => Promise<T>, into: number[]): Promise<T> {
     const started = performance.now();
+    await this.turn(`echo-${this.n % 40}`);
+    this.times.push(performance.now() - started);
+    const begun = performance.now();
+    const result = await measured();
+    into.push(performance.now() - begun);
+    return result;
+  }
+
+  /** One echo turn in this conversation. */
+  async turn(conversationId: string): Promise<void> {
     const response = await fetch(`${this.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -76,17 +101,28 @@ class Floor {
         serviceUrl: this.serviceUrl,
         from: { id: 'user-echo', name: 'Echo' },
         recipient: { id: 'bot' },
-        conversation: { id: `echo-${this.n % 40}`, conversationType: 'personal' },
+        conversation: { id: conversationId, conversationType: 'personal' },
         text: 'hallo',
       }),
     });
     await response.arrayBuffer();
-    this.times.push(performance.now() - started);
-    const begun = performance.now();
-    const result = await measured();
-    into.push(performance.now() - begun);
-    return result;
   }
+}
+
+/** CONCURRENT conversations at once, each taking `turns` turns one after another. */
+async function burst(turn: (conversation: number, step: number) => Promise<unknown>, turns: number): Promise<Burst> {
+  const times: number[] = [];
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENT }, async (_, c) => {
+      for (let step = 0; step < turns; step++) {
+        const started = performance.now();
+        await turn(c, step);
+        times.push(performance.now() - started);
+      }
+    }),
+  );
+  return { turnsPerSecond: (CONCURRENT * turns) / ((performance.now() - began) / 1000), p99: quantile(times, 0.99) };
 }
 
 /** A seeded store with its open cases already in the channel, and the channel linked. */
@@ -132,8 +168,11 @@ interface Running {
   bot: BotProcess;
   clients: BotClient[];
   startMs: number;
-  row: Pick<Row, 'question' | 'submit' | 'claim' | 'echo'>;
+  rssMiB: number;
+  row: Pick<Row, 'question' | 'submit' | 'post' | 'claim' | 'update' | 'echo'>;
   references: string[];
+  /** When each aanmelding's Versturen was sent (performance.now()), for the card post. */
+  sentAt: number[];
 }
 
 /** A seeded store of each size with its bot running; `stop` stops the bots and removes the stores. */
@@ -157,17 +196,17 @@ async function startAll(store: StoreKind, serviceUrl: string, connector: FakeCon
       await prepare(stores, size, serviceUrl, channel);
       await stores.close();
       const started = performance.now();
-      const bot = await startBot({ ...(db ? { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') } : { DATA_DIR: dir }), LOG_LEVEL: 'warn' });
+      const bot = await startBot({ ...(db ? { DATABASE_URL: db.url, DATA_DIR: path.join(dir, 'unused') } : { DATA_DIR: dir }), LOG_LEVEL: 'warn' }, BOT_SCRIPT);
       const startMs = performance.now() - started;
+      const { rssMiB } = (await fetch(`${bot.url}/healthz`).then((res) => res.json())) as { rssMiB: number };
       cleanups.unshift(async () => void (await bot.stop('SIGTERM')));
-      const referrers = store === 'lowdb' && size >= 50_000 ? LOWDB_LARGE_REFERRERS : REFERRERS;
-      const clients = Array.from({ length: referrers }, (_, i) => {
+      const clients = Array.from({ length: REFERRERS }, (_, i) => {
         const conversationId = `${store}-${size}-${i}`;
         const user = { id: `user-bench-${i}`, aadObjectId: `00000000-0000-0000-0000-3000000${String(i).padStart(5, '0')}`, name: `Testverwijzer Bench ${i}` };
         return new BotClient(bot.url, serviceUrl, () => connector.activities(conversationId), conversationId, user);
       });
       process.stderr.write(`  ${store} ${size.toLocaleString('en')}: seeded in ${((started - seeded) / 1000).toFixed(1)} s, bot ready in ${(startMs / 1000).toFixed(1)} s\n`);
-      running.push({ store, size, channel, bot, clients, startMs, row: { question: [], submit: [], claim: [], echo: [] }, references: [] });
+      running.push({ store, size, channel, bot, clients, startMs, rssMiB, row: { question: [], submit: [], post: [], claim: [], update: [], echo: [] }, references: [], sentAt: [] });
     }
   } catch (error) {
     await stop();
@@ -193,7 +232,10 @@ async function measureInterleaved(running: Running[], floor: Floor, connector: F
     for (const r of running) {
       const c = r.clients[i];
       if (!c) continue;
-      const done = await paired(r, 'submit', () => c.click('Versturen'));
+      const done = await paired(r, 'submit', () => {
+        r.sentAt.push(performance.now());
+        return c.click('Versturen');
+      });
       const reference = /AM-\d{4}-\d{4,}/.exec(JSON.stringify(done))?.[0];
       if (!reference) throw new Error(`${r.store} ${r.size}: an aanmelding was not sent`);
       r.references.push(reference);
@@ -219,6 +261,8 @@ async function measureInterleaved(running: Running[], floor: Floor, connector: F
     for (const r of running) {
       const posted = posts.get(r)![i];
       if (!posted) continue;
+      r.row.post.push(posted.at! - r.sentAt[i]!);
+      const pressed = performance.now();
       const claim = JSON.stringify(posted.body.activity.attachments[0].content).match(/"verb":"claim","data":(\{[^}]*\})/);
       if (!claim) throw new Error('no claim button on a posted card');
       const body = await paired(r, 'claim', async () => {
@@ -241,13 +285,33 @@ async function measureInterleaved(running: Running[], floor: Floor, connector: F
         return (await response.json()) as { value?: unknown };
       });
       if (!JSON.stringify(body.value).includes('Toegewezen aan Adele Vance')) throw new Error(`${r.store} ${r.size}: the claim did not succeed`);
+      // The card in the channel, updated by the outbox after the claim (the card update row).
+      const updated = await connector.waitFor(
+        () => connector.updates().find((u) => u.at! > pressed && u.path.includes(encodeURIComponent(posted.activityId!)) && JSON.stringify(u.body).includes('Adele Vance')),
+        `${r.store} ${r.size}: the card update after the claim`,
+        60_000,
+      );
+      r.row.update.push(updated.at! - pressed);
     }
   }
+}
+
+/** 50 echo conversations at once, then 50 new conversations of the bot at once, each with the first question turns. */
+async function measureConcurrent(r: Running, floor: Floor, connector: FakeConnector, serviceUrl: string): Promise<Row['concurrent']> {
+  const echo = await burst((c) => floor.turn(`burst-echo-${r.store}-${r.size}-${c}`), CONCURRENT_TURNS);
+  const clients = Array.from({ length: CONCURRENT }, (_, i) => {
+    const conversationId = `burst-${r.store}-${r.size}-${i}`;
+    const user = { id: `user-burst-${i}`, aadObjectId: `00000000-0000-0000-0000-4000000${String(i).padStart(5, '0')}`, name: `Testverwijzer Burst ${i}` };
+    return new BotClient(r.bot.url, serviceUrl, () => connector.activities(conversationId), conversationId, user);
+  });
+  const bot = await burst((c, step) => SCRIPT[step % SCRIPT.length]!(clients[c]!), CONCURRENT_TURNS);
+  return { bot, echo };
 }
 
 async function main() {
   const connector = new FakeConnector();
   const serviceUrl = await connector.start();
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   const echo = await startBot({}, 'test/bench/echo-bot.ts');
   const floor = new Floor(echo.url, serviceUrl);
   const problem = STORES.includes('postgresql') ? await postgresProblem() : undefined;
@@ -260,8 +324,8 @@ async function main() {
       try {
         await measureInterleaved(all.running, floor, connector, serviceUrl);
         for (const r of all.running) {
-          const { rssMiB } = (await fetch(`${r.bot.url}/healthz`).then((res) => res.json())) as { rssMiB: number };
-          rows.push({ store, size: r.size, referrers: r.clients.length, startMs: r.startMs, rssMiB, ...r.row });
+          const concurrent = await measureConcurrent(r, floor, connector, serviceUrl);
+          rows.push({ store, size: r.size, referrers: r.clients.length, startMs: r.startMs, rssMiB: r.rssMiB, ...r.row, concurrent });
         }
       } finally {
         await all.stop();
@@ -276,28 +340,38 @@ async function main() {
 
 function report(rows: Row[]): string {
   const lines = [
-    `Benchmark (npm run bench), ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
-    'Times in ms from request to HTTP answer (the bot has sent its replies by then); ×echo = median / median of the echo turns paired with it.',
-    '',
-    '| store | stored | referrers | echo turn median | question turn median (×echo) | submit median / p95 (×echo) | "Ik pak deze op" median / p95 (×echo) | start-up to /healthz | RSS after |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `Benchmark (npm run bench), ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, bot compiled (node ${BOT_SCRIPT})`,
+    `Times in ms, medians; (×echo) = that median / the median of the echo turns paired with it in the same run. ${REFERRERS} referrers per size.`,
   ];
-  for (const r of rows) {
-    const e = median(r.echo);
-    lines.push(
-      `| ${r.store} | ${r.size.toLocaleString('en')} | ${r.referrers} | ${ms(e)} | ${ms(median(r.question))} (${(median(r.question) / e).toFixed(1)}×) | ${ms(median(r.submit))} / ${ms(quantile(r.submit, 0.95))} (${(median(r.submit) / e).toFixed(1)}×) | ${ms(median(r.claim))} / ${ms(quantile(r.claim, 0.95))} (${(median(r.claim) / e).toFixed(1)}×) | ${(r.startMs / 1000).toFixed(1)} s | ${r.rssMiB} MiB |`,
-    );
-  }
-  lines.push('');
   for (const store of new Set(rows.map((r) => r.store))) {
-    const of = rows.filter((r) => r.store === store);
-    const first = of.find((r) => r.size === Math.min(...of.map((x) => x.size)));
-    const last = of.find((r) => r.size === Math.max(...of.map((x) => x.size)));
+    const of = rows.filter((r) => r.store === store).sort((a, b) => a.size - b.size);
+    const line = (label: string, cell: (r: Row) => string) => `| ${label} | ${of.map(cell).join(' | ')} |`;
+    const turn = (pick: (r: Row) => number[]) => (r: Row) => `${ms(median(pick(r)))} (${(median(pick(r)) / median(r.echo)).toFixed(1)}×)`;
+    lines.push(
+      '',
+      `**${store}**`,
+      '',
+      `| | ${of.map((r) => `${r.size.toLocaleString('en')} stored`).join(' | ')} |`,
+      `|---|${of.map(() => '---').join('|')}|`,
+      line('echo turn (floor, same run)', (r) => ms(median(r.echo))),
+      line('question turn', turn((r) => r.question)),
+      line('submit (Versturen)', turn((r) => r.submit)),
+      line('card post (submit → card in channel)', (r) => ms(median(r.post))),
+      line('card action ("Ik pak deze op")', turn((r) => r.claim)),
+      line('card update (press → card updated in channel)', (r) => ms(median(r.update))),
+      line('start-up to /healthz', (r) => `${(r.startMs / 1000).toFixed(1)} s`),
+      line('memory (RSS) after start', (r) => `${r.rssMiB} MiB`),
+      line(`${CONCURRENT} conversations at once: turns/s (×echo), p99`, (r) => `${r.concurrent.bot.turnsPerSecond.toFixed(0)}/s (${(r.concurrent.bot.turnsPerSecond / r.concurrent.echo.turnsPerSecond).toFixed(2)}×), p99 ${ms(r.concurrent.bot.p99)}`),
+      line(`… the echo bot, same run`, (r) => `${r.concurrent.echo.turnsPerSecond.toFixed(0)}/s, p99 ${ms(r.concurrent.echo.p99)}`),
+    );
+    const first = of[0];
+    const last = of.at(-1);
     if (!first || !last || first === last) continue;
     // Each as a multiple of its own echo floor, so a machine that got busier between the two does not count.
     const growth = (pick: (r: Row) => number[]) => (median(pick(last)) / median(last.echo) / (median(pick(first)) / median(first.echo))).toFixed(2);
     lines.push(
-      `${store}: at ${last.size.toLocaleString('en')} against ${first.size.toLocaleString('en')} stored (ratios to echo compared): submit ${growth((r) => r.submit)}×, "Ik pak deze op" ${growth((r) => r.claim)}×, question ${growth((r) => r.question)}×`,
+      '',
+      `${store} at ${last.size.toLocaleString('en')} against ${first.size.toLocaleString('en')} stored (ratios to echo compared): submit ${growth((r) => r.submit)}×, card action ${growth((r) => r.claim)}×, question ${growth((r) => r.question)}×; card post ${(median(last.post) / median(first.post)).toFixed(2)}×, card update ${(median(last.update) / median(first.update)).toFixed(2)}×, start-up ${(last.startMs / first.startMs).toFixed(2)}×`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -377,3 +377,28 @@ describe('linking a channel', () => {
     expect((await payloads('post')).map((p) => p.reference)).toEqual([gv.reference]);
   });
 });
+
+describe('a press on a card the bot is still recording as posted', () => {
+  it('keeps where the card was posted, so the card is still updated after the press', async () => {
+    const a = await stored();
+    // The press reads the case; the delivery records the post (bookkeeping, the version stays) just before the press writes.
+    const get = stores.referrals.get.bind(stores.referrals);
+    let raced = false;
+    stores.referrals.get = async (reference: string) => {
+      const read = await get(reference);
+      if (!raced && read) {
+        raced = true;
+        const post = { service: 'gezinscoach' as const, conversationId: CHANNEL, activityId: '1700000000000', serviceUrl: 'https://smba.example/', postedAt: NOW.toISOString() };
+        await stores.referrals.annotate(reference, (current) => ({ ...current, post }));
+      }
+      return read;
+    };
+    await service.onCardAction('claim', { reference: a.reference, version: a.version }, adele, CHANNEL);
+    const saved = await get(a.reference);
+    expect(raced).toBe(true);
+    expect(saved?.assignee?.name).toBe('Adele Vance');
+    expect(saved?.post?.activityId).toBe('1700000000000');
+    const jobs = JSON.stringify(await stores.outbox.claim(new Date('2030-01-01T00:00:00Z'), 60_000, 100));
+    expect(jobs).toContain('update-card');
+  });
+});

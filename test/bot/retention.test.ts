@@ -13,6 +13,7 @@ import { createLogger } from '../../bot/logger.js';
 import { purgeExpired, SCHEDULED_PURGE, startRetention } from '../../bot/retention.js';
 import { writeSeededStore } from '../fixtures/monitoring-seed.js';
 import { aanmelding, adele, megan, team, type AanmeldingOptions } from '../fixtures/referral.js';
+import { storedReferralsText } from '../support/stored-referrals.js';
 
 const NOW = new Date('2028-06-01T12:00:00.000Z');
 const MONTHS = 24;
@@ -52,10 +53,10 @@ const counts = async () => monitoringCounts({ aanmeldingen: await stores.referra
 
 describe('purgeExpired', () => {
   it('on a dry run lists the cases past the period and changes nothing', async () => {
-    const before = await readFile(path.join(dir, 'referrals.json'), 'utf8');
+    const before = await storedReferralsText(dir);
     const result = await run(true);
     expect(result).toEqual({ due: [{ reference: 'AM-2026-0001', closedAt: '2026-05-01T10:00:00.000Z' }], purged: [] });
-    expect(await readFile(path.join(dir, 'referrals.json'), 'utf8')).toBe(before);
+    expect(await storedReferralsText(dir)).toBe(before);
     expect(await stores.audit.entries()).toEqual([]);
   });
 
@@ -194,7 +195,7 @@ describe('npm run purge', () => {
     const refused = purge([], { RETENTION_MONTHS: '1' });
     await expect(refused).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`De gegevensmap ${dir} is in gebruik door de bot`) });
     await expect(refused).rejects.toMatchObject({ stderr: expect.stringContaining('stop dat proces eerst') });
-    expect((await readFile(path.join(dir, 'referrals.json'), 'utf8')).match(/Jan de Vries/g)!.length).toBeGreaterThan(1);
+    expect((await storedReferralsText(dir)).match(/Jan de Vries/g)!.length).toBeGreaterThan(1);
     expect(await stores.audit.entries()).toEqual([]);
   });
 
@@ -205,11 +206,11 @@ describe('npm run purge', () => {
     expect(dry.stdout).toContain('zou opschonen: AM-2026-0001');
     expect(dry.stdout).toContain('zou opschonen: AM-2026-0002');
     expect(dry.stdout).toContain('er is niets veranderd');
-    expect(await readFile(path.join(dir, 'referrals.json'), 'utf8')).toContain('Jan de Vries');
+    expect(await storedReferralsText(dir)).toContain('Jan de Vries');
 
     const real = await purge([], { RETENTION_MONTHS: '1' });
     expect(real.stdout).toContain('2 aanmelding(en) opgeschoond (bewaartermijn 1 maanden)');
-    const stored = await readFile(path.join(dir, 'referrals.json'), 'utf8');
+    const stored = await storedReferralsText(dir);
     expect(stored.match(/Jan de Vries/g)).toHaveLength(1); // only the open case keeps it
     expect((await readFile(path.join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
   });

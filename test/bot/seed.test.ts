@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { openStores, type Stores } from '../../data/stores.js';
 import { config, draft, team } from '../fixtures/referral.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
+import { storedReferralsText } from '../support/stored-referrals.js';
 
 const NOW = new Date('2026-06-15T12:00:00.000Z');
 const options = { config, team: team(), now: NOW };
@@ -175,7 +176,7 @@ describe('seeding a lowdb store', () => {
     expect(run.stdout).toMatch(/^120 verzonnen aanmeldingen \(AM-\d{4}-0001 t\/m AM-\d{4}-\d{4}\) in \d+,\d s toegevoegd aan lowdb .*: \d+ open, \d+ opgeschoond, \d+ auditregels\.\n$/);
     expect(twin.code).toBe(0);
     // The same count and seed on the same day: the same store.
-    const [mine, theirs] = await Promise.all([readFile(path.join(dataDir, 'referrals.json'), 'utf8'), readFile(path.join(dir, 'cli-tweeling', 'referrals.json'), 'utf8')]);
+    const [mine, theirs] = await Promise.all([storedReferralsText(dataDir), storedReferralsText(path.join(dir, 'cli-tweeling'))]);
     expect(mine).toBe(theirs);
     const stores = await openStores({ auditKey: TEST_AUDIT_KEY, dataDir });
     expect((await storeContents(stores)).referrals).toBe(120);

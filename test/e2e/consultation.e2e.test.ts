@@ -6,6 +6,7 @@ import { allText, asRead, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { CHANNEL, channelActivities, TENANT } from '../support/teams-channel.js';
+import { storedReferrals } from '../support/stored-referrals.js';
 
 /**
  * An anonymous consultation over the Bot Framework protocol (issue 14, point 5): the referrer hears at Versturen
@@ -51,8 +52,7 @@ async function press(from: Json, verb: string, data: Json, thread: string): Prom
 }
 
 async function stored(reference: string): Promise<Json> {
-  const data = JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Json[] };
-  return data.referrals.find((r) => r.reference === reference)!;
+  return (await storedReferrals(dataDir)).find((r) => r.reference === reference)!;
 }
 
 async function audit(): Promise<Json[]> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { channelActivities, toSummary } from '../support/teams-channel.js';
 import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
+import { storedReferrals } from '../support/stored-referrals.js';
 
 /**
  * kill -9 during submits, round after round, on both stores: nothing the referrer was told is "verstuurd" is lost,
@@ -16,7 +17,6 @@ import { createTestDatabase, postgresForTests, type TestDatabase } from '../supp
  * refuses a second bot on the same folder.
  */
 
-type Json = Record<string, any>;
 const ROUNDS = 20;
 const MEGAN = { id: 'user-id-1', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Megan Bowen' };
 const YEAR = new Date().getUTCFullYear();
@@ -113,8 +113,7 @@ describe('kill -9 during submits', () => {
     const result = await crashRounds({
       env: { DATA_DIR: dir },
       async storedReferences() {
-        const file = JSON.parse(await readFile(path.join(dir, 'referrals.json'), 'utf8')) as { referrals: Json[] };
-        return file.referrals.map((r) => r.reference as string);
+        return (await storedReferrals(dir)).map((r) => r.reference as string);
       },
       cleanup: () => rm(dir, { recursive: true, force: true }),
     });

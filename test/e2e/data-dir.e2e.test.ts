@@ -56,9 +56,12 @@ describe('the data folder', () => {
     expect(await mode(path.join(dataDir, 'conversations'))).toBe(0o700);
     const files = [...(await readdir(dataDir, { withFileTypes: true }))].filter((e) => e.isFile()).map((e) => path.join(dataDir, e.name));
     const conversations = (await readdir(path.join(dataDir, 'conversations'))).map((name) => path.join(dataDir, 'conversations', name));
-    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['referrals.json', 'audit.jsonl', 'people.json']));
+    const referrals = (await readdir(path.join(dataDir, 'referrals'))).map((name) => path.join(dataDir, 'referrals', name));
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['audit.jsonl', 'people.json']));
+    expect(await mode(path.join(dataDir, 'referrals'))).toBe(0o700);
+    expect(referrals.map((f) => path.basename(f))).toContain('sequences.json');
     expect(conversations).toHaveLength(1);
-    for (const file of [...files, ...conversations]) expect([file, await mode(file)]).toEqual([file, 0o600]);
+    for (const file of [...files, ...conversations, ...referrals]) expect([file, await mode(file)]).toEqual([file, 0o600]);
   });
 
   it('removes temporary files a crash left and narrows wide permissions at start, logging counts and no names', async () => {
@@ -76,7 +79,9 @@ describe('the data folder', () => {
     expect((await readdir(dataDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await readdir(path.join(dataDir, 'conversations'))).toEqual([]);
     expect(await mode(dataDir)).toBe(0o700);
-    expect(await mode(path.join(dataDir, 'referrals.json'))).toBe(0o600);
+    // The referrals.json of an earlier version, narrowed first, is now the folder of the aanmeldingen.
+    expect(await readdir(dataDir)).not.toContain('referrals.json');
+    expect(await mode(path.join(dataDir, 'referrals'))).toBe(0o700);
     expect(await mode(path.join(dataDir, 'audit.jsonl'))).toBe(0o600);
     const prepared = bot.logs.find((line) => line.includes('"store.prepared"'));
     // Narrowed: the folder, conversations/, the lock folder (proper-lockfile makes it 0755), referrals.json, audit.jsonl.
@@ -86,8 +91,8 @@ describe('the data folder', () => {
 });
 
 describe('a missing store is not an empty store', () => {
-  it('refuses to start when referrals.json is gone but the access log names aanmeldingen, naming the file in one line', async () => {
-    // Made by a real bot: an aanmelding sent, then the bot stopped and referrals.json lost.
+  it('refuses to start when the aanmeldingen are gone but the access log names them, naming the folder in one line', async () => {
+    // Made by a real bot: an aanmelding sent, then the bot stopped and the folder of the aanmeldingen lost.
     const dataDir = freshDir();
     bot = await startBot({ DATA_DIR: dataDir });
     const c = new BotClient(bot.url, serviceUrl, () => connector.activities('personal-missing'), 'personal-missing');
@@ -95,13 +100,13 @@ describe('a missing store is not an empty store', () => {
     await c.click('Versturen');
     await bot.stop();
     bot = undefined;
-    await rm(path.join(dataDir, 'referrals.json'));
+    await rm(path.join(dataDir, 'referrals'), { recursive: true });
     const run = await refusedStart(dataDir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      `${path.join(dataDir, 'referrals.json')} ontbreekt, terwijl het toegangslog (audit.jsonl) 1 aanmelding noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet het bestand terug uit een back-up.`,
+      `${path.join(dataDir, 'referrals')} ontbreekt, terwijl het toegangslog (audit.jsonl) 1 aanmelding noemt: de bot start niet met een lege lijst aanmeldingen (hij zou kenmerken opnieuw uitdelen). Zet de map terug uit een back-up.`,
     ]);
-    expect(await readdir(dataDir)).not.toContain('referrals.json');
+    expect(await readdir(dataDir)).not.toContain('referrals');
   });
 
   it('starts on the folder of an earlier version in which no aanmelding was ever sent, and writes the empty store', async () => {
@@ -112,7 +117,7 @@ describe('a missing store is not an empty store', () => {
     await writeFile(path.join(dataDir, 'audit.jsonl'), '');
     bot = await startBot({ DATA_DIR: dataDir });
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-    expect(await readdir(dataDir)).toContain('referrals.json');
+    expect(await readdir(path.join(dataDir, 'referrals'))).toContain('sequences.json');
   });
 
   it('starts on a fresh, empty folder, and writes the empty store so that its loss shows later', async () => {
@@ -120,7 +125,7 @@ describe('a missing store is not an empty store', () => {
     await mkdir(dataDir);
     bot = await startBot({ DATA_DIR: dataDir });
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
-    expect(await readdir(dataDir)).toEqual(expect.arrayContaining(['referrals.json', 'audit.jsonl']));
+    expect(await readdir(dataDir)).toEqual(expect.arrayContaining(['referrals', 'audit.jsonl']));
   });
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, BotClient } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
+import { storedReferrals } from '../support/stored-referrals.js';
 
 /** The real server as a child process, talking the Bot Framework protocol to a fake connector. */
 
@@ -32,9 +33,9 @@ function client(botUrl: string, conversationId: string) {
 }
 
 async function readStore() {
-  const referrals = JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Record<string, any>[] };
+  const referrals = await storedReferrals(dataDir);
   const audit = (await readFile(path.join(dataDir, 'audit.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  return { referrals: referrals.referrals, audit };
+  return { referrals, audit };
 }
 
 /** Answers the steps up to and including the children. */

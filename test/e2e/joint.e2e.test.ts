@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, BotClient } from '../support/bot-client.js';
+import { storedReferrals } from '../support/stored-referrals.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { channelActivities, TENANT } from '../support/teams-channel.js';
@@ -66,8 +67,7 @@ async function refer(conversationId: string, criteria: string): Promise<string> 
 }
 
 async function stored(reference: string): Promise<Json> {
-  const data = JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Json[] };
-  return data.referrals.find((r) => r.reference === reference)!;
+  return (await storedReferrals(dataDir)).find((r) => r.reference === reference)!;
 }
 
 async function audit(): Promise<Json[]> {

@@ -6,6 +6,7 @@ import { allText, asRead, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
 import { channelActivities, TENANT } from '../support/teams-channel.js';
+import { storedReferrals } from '../support/stored-referrals.js';
 
 /**
  * The short acute form over the Bot Framework protocol (issue 14, point 1): after an acute concern the huisarts sends
@@ -56,7 +57,7 @@ async function sendShort(c: BotClient): Promise<{ reference: string; done: strin
 }
 
 async function stored(): Promise<Json[]> {
-  return (JSON.parse(await readFile(path.join(dataDir, 'referrals.json'), 'utf8')) as { referrals: Json[] }).referrals;
+  return storedReferrals(dataDir);
 }
 
 async function audit(): Promise<Json[]> {

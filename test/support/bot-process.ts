@@ -27,13 +27,17 @@ export interface BotProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the real bot (bot/main.ts, as npm start does) on a free port and waits until it listens. */
+/**
+ * Starts the real bot (bot/main.ts through tsx) on a free port and waits until it listens. A compiled script
+ * (`dist/bot/main.js`, after npm run build) runs as production runs it: plain node, nothing preloaded.
+ */
 export async function startBot(env: Record<string, string | undefined>, script = 'bot/main.ts'): Promise<BotProcess> {
   const port = await freePort();
   const reportOutbound = path.join(ROOT, 'test/support/report-outbound.mjs');
   // Teams mode needs the access log's key; a test that wants to see the refusal passes AUDIT_KEY: undefined.
   const teamsMode = Boolean(env.MicrosoftAppId ?? process.env.MicrosoftAppId) && !('AUDIT_KEY' in env);
-  const child: ChildProcess = spawn(process.execPath, ['--import', reportOutbound, '--import', 'tsx', script], {
+  const preload = script.endsWith('.ts') ? ['--import', reportOutbound, '--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...preload, script], {
     cwd: ROOT,
     // Production as in the image, except in local mode, which a production bot refuses (bot/settings.ts).
     env: { ...process.env, NODE_ENV: env.MicrosoftAppId ? 'production' : 'development', PORT: String(port), LOG_LEVEL: 'info', ...(teamsMode ? { AUDIT_KEY: TEST_AUDIT_KEY } : {}), ...env },

@@ -10,6 +10,8 @@ export interface ConnectorCall {
   authorization?: string;
   /** For CREATE: the id of the first activity in the new conversation. */
   activityId?: string;
+  /** When the call arrived (performance.now() of this process: the benchmark times deliveries with it). */
+  at?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export class FakeConnector {
           const channelId = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
           const conversationId = body.isGroup && channelId ? `${channelId};messageid=post-${n}` : `personal-created-${n}`;
           const activityId = `post-${n}`;
-          this.calls.push({ method: 'CREATE', path, conversationId, body, activityId });
+          this.calls.push({ method: 'CREATE', path, conversationId, body, activityId, at: performance.now() });
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ id: conversationId, activityId }));
           return;
@@ -67,6 +69,7 @@ export class FakeConnector {
           conversationId: match ? decodeURIComponent(match[1]!) : '',
           body,
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+          at: performance.now(),
         });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `reply-${n}` }));
