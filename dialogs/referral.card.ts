@@ -22,10 +22,12 @@ import {
   type NormCount,
   type TeamRole,
 } from '../machines/referral-case.js';
+import type { HuisartsMoment, HuisartsToInform } from '../machines/huisarts-feedback.js';
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { readableReason } from '../machines/triage.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { consentGiversInWords, GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { huisartsLetterSection } from './huisarts-message.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 import { plainText } from './plain-text.js';
 
@@ -544,7 +546,7 @@ export function answerForwarded(a: Aanmelding, questionId: string): { text: stri
 }
 
 /** The full dossier, only in a 1:1 chat with the assignee or a coordinator (and every sending is audited). */
-export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard {
+export function dossierCard(a: Aanmelding, config: GemeenteConfig, huisartsLetter?: { to: HuisartsToInform; moment: HuisartsMoment }): AdaptiveCard {
   const ans = a.answers;
   const contact = ans.contact;
   const rows: [string, string][] = [
@@ -594,6 +596,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ...(answered.length > 0
       ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${plainText(q.question)}\n  → ${plainText(q.answer ?? '')}`).join('\n'))]
       : []),
+    ...(huisartsLetter ? huisartsLetterSection(a, huisartsLetter.moment, huisartsLetter.to, config) : []),
   ]);
 }
 
