@@ -31,7 +31,8 @@ import {
   welcome,
 } from '../dialogs/welcome.dialog.js';
 import { deliveryNote } from '../dialogs/channel.dialog.js';
-import { hisRefused, hisRequest, hisSummaryCard, statusOverview } from '../dialogs/status.dialog.js';
+import { hisRefused, hisRequest, hisSummaryCard, statusOverview, waitsForPickup } from '../dialogs/status.dialog.js';
+import type { WaitingTime } from '../machines/waiting-time.js';
 import { isShortSpoed } from '../dialogs/referral.card.js';
 import type { Logger } from './logger.js';
 
@@ -66,6 +67,8 @@ export interface ConversationDeps {
   onSubmitted?: (aanmelding: Aanmelding) => Promise<'posting' | 'no-channel' | 'not-for-team'>;
   /** Starts the outbox on what a completed short acute aanmelding queued (the card, the assignee's dossier). */
   deliver?: () => void;
+  /** The expected waiting time of a route (bot/waiting-times.ts), told when an aanmelding is sent and in "status". */
+  waitingTime?: (route: Aanmelding['triage']['route']) => Promise<WaitingTime>;
 }
 
 const REMEMBERED_ACTIVITY_IDS = 20;
@@ -146,13 +149,13 @@ export class Conversations {
     if (command === 'status') {
       const me = turn.user.aadObjectId ?? turn.user.id;
       const mine = await this.deps.stores.referrals.forPerson(me);
-      return [
-        statusOverview(
-          mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
-          mine.filter((a) => isAssignedTo(a, me)),
-          this.deps.config,
-        ),
-      ];
+      const referred = mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me);
+      const waiting = new Map<string, WaitingTime>();
+      for (const a of referred) {
+        const estimate = waitsForPickup(a) ? await this.waitingTime(a) : undefined;
+        if (estimate) waiting.set(a.reference, estimate);
+      }
+      return [statusOverview(referred, mine.filter((a) => isAssignedTo(a, me)), this.deps.config, waiting)];
     }
     const card = CardDataSchema.safeParse(turn.input.value);
     if (card.success) {
@@ -162,6 +165,16 @@ export class Conversations {
     const guess = suggestedCommand(turn.input);
     if (guess) return [didYouMean(guess)];
     return [welcome(firstName(turn.user.name))];
+  }
+
+  /** The waiting time for an aanmelding's route; a failure to compute it never stands in the way of the answer. */
+  private async waitingTime(a: Aanmelding): Promise<WaitingTime | undefined> {
+    try {
+      return await this.deps.waitingTime?.(a.triage.route);
+    } catch (error) {
+      this.deps.log.warn({ event: 'waiting-time.failed', err: errorSummary(error) });
+      return undefined;
+    }
   }
 
   /** The plain-text summary for the patient record, to its referrer only; every one given is audited (NEN 7513). */
@@ -263,7 +276,8 @@ export class Conversations {
       // Outside the jeugdconsulenten's working hours a SPOED referrer hears at once whom to call now.
       const inHours = withinWorkingHours(config.werktijden, turn.input.at);
       const consent = aanmelding.answers.consent?.referral ?? 'nee';
-      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours))];
+      const waiting = delivery === 'not-for-team' ? undefined : await this.waitingTime(aanmelding);
+      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours), waiting)];
     }
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });
