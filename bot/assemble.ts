@@ -20,6 +20,7 @@ export function assembleBot(parts: BotParts) {
     ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
     log,
     praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
+    roleOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.rol,
     postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
     deliver: () => parts.deliver(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import type { Aanmelding, ConversationRef, NewAanmelding, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { Aanmelding, ConversationRef, NewAanmelding, ReferrerRole, TeamsIdentity } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
 import type { ConversationRecord } from '../data/conversation-state.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
@@ -22,6 +22,7 @@ import {
   finishedFlow,
   nothingToComplete,
   generalHelp,
+  gezinsverzorgerNotForYou,
   intakePurged,
   restarted,
   submitFailed,
@@ -58,6 +59,8 @@ export interface ConversationDeps {
   newId?: () => string;
   /** The referrer's practice, from the team configuration. */
   praktijkOf?: (aadObjectId: string | undefined) => string | undefined;
+  /** The referrer's role as the team configuration knows it (verwijzers[].rol), if at all. */
+  roleOf?: (aadObjectId: string | undefined) => ReferrerRole | undefined;
   /**
    * The channel post for a new aanmelding, when its team has a channel: a job to commit together with the record
    * (given the reference it gets). Undefined: nothing to post now.
@@ -143,7 +146,13 @@ export class Conversations {
     const command = topLevelCommand(turn.input);
     if (command === 'start') return this.start(record, turn);
     if (command === 'aanvullen') return this.startCompletion(record, turn);
-    if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) return this.start(record, turn, this.deps.gezinsverzorger);
+    if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) {
+      // The request is for the roles the gemeente allows, as the team knows the person; typing it proves no role.
+      const role = this.deps.roleOf?.(turn.user.aadObjectId);
+      if (role && this.deps.config.gezinsverzorgerAanvragers.includes(role)) return this.start(record, turn, this.deps.gezinsverzorger, { role });
+      this.deps.log.info({ event: 'gezinsverzorger.not-allowed' });
+      return [gezinsverzorgerNotForYou(this.deps.config), ...(await this.start(record, turn))];
+    }
     await this.save(turn, record);
     if (command === 'help') return [generalHelp(this.deps.config)];
     if (command === 'status') {
@@ -194,8 +203,8 @@ export class Conversations {
     return [this.deps.intake, this.deps.gezinsverzorger].find((flow) => flow?.id === id);
   }
 
-  private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake): Promise<Reply[]> {
-    const actor = createActor(intake.machine, { input: intake.input(this.newId()) }).start();
+  private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake, known: { role?: ReferrerRole } = {}): Promise<Reply[]> {
+    const actor = createActor(intake.machine, { input: { ...intake.input(this.newId()), ...known } }).start();
     const snapshot = actor.getSnapshot();
     await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
     this.deps.log.info({ event: 'flow.started', flow: intake.id, instance: intake.instanceOf(snapshot) });

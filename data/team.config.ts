@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ReferrerRoleSchema } from './aanmelding.schema.js';
 import { ConfigError } from './gemeente.config.js';
 import { formatIssues } from './zod-messages.js';
 
@@ -60,7 +61,18 @@ export const TeamConfigSchema = z
     /** The team's norm for complex-intensief cases at the same time (seed 004: about 15 in the team). */
     normComplexIntensief: z.number().int().min(1).max(500).default(15),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
-    verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
+    verwijzers: z
+      .array(
+        PersonSchema.extend({
+          praktijk: z.string().min(2).max(100),
+          /**
+           * Their role as the team knows it (e.g. "casemanager" of a WIJ-team): what they may request (a gezinsverzorger,
+           * gemeente configuration gezinsverzorgerAanvragers) comes from this, never from what they type.
+           */
+          rol: ReferrerRoleSchema.optional(),
+        }),
+      )
+      .default([]),
     /**
      * The huisartspraktijken of the families, with whom to tell in Teams (a practice's contact person) when the
      * family allows informing its huisarts; without a contact a letter goes into the dossier for the assignee.

@@ -176,6 +176,14 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
   return { card: adaptiveCard([...body, { type: 'ActionSet', actions }]) };
 }
 
+/** Typed "gezinsverzorger aanvragen" by someone the team does not know in a role that may: the ordinary intake follows. */
+export function gezinsverzorgerNotForYou(config: GemeenteConfig): Reply {
+  const who = config.gezinsverzorgerAanvragers.map((role) => (role === 'casemanager' ? 'een casemanager' : role === 'poh' ? 'een POH' : `een ${role}`));
+  return {
+    text: `Een gezinsverzorger vraagt ${listNl(who)} aan, die het plan van het gezin heeft; het team kent jou (nog) niet in die rol. Je kunt het gezin hieronder gewoon aanmelden: vul eerst je rol in.`,
+  };
+}
+
 export function submitFailed(): Reply {
   return { text: 'Het versturen is niet gelukt door een storing aan mijn kant. Je antwoorden zijn niet verloren: kies zo nog eens Versturen.' };
 }
