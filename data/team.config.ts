@@ -33,6 +33,8 @@ export const ProfessionalSchema = PersonSchema.extend({
   wijken: z.array(z.string().min(1)).default([]),
   praktijken: z.array(z.string().min(1)).default([]),
   scholen: z.array(z.string().min(1)).default([]),
+  /** Their expertise, by the names of the team's `expertise` (e.g. "lvb", "scheiding", "taal-cultuur"). */
+  expertise: z.array(z.string().min(1)).optional(),
   /** Capacity norms (seed 004): cases at the same time, of which waakvlam and complex-intensief, and hours a week. */
   capacity: z.strictObject({
     maxCases: z.number().int().min(1).max(100),
@@ -60,6 +62,11 @@ export const TeamConfigSchema = z
     gedragswetenschappers: z.array(PersonSchema).default([]),
     /** The team's norm for complex-intensief cases at the same time (seed 004: about 15 in the team). */
     normComplexIntensief: z.number().int().min(1).max(500).default(15),
+    /**
+     * Expertise the assign choices weigh ("verdeeld op basis van expertise"): a name with the hoofdvraag (leefgebied)
+     * and criteria ids it fits, e.g. { "lvb": ["leervermogen"], "scheiding": ["omgang"], "taal-cultuur": ["cultuur-taal"] }.
+     */
+    expertise: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
     verwijzers: z
       .array(
@@ -92,6 +99,9 @@ export const TeamConfigSchema = z
     check(team.coordinators, 'coordinators');
     check(team.professionals, 'professionals');
     team.professionals.forEach((p, index) => {
+      for (const name of p.expertise ?? []) {
+        if (!team.expertise || !(name in team.expertise)) ctx.addIssue({ code: 'custom', path: ['professionals', index, 'expertise'], message: `"${name}" staat niet in expertise van het team` });
+      }
       if (p.dienst && p.role !== 'jeugdconsulent') {
         ctx.addIssue({ code: 'custom', path: ['professionals', index, 'dienst'], message: `alleen een jeugdconsulent heeft dienst voor SPOED; ${p.name} is ${p.role}` });
       }

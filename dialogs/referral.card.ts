@@ -370,11 +370,12 @@ const ROLE_WORDS: Record<Candidate['professional']['role'], string> = { gezinsco
 export function candidateTitle(c: Candidate, a: Aanmelding): string {
   const p = c.professional;
   const room = c.room === 0 ? 'vol' : `nog ${c.room} ${c.room === 1 ? 'plek' : 'plekken'}`;
-  const parts = [`${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
+  const parts = [...(c.continuity ? ['eerder betrokken bij dit gezin'] : []), `${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
   if (c.linked) {
     const praktijk = a.referrer.praktijk !== undefined && p.praktijken.includes(a.referrer.praktijk) ? a.referrer.praktijk.replace(/^huisartsenpraktijk\s+/i, '') : undefined;
     parts.push(`vaste ${ROLE_WORDS[p.role]} van ${p.wijken.includes(a.answers.wijk) ? a.answers.wijk : (praktijk ?? 'deze wijk')}`);
   }
+  if (c.expertise.length > 0) parts.push(`expertise ${listNl(c.expertise)}`);
   // A norm of 0 means: not someone for this intensity; shown only when they have such cases anyway.
   if (p.capacity.maxWaakvlam > 0 || c.waakvlam > 0) parts.push(`waakvlam ${c.waakvlam} van ${p.capacity.maxWaakvlam}`);
   if (p.capacity.maxComplexIntensief > 0 || c.complexIntensief > 0) parts.push(`complex-intensief ${c.complexIntensief} van ${p.capacity.maxComplexIntensief}`);
