@@ -15,6 +15,7 @@ import { plainText, withoutControlCharacters } from '../dialogs/plain-text.js';
 import { cardRefused, normsInWords, overNormWarning, referrerCard, SUBMIT_REFUSED, teamCard } from '../dialogs/referral.card.js';
 import { dutchDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
+import { huisartsMomentOf, huisartsToInform } from '../machines/huisarts-feedback.js';
 import {
   assigneesOf,
   awaitsAgreement,
@@ -188,15 +189,21 @@ export class CaseService {
       const { effects, overNorm } = decision;
       const before = base;
       // The change, its audit entries and what it sets in motion (card update, messages) commit together.
-      const saved = await stores.referrals.update(base.reference, base.version, (current) => onto(current, (decision as Extract<CaseDecision, { ok: true }>).next), now(), (stored) => ({
-        jobs: this.jobsFor(stored, effects, true),
-        audit: stored.history.slice(before.history.length).flatMap((entry, index, added) => {
-          const auditEvent = AUDIT_FOR[entry.action];
-          // The norm a change goes over is audited with it (on the last of its events).
-          const detail = `${entry.detail ?? ''}${index === added.length - 1 && overNorm ? `; boven de norm: ${normsInWords(overNorm)}` : ''}`.slice(0, 200);
-          return auditEvent ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, ...(detail ? { detail } : {}) }] : [];
-        }),
-      }));
+      const saved = await stores.referrals.update(base.reference, base.version, (current) => onto(current, (decision as Extract<CaseDecision, { ok: true }>).next), now(), (stored) => {
+        const huisarts = this.huisartsFollowUp(before, stored, actor, source);
+        return {
+          jobs: [...this.jobsFor(stored, effects, true), ...huisarts.jobs],
+          audit: [
+            ...stored.history.slice(before.history.length).flatMap((entry, index, added) => {
+              const auditEvent = AUDIT_FOR[entry.action];
+              // The norm a change goes over is audited with it (on the last of its events).
+              const detail = `${entry.detail ?? ''}${index === added.length - 1 && overNorm ? `; boven de norm: ${normsInWords(overNorm)}` : ''}`.slice(0, 200);
+              return auditEvent ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, ...(detail ? { detail } : {}) }] : [];
+            }),
+            ...huisarts.audit,
+          ],
+        };
+      });
       if (saved.ok) {
         current = saved.aanmelding;
         log.info({ event: 'case.changed', reference: a.reference, verb, status: current.status });
@@ -250,12 +257,16 @@ export class CaseService {
     const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
     const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
     if (!decision.ok) return decision.refusal;
-    const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => ({
-      jobs: this.jobsFor(stored, decision.effects, true),
-      audit: [
-        { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail },
-      ],
-    }));
+    const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => {
+      const huisarts = this.huisartsFollowUp(a, stored, actor, source);
+      return {
+        jobs: [...this.jobsFor(stored, decision.effects, true), ...huisarts.jobs],
+        audit: [
+          { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail },
+          ...huisarts.audit,
+        ],
+      };
+    });
     if (!saved.ok) return 'Dat lukte net niet omdat de aanmelding tegelijk werd gewijzigd. Probeer het nog eens.';
     this.deps.deliver();
     return DONE.evaluate(saved.aanmelding, request);
@@ -357,6 +368,32 @@ export class CaseService {
     const jobs = this.jobsFor(a, effects, false);
     for (const job of jobs) await this.deps.stores.outbox.enqueue(job, this.deps.now());
     if (jobs.length > 0) this.deps.deliver();
+  }
+
+  /**
+   * The family's huisarts at the first assignment and at closure (seed 004), unless the family refused: a message to
+   * the practice's contact in Teams; without one, a letter for the assignee (in the dossier at assignment, 1:1 at
+   * closure to whoever closed it). The keys make each moment go once.
+   */
+  private huisartsFollowUp(before: Aanmelding, after: Aanmelding, actor: Actor, source: string): { jobs: NewOutboxJob[]; audit: AuditEvent[] } {
+    const moment = huisartsMomentOf(before, after);
+    const huisarts = moment ? huisartsToInform(after, this.deps.team) : undefined;
+    if (!moment || !huisarts) return { jobs: [], audit: [] };
+    const job = (to: Actor, as: 'bericht' | 'brief'): NewOutboxJob => ({
+      key: `huisarts:${after.reference}:${moment}`,
+      kind: 'message',
+      payload: { reference: after.reference, to: { kind: 'person', aadObjectId: to.aadObjectId, name: to.name }, content: { kind: 'huisarts', moment, as } } satisfies MessagePayload,
+    });
+    if (huisarts.contact) return { jobs: [job(huisarts.contact, 'bericht')], audit: [] };
+    if (moment === 'afgesloten') {
+      const to = isAssignedTo(after, actor.aadObjectId) ? actor : after.assignee!;
+      return { jobs: [job(to, 'brief')], audit: [] };
+    }
+    // The letter comes with the dossier the assignee receives now (bot/deliveries.ts).
+    return {
+      jobs: [],
+      audit: [{ event: 'huisarts.geinformeerd', reference: after.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: `betrokkenheid: brief voor de huisarts in het dossier van ${after.assignee!.name}`.slice(0, 200) }],
+    };
   }
 
   /** What a decision implies as outbox jobs: a card update for everyone (after a change), 1:1 messages. */

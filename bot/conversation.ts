@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import type { Aanmelding, ConversationRef, NewAanmelding, TeamsIdentity } from '../data/aanmelding.schema.js';
+import type { Aanmelding, ConversationRef, NewAanmelding, ReferrerRole, TeamsIdentity } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
 import type { ConversationRecord } from '../data/conversation-state.store.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
@@ -22,6 +22,7 @@ import {
   finishedFlow,
   nothingToComplete,
   generalHelp,
+  gezinsverzorgerNotForYou,
   intakePurged,
   restarted,
   submitFailed,
@@ -31,7 +32,8 @@ import {
   welcome,
 } from '../dialogs/welcome.dialog.js';
 import { deliveryNote } from '../dialogs/channel.dialog.js';
-import { hisRefused, hisRequest, hisSummaryCard, statusOverview } from '../dialogs/status.dialog.js';
+import { hisRefused, hisRequest, hisSummaryCard, statusOverview, waitsForPickup } from '../dialogs/status.dialog.js';
+import type { WaitingTime } from '../machines/waiting-time.js';
 import { isShortSpoed } from '../dialogs/referral.card.js';
 import type { Logger } from './logger.js';
 
@@ -57,6 +59,8 @@ export interface ConversationDeps {
   newId?: () => string;
   /** The referrer's practice, from the team configuration. */
   praktijkOf?: (aadObjectId: string | undefined) => string | undefined;
+  /** The referrer's role as the team configuration knows it (verwijzers[].rol), if at all. */
+  roleOf?: (aadObjectId: string | undefined) => ReferrerRole | undefined;
   /**
    * The channel post for a new aanmelding, when its team has a channel: a job to commit together with the record
    * (given the reference it gets). Undefined: nothing to post now.
@@ -66,6 +70,8 @@ export interface ConversationDeps {
   onSubmitted?: (aanmelding: Aanmelding) => Promise<'posting' | 'no-channel' | 'not-for-team'>;
   /** Starts the outbox on what a completed short acute aanmelding queued (the card, the assignee's dossier). */
   deliver?: () => void;
+  /** The expected waiting time of a route (bot/waiting-times.ts), told when an aanmelding is sent and in "status". */
+  waitingTime?: (route: Aanmelding['triage']['route']) => Promise<WaitingTime>;
 }
 
 const REMEMBERED_ACTIVITY_IDS = 20;
@@ -140,19 +146,25 @@ export class Conversations {
     const command = topLevelCommand(turn.input);
     if (command === 'start') return this.start(record, turn);
     if (command === 'aanvullen') return this.startCompletion(record, turn);
-    if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) return this.start(record, turn, this.deps.gezinsverzorger);
+    if (command === 'gezinsverzorger' && this.deps.gezinsverzorger) {
+      // The request is for the roles the gemeente allows, as the team knows the person; typing it proves no role.
+      const role = this.deps.roleOf?.(turn.user.aadObjectId);
+      if (role && this.deps.config.gezinsverzorgerAanvragers.includes(role)) return this.start(record, turn, this.deps.gezinsverzorger, { role });
+      this.deps.log.info({ event: 'gezinsverzorger.not-allowed' });
+      return [gezinsverzorgerNotForYou(this.deps.config), ...(await this.start(record, turn))];
+    }
     await this.save(turn, record);
     if (command === 'help') return [generalHelp(this.deps.config)];
     if (command === 'status') {
       const me = turn.user.aadObjectId ?? turn.user.id;
       const mine = await this.deps.stores.referrals.forPerson(me);
-      return [
-        statusOverview(
-          mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me),
-          mine.filter((a) => isAssignedTo(a, me)),
-          this.deps.config,
-        ),
-      ];
+      const referred = mine.filter((a) => (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === me);
+      const waiting = new Map<string, WaitingTime>();
+      for (const a of referred) {
+        const estimate = waitsForPickup(a) ? await this.waitingTime(a) : undefined;
+        if (estimate) waiting.set(a.reference, estimate);
+      }
+      return [statusOverview(referred, mine.filter((a) => isAssignedTo(a, me)), this.deps.config, waiting)];
     }
     const card = CardDataSchema.safeParse(turn.input.value);
     if (card.success) {
@@ -162,6 +174,16 @@ export class Conversations {
     const guess = suggestedCommand(turn.input);
     if (guess) return [didYouMean(guess)];
     return [welcome(firstName(turn.user.name))];
+  }
+
+  /** The waiting time for an aanmelding's route; a failure to compute it never stands in the way of the answer. */
+  private async waitingTime(a: Aanmelding): Promise<WaitingTime | undefined> {
+    try {
+      return await this.deps.waitingTime?.(a.triage.route);
+    } catch (error) {
+      this.deps.log.warn({ event: 'waiting-time.failed', err: errorSummary(error) });
+      return undefined;
+    }
   }
 
   /** The plain-text summary for the patient record, to its referrer only; every one given is audited (NEN 7513). */
@@ -181,8 +203,8 @@ export class Conversations {
     return [this.deps.intake, this.deps.gezinsverzorger].find((flow) => flow?.id === id);
   }
 
-  private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake): Promise<Reply[]> {
-    const actor = createActor(intake.machine, { input: intake.input(this.newId()) }).start();
+  private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake, known: { role?: ReferrerRole } = {}): Promise<Reply[]> {
+    const actor = createActor(intake.machine, { input: { ...intake.input(this.newId()), ...known } }).start();
     const snapshot = actor.getSnapshot();
     await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
     this.deps.log.info({ event: 'flow.started', flow: intake.id, instance: intake.instanceOf(snapshot) });
@@ -263,7 +285,8 @@ export class Conversations {
       // Outside the jeugdconsulenten's working hours a SPOED referrer hears at once whom to call now.
       const inHours = withinWorkingHours(config.werktijden, turn.input.at);
       const consent = aanmelding.answers.consent?.referral ?? 'nee';
-      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours))];
+      const waiting = delivery === 'not-for-team' ? undefined : await this.waitingTime(aanmelding);
+      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours), waiting)];
     }
     await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });

@@ -10,6 +10,8 @@ import type { TeamConfig } from '../data/team.config.js';
 import { auditVerifyFailed } from '../dialogs/audit-notice.js';
 import type { AdaptiveCard, Reply } from '../dialogs/card.js';
 import { channelGoneNotice, channelRenamedNotice, idleCasesNotice, spoedEscalationNotice, spoedWithoutChannelNotice } from '../dialogs/channel.dialog.js';
+import { huisartsLetterCard, huisartsMessage } from '../dialogs/huisarts-message.js';
+import { huisartsToInform } from '../machines/huisarts-feedback.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
@@ -65,6 +67,11 @@ const ContentSchema = z.union([
   z.strictObject({ kind: z.literal('dossier') }),
   z.strictObject({ kind: z.literal('answer'), questionId: z.string() }),
   z.strictObject({ kind: z.literal('evaluation'), dueOn: z.iso.date() }),
+  /**
+   * The family's huisarts told at assignment or closure: to the practice's contact in Teams, or (no contact) to the
+   * assignee as a letter to send on (machines/huisarts-feedback.ts).
+   */
+  z.strictObject({ kind: z.literal('huisarts'), moment: z.enum(['toegewezen', 'afgesloten']), as: z.enum(['bericht', 'brief']) }),
   /** To a coordinator: a SPOED aanmelding nobody picked up (bot/spoed-escalation.ts). */
   z.strictObject({ kind: z.literal('spoed-escalation'), level: z.number().int().min(1).max(2) }),
 ]);
@@ -202,9 +209,20 @@ export class Deliveries {
         reply = referrerUpdate(a, payload.content.about, waiting, payload.content.professional);
         break;
       }
-      case 'dossier':
-        reply = { card: dossierCard(a, config) };
+      case 'dossier': {
+        // No Teams contact at the family's practice: the letter for the huisarts comes with the dossier.
+        const huisarts = a.assignee ? huisartsToInform(a, this.deps.team) : undefined;
+        const letter = huisarts && !huisarts.contact ? { to: huisarts, moment: a.status === 'afgesloten' ? ('afgesloten' as const) : ('toegewezen' as const) } : undefined;
+        reply = { card: dossierCard(a, config, letter) };
         break;
+      }
+      case 'huisarts': {
+        // Checked again when sent: the family's permission or practice may have changed since it was queued.
+        const huisarts = huisartsToInform(a, this.deps.team);
+        if (!huisarts) return { ok: true };
+        reply = payload.content.as === 'bericht' ? huisartsMessage(a, payload.content.moment, huisarts, config) : { card: huisartsLetterCard(a, huisarts, config) };
+        break;
+      }
       case 'answer':
         reply = answerForwarded(a, payload.content.questionId);
         break;
@@ -225,6 +243,19 @@ export class Deliveries {
       // NEN 7513: every view of the full record is logged, with who and where.
       await stores.audit.append(
         { event: 'dossier.verstuurd', reference: a.reference, actor: { id: payload.to.aadObjectId, name: payload.to.name }, source: sent.conversationId, detail: 'volledig dossier in persoonlijke chat' },
+        now(),
+      );
+    }
+    if (payload.content.kind === 'huisarts' && payload.to.kind === 'person') {
+      const { moment, as } = payload.content;
+      await stores.audit.append(
+        {
+          event: 'huisarts.geinformeerd',
+          reference: a.reference,
+          actor: { id: 'bot', name: 'Aanmeldbot' },
+          source: sent.conversationId,
+          detail: `${moment === 'toegewezen' ? 'betrokkenheid' : 'afsluiting'}: ${as === 'bericht' ? `bericht aan ${payload.to.name} (contactpersoon praktijk)` : `brief voor de huisarts aan ${payload.to.name}`}`.slice(0, 200),
+        },
         now(),
       );
     }

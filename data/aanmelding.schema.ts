@@ -168,6 +168,8 @@ export const AanmeldingAnswersSchema = z
    * practice): told at assignment and closure when consent.feedbackToHuisarts allows it (domain.md).
    */
   huisartsPraktijk: z.string().trim().min(2).max(100).optional(),
+  /** Continuity: the professional of the team (aadObjectId) who supported this family before, if the referrer knows. */
+  eerderBegeleidDoor: z.string().min(1).max(100).optional(),
   })
   .superRefine((answers, ctx) => {
     // Only a short acute form may lack these; once completed (or sent as a whole) they are all there.

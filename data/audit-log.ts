@@ -38,6 +38,7 @@ export const AUDIT_EVENTS = [
   'spoed.geescaleerd', // a SPOED aanmelding nobody picked up in time: the coordinators warned 1:1 (level 1 or 2)
   'aanmelding.stilstand', // an open case unchanged for stilstandMaanden, reported 1:1 to the coordinators to close
   'aanmelding.his-samenvatting', // the plain-text summary for the patient record (HIS) given 1:1 to the referrer
+  'huisarts.geinformeerd', // the family's huisarts told (with the family's permission) that someone is involved or that it ended: a message to the practice's contact, or a letter given to the assignee
 ] as const;
 
 export const AuditEventSchema = z.strictObject({

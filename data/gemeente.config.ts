@@ -75,6 +75,9 @@ export const DEFAULT_WERKTIJDEN: Werktijden = { dagen: ['ma', 'di', 'wo', 'do', 
 
 export const DEFAULT_LEEFTIJDSGROEPEN = [0, 4, 12];
 
+/** The intake's referrer roles (aanmelding.schema.ts REFERRER_ROLES; repeated here, as that file imports this one). */
+export const GV_REQUESTER_ROLES = ['huisarts', 'poh', 'casemanager', 'jgz', 'school', 'soj', 'ouder', 'anders'] as const;
+
 /** Room for the wijk names on the wijk card (see the check below). */
 export const MAX_WIJKEN_BYTES = 8000;
 
@@ -122,6 +125,11 @@ export const GemeenteConfigSchema = z
     gezinsverzorgerGemiddelden: z
       .strictObject({ urenPerWeek: z.string().min(1).max(20), duurMaanden: z.string().min(1).max(20), bron: z.string().min(2).max(80) })
       .optional(),
+    /**
+     * The referrer roles that may request a gezinsverzorger (seed 000: "Een casemanager kan een aanmelding doen bij de
+     * gezinsverzorgers"; the casemanager owns the family's plan). The same ids as the intake's roles.
+     */
+    gezinsverzorgerAanvragers: z.array(z.enum(GV_REQUESTER_ROLES)).min(1).default(['casemanager']),
     /** Whom a referrer with an acute concern calls outside working hours, e.g. "0800-1234 (crisisdienst jeugd, dag en nacht)". */
     buitenWerktijdenTelefoon: z.string().min(3).max(200).optional(),
     /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ReferrerRoleSchema } from './aanmelding.schema.js';
 import { ConfigError } from './gemeente.config.js';
 import { formatIssues } from './zod-messages.js';
 
@@ -32,6 +33,8 @@ export const ProfessionalSchema = PersonSchema.extend({
   wijken: z.array(z.string().min(1)).default([]),
   praktijken: z.array(z.string().min(1)).default([]),
   scholen: z.array(z.string().min(1)).default([]),
+  /** Their expertise, by the names of the team's `expertise` (e.g. "lvb", "scheiding", "taal-cultuur"). */
+  expertise: z.array(z.string().min(1)).optional(),
   /** Capacity norms (seed 004): cases at the same time, of which waakvlam and complex-intensief, and hours a week. */
   capacity: z.strictObject({
     maxCases: z.number().int().min(1).max(100),
@@ -59,8 +62,24 @@ export const TeamConfigSchema = z
     gedragswetenschappers: z.array(PersonSchema).default([]),
     /** The team's norm for complex-intensief cases at the same time (seed 004: about 15 in the team). */
     normComplexIntensief: z.number().int().min(1).max(500).default(15),
+    /**
+     * Expertise the assign choices weigh ("verdeeld op basis van expertise"): a name with the hoofdvraag (leefgebied)
+     * and criteria ids it fits, e.g. { "lvb": ["leervermogen"], "scheiding": ["omgang"], "taal-cultuur": ["cultuur-taal"] }.
+     */
+    expertise: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
-    verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
+    verwijzers: z
+      .array(
+        PersonSchema.extend({
+          praktijk: z.string().min(2).max(100),
+          /**
+           * Their role as the team knows it (e.g. "casemanager" of a WIJ-team): what they may request (a gezinsverzorger,
+           * gemeente configuration gezinsverzorgerAanvragers) comes from this, never from what they type.
+           */
+          rol: ReferrerRoleSchema.optional(),
+        }),
+      )
+      .default([]),
     /**
      * The huisartspraktijken of the families, with whom to tell in Teams (a practice's contact person) when the
      * family allows informing its huisarts; without a contact a letter goes into the dossier for the assignee.
@@ -80,6 +99,9 @@ export const TeamConfigSchema = z
     check(team.coordinators, 'coordinators');
     check(team.professionals, 'professionals');
     team.professionals.forEach((p, index) => {
+      for (const name of p.expertise ?? []) {
+        if (!team.expertise || !(name in team.expertise)) ctx.addIssue({ code: 'custom', path: ['professionals', index, 'expertise'], message: `"${name}" staat niet in expertise van het team` });
+      }
       if (p.dienst && p.role !== 'jeugdconsulent') {
         ctx.addIssue({ code: 'custom', path: ['professionals', index, 'dienst'], message: `alleen een jeugdconsulent heeft dienst voor SPOED; ${p.name} is ${p.role}` });
       }

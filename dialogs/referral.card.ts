@@ -22,10 +22,12 @@ import {
   type NormCount,
   type TeamRole,
 } from '../machines/referral-case.js';
+import type { HuisartsMoment, HuisartsToInform } from '../machines/huisarts-feedback.js';
 import { isWaitingForPickup } from '../machines/spoed-escalation.js';
 import { readableReason } from '../machines/triage.js';
 import { adaptiveCard, choiceSet, container, facts, text, textInput, type AdaptiveCard, type CardElement } from './card.js';
 import { consentGiversInWords, GV_CAUSE_OPTIONS, GV_FORM_OPTIONS, GV_TASK_OPTIONS, HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, MELDCODE_OPTIONS, ROLE_OPTIONS, SAFETY_ACTION_OPTIONS } from './intake.dialog.js';
+import { huisartsLetterSection } from './huisarts-message.js';
 import { describeChildren, listNl, sentenceList } from './parse.js';
 import { plainText } from './plain-text.js';
 
@@ -368,11 +370,12 @@ const ROLE_WORDS: Record<Candidate['professional']['role'], string> = { gezinsco
 export function candidateTitle(c: Candidate, a: Aanmelding): string {
   const p = c.professional;
   const room = c.room === 0 ? 'vol' : `nog ${c.room} ${c.room === 1 ? 'plek' : 'plekken'}`;
-  const parts = [`${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
+  const parts = [...(c.continuity ? ['eerder betrokken bij dit gezin'] : []), `${c.activeCases} van ${p.capacity.maxCases} gezinnen`, room];
   if (c.linked) {
     const praktijk = a.referrer.praktijk !== undefined && p.praktijken.includes(a.referrer.praktijk) ? a.referrer.praktijk.replace(/^huisartsenpraktijk\s+/i, '') : undefined;
     parts.push(`vaste ${ROLE_WORDS[p.role]} van ${p.wijken.includes(a.answers.wijk) ? a.answers.wijk : (praktijk ?? 'deze wijk')}`);
   }
+  if (c.expertise.length > 0) parts.push(`expertise ${listNl(c.expertise)}`);
   // A norm of 0 means: not someone for this intensity; shown only when they have such cases anyway.
   if (p.capacity.maxWaakvlam > 0 || c.waakvlam > 0) parts.push(`waakvlam ${c.waakvlam} van ${p.capacity.maxWaakvlam}`);
   if (p.capacity.maxComplexIntensief > 0 || c.complexIntensief > 0) parts.push(`complex-intensief ${c.complexIntensief} van ${p.capacity.maxComplexIntensief}`);
@@ -544,7 +547,7 @@ export function answerForwarded(a: Aanmelding, questionId: string): { text: stri
 }
 
 /** The full dossier, only in a 1:1 chat with the assignee or a coordinator (and every sending is audited). */
-export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard {
+export function dossierCard(a: Aanmelding, config: GemeenteConfig, huisartsLetter?: { to: HuisartsToInform; moment: HuisartsMoment }): AdaptiveCard {
   const ans = a.answers;
   const contact = ans.contact;
   const rows: [string, string][] = [
@@ -594,6 +597,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCard
     ...(answered.length > 0
       ? [text('Vragen en antwoorden', { weight: 'Bolder' }), text(answered.map((q) => `- ${plainText(q.question)}\n  → ${plainText(q.answer ?? '')}`).join('\n'))]
       : []),
+    ...(huisartsLetter ? huisartsLetterSection(a, huisartsLetter.moment, huisartsLetter.to, config) : []),
   ]);
 }
 

@@ -3,6 +3,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { dutchDate } from '../machines/dates.js';
 import { assigneesOf } from '../machines/referral-case.js';
 import { dayOf } from '../machines/monitoring.js';
+import type { WaitingTime } from '../machines/waiting-time.js';
 import { adaptiveCard, container, facts, submit, text, textInput, type CardElement, type Reply } from './card.js';
 import { HOUSEHOLD_OPTIONS, LEEFGEBIED_OPTIONS, ROLE_OPTIONS } from './intake.dialog.js';
 import { describeChildren, listNl } from './parse.js';
@@ -47,7 +48,7 @@ function whoHasIt(a: Aanmelding): string {
   return STATUS_TEXT[a.status];
 }
 
-function referenceBlock(a: Aanmelding, config: GemeenteConfig, mine: boolean): CardElement {
+function referenceBlock(a: Aanmelding, config: GemeenteConfig, mine: boolean, waiting?: WaitingTime): CardElement {
   const short = a.answers.spoed && !a.answers.spoed.completedAt;
   const rows: [string, string][] = [
     ['Aangemeld', sentOn(a)],
@@ -56,6 +57,7 @@ function referenceBlock(a: Aanmelding, config: GemeenteConfig, mine: boolean): C
     ['Kinderen', ageBands(a.answers.children, config)],
     ['Bij wie', whoHasIt(a)],
     ...(a.evaluation && a.status !== 'afgesloten' ? ([['Volgende evaluatie', dutchDate(a.evaluation.dueOn)]] as [string, string][]) : []),
+    ...(waiting && mine && waitsForPickup(a) ? ([['Verwachte wachttijd', waitingTimeInWords(waiting)]] as [string, string][]) : []),
   ];
   return container([
     text(`**${a.reference}**${a.triage.urgent ? ' · SPOED' : ''}${short ? ' · kort spoedformulier, typ **aanvullen**' : ''}`, { spacing: 'Medium' }),
@@ -65,11 +67,17 @@ function referenceBlock(a: Aanmelding, config: GemeenteConfig, mine: boolean): C
 }
 
 /** "status" in the 1:1 chat: your own aanmeldingen, and the cases assigned to you (newest first, at most 10 each). */
-export function statusOverview(referred: Aanmelding[], assigned: Aanmelding[], config: GemeenteConfig): Reply {
+export function statusOverview(
+  referred: Aanmelding[],
+  assigned: Aanmelding[],
+  config: GemeenteConfig,
+  /** The expected waiting time per reference still waiting for someone. */
+  waiting: ReadonlyMap<string, WaitingTime> = new Map(),
+): Reply {
   const newest = (list: Aanmelding[]) => [...list].sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
   const body: CardElement[] = [text('Stand van zaken', { weight: 'Bolder', size: 'Medium' })];
   if (referred.length > 0) {
-    body.push(text('Jouw aanmeldingen', { weight: 'Bolder' }), ...newest(referred).map((a) => referenceBlock(a, config, true)));
+    body.push(text('Jouw aanmeldingen', { weight: 'Bolder' }), ...newest(referred).map((a) => referenceBlock(a, config, true, waiting.get(a.reference))));
   } else body.push(text('Je hebt nog geen aanmeldingen gedaan.'));
   const open = assigned.filter((a) => a.status !== 'afgesloten');
   if (open.length > 0) body.push(text(`Aan jou toegewezen (${open.length})`, { weight: 'Bolder', spacing: 'Large' }), ...newest(open).map((a) => referenceBlock(a, config, false)));
@@ -126,4 +134,18 @@ export function hisSummaryCard(a: Aanmelding, config: GemeenteConfig): Reply {
 
 export function hisRefused(): Reply {
   return { text: 'Die samenvatting kan ik je niet geven: alleen wie de aanmelding deed, krijgt hem.' };
+}
+
+/** The routes a referrer waits for someone on (not SPOED, which goes within minutes, nor what never reaches a team). */
+export function waitsForPickup(a: Pick<Aanmelding, 'triage' | 'status' | 'assignee'>): boolean {
+  const service = a.triage.route === 'gezinscoach' || a.triage.route === 'keukentafelgesprek' || a.triage.route === 'jeugdconsulent' || a.triage.route === 'gezinsverzorger';
+  return service && !a.triage.urgent && a.assignee === undefined && a.status !== 'afgesloten';
+}
+
+/** "Meestal binnen ongeveer 6 dagen opgepakt; nu wachten er 2": honest, and plain when there is too little to go on. */
+export function waitingTimeInWords(w: WaitingTime): string {
+  const queue = w.waiting === 0 ? 'nu wacht er verder niemand' : `nu ${w.waiting === 1 ? 'wacht er 1 aanmelding' : `wachten er ${w.waiting} aanmeldingen`} op iemand`;
+  if (w.medianDays === undefined) return `Nog geen schatting (te weinig aanmeldingen de afgelopen 3 maanden); ${queue}.`;
+  const days = w.medianDays === 0 ? 'binnen een dag' : w.medianDays === 1 ? 'na ongeveer 1 dag' : `na ongeveer ${w.medianDays} dagen`;
+  return `Meestal opgepakt ${days} (de afgelopen 3 maanden); ${queue}.`;
 }

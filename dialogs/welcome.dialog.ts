@@ -3,7 +3,8 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { adaptiveCard, container, submit, text, type Reply } from './card.js';
 import { recognizeIntent, type Intent } from './intent.js';
 import { listNl, normalize } from './parse.js';
-import { hisData, keepsPatientRecord } from './status.dialog.js';
+import type { WaitingTime } from '../machines/waiting-time.js';
+import { hisData, keepsPatientRecord, waitingTimeInWords, waitsForPickup } from './status.dialog.js';
 
 /** What the bot says outside a flow: welcome, general help, and how a flow ended. */
 
@@ -144,7 +145,7 @@ export function completed(aanmelding: Aanmelding, config: GemeenteConfig): Reply
   };
 }
 
-export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, deliveryNote?: string): Reply {
+export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, deliveryNote?: string, waiting?: WaitingTime): Reply {
   const route = config.routes[aanmelding.triage.route];
   const body = [
     text(`Verstuurd. De aanmelding is bewaard onder referentie **${aanmelding.reference}**.`, { weight: 'Bolder' }),
@@ -155,6 +156,10 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
   }
   if (aanmelding.triage.route === 'buiten-doelgroep') body.push(text(config.buitenDoelgroepVerwijzing));
   if (deliveryNote) body.push(text(deliveryNote));
+  if (waiting && waitsForPickup(aanmelding)) {
+    const words = waitingTimeInWords(waiting);
+    body.push(text(`**Verwachte wachttijd** (${route.label.toLowerCase()}): ${words.charAt(0).toLowerCase()}${words.slice(1)}`));
+  }
   const short = aanmelding.answers.spoed !== undefined && aanmelding.answers.spoed.completedAt === undefined;
   if (short) {
     body.push(
@@ -169,6 +174,14 @@ export function submitted(aanmelding: Aanmelding, config: GemeenteConfig, delive
     : [submit('Nieuwe aanmelding', START_DATA)];
   if (keepsPatientRecord(aanmelding)) actions.push(submit('Kopieer voor het HIS', hisData(aanmelding.reference)));
   return { card: adaptiveCard([...body, { type: 'ActionSet', actions }]) };
+}
+
+/** Typed "gezinsverzorger aanvragen" by someone the team does not know in a role that may: the ordinary intake follows. */
+export function gezinsverzorgerNotForYou(config: GemeenteConfig): Reply {
+  const who = config.gezinsverzorgerAanvragers.map((role) => (role === 'casemanager' ? 'een casemanager' : role === 'poh' ? 'een POH' : `een ${role}`));
+  return {
+    text: `Een gezinsverzorger vraagt ${listNl(who)} aan, die het plan van het gezin heeft; het team kent jou (nog) niet in die rol. Je kunt het gezin hieronder gewoon aanmelden: vul eerst je rol in.`,
+  };
 }
 
 export function submitFailed(): Reply {

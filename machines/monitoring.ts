@@ -15,8 +15,9 @@ import { assignmentsOf, awaitsAgreement, intensityOf, loadsOf } from './referral
  *   "anoniem": no family is referred), which are counted apart, in and out, under anoniemOverleg. A referral with
  *   several hoofdvragen counts once for each leefgebied.
  * - Age groups count children, not families: a family with a child of 2 and one of 9 adds one to 0–4 and one to
- *   4–12. Groups are half-open: 0–4 is 0 up to 3 years, 4–12 is 4 up to 11, 12–23 is 12 up to and including 23;
- *   older children count as "ouder-dan-23" and a child on the way as "verwacht".
+ *   4–12. The groups are the gemeente's (leeftijdsgroepen; default Venray's 0–4, 4–12, 12–23, Groningen 0–6, 6–12,
+ *   12–18, 18–23). Groups are half-open: 0–4 is 0 up to 3 years, 4–12 is 4 up to 11, the last up to and including
+ *   the age limit; older children count as "ouder-dan-<limit>" and a child on the way as "verwacht".
  * - Uitstroom: cases whose closure.at falls in the period; doorlooptijd is createdAt → closure.at in days.
  * - The "stand" (open cases per status, the waiting list, caseloads) is the records' current state, limited to
  *   cases created on or before the peilmoment: the end of `to`, or `now` when that is earlier. Waiting days are
@@ -27,8 +28,21 @@ import { assignmentsOf, awaitsAgreement, intensityOf, loadsOf } from './referral
  * - "maatwerk en algemene voorziening tegelijk" is not recorded by the product yet: null with a note, never estimated.
  */
 
-export const AGE_GROUPS = ['0-4', '4-12', '12-23', 'ouder-dan-23', 'verwacht'] as const;
-export type AgeGroup = (typeof AGE_GROUPS)[number];
+/** The age groups of a gemeente: the ages they start at (gemeente configuration leeftijdsgroepen) and its age limit. */
+export interface AgeGroups {
+  leeftijdsgroepen: readonly number[];
+  ageLimit: number;
+}
+/** The sturingsmatrix' groups of seed 004 (Venray): 0–4, 4–12, 12–23. */
+export const DEFAULT_AGE_GROUPS: AgeGroups = { leeftijdsgroepen: [0, 4, 12], ageLimit: 23 };
+
+/** The keys as the sturingsmatrix writes them ("0-4", "4-12", "12-23"), then older than the limit and on the way. */
+export function ageGroupKeys(groups: AgeGroups = DEFAULT_AGE_GROUPS): string[] {
+  const starts = groups.leeftijdsgroepen;
+  return [...starts.map((from, i) => `${from}-${starts[i + 1] ?? groups.ageLimit}`), `ouder-dan-${groups.ageLimit}`, 'verwacht'];
+}
+export const AGE_GROUPS = ageGroupKeys();
+export type AgeGroup = string;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A period longer than this is refused: a typo like 2206 would otherwise make 2,000 months of rows. */
@@ -133,16 +147,18 @@ export interface MonitoringInput {
   team: TeamConfig;
   period: Period;
   now: Date;
+  /** The gemeente's age groups (default: the sturingsmatrix' 0–4, 4–12, 12–23). */
+  ageGroups?: AgeGroups;
 }
 
-export function monitoringCounts({ aanmeldingen, team, period, now }: MonitoringInput): MonitoringReport {
+export function monitoringCounts({ aanmeldingen, team, period, now, ageGroups = DEFAULT_AGE_GROUPS }: MonitoringInput): MonitoringReport {
   const peilmoment = new Date(Math.min(now.getTime(), endOfDay(period.to)));
   const perMonth = Object.fromEntries(monthsOf(period).map((month) => [month, 0]));
   const perWijk: Record<string, number> = {};
   const perReferrerRole = zeros(REFERRER_ROLES);
   const perHoofdvraag = zeros(LEEFGEBIEDEN);
   const perRoute: Record<string, number> = {};
-  const perAgeGroup = zeros(AGE_GROUPS);
+  const perAgeGroup = zeros(ageGroupKeys(ageGroups));
   const perReason = zeros(CLOSE_REASONS);
   const doorverwezenNaar: Record<string, number> = Object.fromEntries(
     CLOSE_REASONS.filter((r) => r.startsWith('doorverwezen-')).map((r) => [r.slice('doorverwezen-'.length), 0]),
@@ -168,7 +184,7 @@ export function monitoringCounts({ aanmeldingen, team, period, now }: Monitoring
       for (const leefgebied of new Set(a.answers.hoofdvraag)) add(perHoofdvraag, leefgebied);
       add(perRoute, a.triage.route);
       for (const child of a.answers.children) {
-        add(perAgeGroup, 'expected' in child ? 'verwacht' : ageGroupOf(child.age));
+        add(perAgeGroup, 'expected' in child ? 'verwacht' : ageGroupOf(child.age, ageGroups));
         children++;
       }
     }
@@ -284,11 +300,10 @@ function isOnWachtlijst(a: Aanmelding): boolean {
   return a.waitlist !== undefined && a.assignee === undefined && a.status !== 'afgesloten';
 }
 
-export function ageGroupOf(age: number): AgeGroup {
-  if (age < 4) return '0-4';
-  if (age < 12) return '4-12';
-  if (age <= 23) return '12-23';
-  return 'ouder-dan-23';
+export function ageGroupOf(age: number, groups: AgeGroups = DEFAULT_AGE_GROUPS): AgeGroup {
+  const keys = ageGroupKeys(groups);
+  if (age > groups.ageLimit) return keys.at(-2)!;
+  return keys[groups.leeftijdsgroepen.findLastIndex((from) => age >= from)]!;
 }
 
 const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -371,6 +371,10 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
 
 export interface Candidate {
   professional: Professional;
+  /** Supported this family before (answers.eerderBegeleidDoor): first in the choices, for continuity. */
+  continuity: boolean;
+  /** Their expertise that fits this case's hoofdvraag or criteria (team configuration expertise). */
+  expertise: string[];
   /** Linked to the referrer's practice or the family's wijk (seed 004: every gezinscoach has a wijk and its practices). */
   linked: boolean;
   fitsRoute: boolean;
@@ -477,8 +481,9 @@ export function newlyOverNorm(before: Aanmelding, after: Aanmelding, assignments
 }
 
 /**
- * The choices for "Toewijzen aan…": fitting role first (on a keukentafelgesprek the role of the free slot), then with
- * room, then linked to the practice or wijk, then most room.
+ * The choices for "Toewijzen aan…": fitting role first (on a keukentafelgesprek the role of the free slot), then who
+ * supported the family before, then with room, then linked to the practice or wijk, then with expertise that fits the
+ * hoofdvraag or criteria, then most room.
  */
 export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads: Map<string, number>, assignments: readonly Assignment[] = []): Candidate[] {
   const free = openRoles(aanmelding);
@@ -486,8 +491,11 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
   return team.professionals
     .map((professional) => {
       const activeCases = loads.get(professional.aadObjectId) ?? 0;
+      const asked = new Set([...(aanmelding.answers.hoofdvraag ?? []), ...aanmelding.triage.criteria]);
       return {
         professional,
+        continuity: aanmelding.answers.eerderBegeleidDoor === professional.aadObjectId,
+        expertise: (professional.expertise ?? []).filter((name) => (team.expertise?.[name] ?? []).some((id) => asked.has(id))),
         linked:
           professional.wijken.includes(aanmelding.answers.wijk) ||
           (aanmelding.referrer.praktijk !== undefined && professional.praktijken.includes(aanmelding.referrer.praktijk)),
@@ -501,10 +509,13 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
     .sort(
       (a, b) =>
         Number(b.fitsRoute) - Number(a.fitsRoute) ||
+        // The one who supported the family before comes first, full or not: continuity is worth asking them.
+        Number(b.continuity) - Number(a.continuity) ||
         // Someone with room before the linked professional who is full (seed 004: another professional with
         // room picks it up), then the linked one first.
         Number(b.room > 0) - Number(a.room > 0) ||
         Number(b.linked) - Number(a.linked) ||
+        b.expertise.length - a.expertise.length ||
         b.room - a.room ||
         a.professional.name.localeCompare(b.professional.name),
     );

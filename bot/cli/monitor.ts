@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../data/gemeente.config.js';
+import { ConfigError, loadGemeenteConfig, type GemeenteConfig } from '../../data/gemeente.config.js';
 import { redacted } from '../../data/postgres/db.js';
 import { readReferralsForReport } from '../../data/referral-snapshot.js';
 import { loadTeamConfig, type TeamConfig } from '../../data/team.config.js';
@@ -35,6 +35,7 @@ async function monitor(argv: string[]): Promise<Outcome> {
   if (!(FORMATS as readonly string[]).includes(format)) return { ok: false, problems: [`onbekend formaat "${format}": kies json of csv`, USAGE] };
 
   let team: TeamConfig;
+  let config: GemeenteConfig;
   let dataDir: string;
   let databaseUrl: string | undefined;
   try {
@@ -42,6 +43,7 @@ async function monitor(argv: string[]): Promise<Outcome> {
     dataDir = path.resolve(settings.DATA_DIR);
     databaseUrl = settings.DATABASE_URL;
     team = loadTeamConfig();
+    config = loadGemeenteConfig();
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, problems: error.problems.map((p) => `configuratie ${error.file}: ${p}`) };
     if (error instanceof SettingsError) return { ok: false, problems: [error.message] };
@@ -54,7 +56,7 @@ async function monitor(argv: string[]): Promise<Outcome> {
     const where = databaseUrl ? `de database ${redacted(databaseUrl)}` : dataDir;
     return { ok: false, problems: [`de aanmeldingen in ${where} konden niet gelezen worden (geen geldige opslag, of niet bereikbaar)`] };
   }
-  const report = monitoringCounts({ aanmeldingen, team, period: period.period, now: new Date() });
+  const report = monitoringCounts({ aanmeldingen, team, period: period.period, now: new Date(), ageGroups: config });
   return { ok: true, output: format === 'csv' ? monitoringCsv(report) : `${JSON.stringify(report, null, 2)}\n` };
 }
 

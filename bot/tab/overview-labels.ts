@@ -1,5 +1,6 @@
 import { ROUTE_IDS, type GemeenteConfig } from '../../data/gemeente.config.js';
 import { ROLE_OPTIONS, LEEFGEBIED_OPTIONS } from '../../dialogs/intake.dialog.js';
+import { ageGroupKeys } from '../../machines/monitoring.js';
 import { ageBandLabels, CLOSE_LABELS, STATUS_LABELS } from '../../dialogs/referral.card.js';
 
 /**
@@ -8,14 +9,15 @@ import { ageBandLabels, CLOSE_LABELS, STATUS_LABELS } from '../../dialogs/referr
  */
 export function overviewLabels(config: GemeenteConfig) {
   const titles = (options: readonly { value: string; title: string }[]) => Object.fromEntries(options.map((o) => [o.value, o.title]));
-  // The monitoring counts the sturingsmatrix' groups (seed 004: 0–4, 4–12, 12–23), written as the cards write bands.
-  const [young, school, youth] = ageBandLabels({ leeftijdsgroepen: [0, 4, 12], ageLimit: 23 }).map((b) => b.label);
+  // The monitoring counts the gemeente's own groups (leeftijdsgroepen), written as the cards write bands.
+  const keys = ageGroupKeys(config);
+  const bands = ageBandLabels(config).map((b, i) => [keys[i]!, b.label] as const);
   return {
     status: STATUS_LABELS,
     route: Object.fromEntries(ROUTE_IDS.map((id) => [id, config.routes[id].label])),
     role: { ...titles(ROLE_OPTIONS), ouder: 'Ouder zelf', gezinscoach: 'gezinscoach', gezinsverzorger: 'gezinsverzorger', jeugdconsulent: 'jeugdconsulent' },
     leefgebied: titles(LEEFGEBIED_OPTIONS),
-    age: { '0-4': young, '4-12': school, '12-23': youth, 'ouder-dan-23': 'Ouder dan 23 jaar', verwacht: 'Op komst' },
+    age: { ...Object.fromEntries(bands), [`ouder-dan-${config.ageLimit}`]: `Ouder dan ${config.ageLimit} jaar`, verwacht: 'Op komst' },
     reason: CLOSE_LABELS,
     doorverwezen: { jeugdconsulent: 'Jeugdconsulent', wijkteam: 'Wijkteam', specialistisch: 'Specialistische hulp' },
   };

@@ -92,7 +92,7 @@ export function registerOverviewRoutes(server: restify.Server, { settings, confi
     const checked = await guard(req, res);
     if (!checked) return;
     const all = await referrals.list();
-    const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now() });
+    const monitoring = monitoringCounts({ aanmeldingen: all, team, period: checked.period, now: now(), ageGroups: config });
     // Standing still is about today, whatever the period: the case the coordinator should close now.
     const idleSince = new Map(all.filter((a) => isIdle(a, now(), idleMonths)).map((a) => [a.reference, lastChangeOf(a)]));
     const posts = new Map(all.map((a) => [a.reference, a.post]));
@@ -116,7 +116,7 @@ export function registerOverviewRoutes(server: restify.Server, { settings, confi
   server.get('/api/overzicht.csv', async (req: restify.Request, res: restify.Response) => {
     const checked = await guard(req, res);
     if (!checked) return;
-    const report = monitoringCounts({ aanmeldingen: await referrals.list(), team, period: checked.period, now: now() });
+    const report = monitoringCounts({ aanmeldingen: await referrals.list(), team, period: checked.period, now: now(), ageGroups: config });
     await record('overzicht.geexporteerd', checked);
     log.info({ event: 'overzicht.csv', by: checked.auth.user?.aadObjectId ?? 'lokaal' });
     const body = monitoringCsv(report);

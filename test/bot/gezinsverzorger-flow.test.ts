@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { serviceOf } from '../../bot/deliveries.js';
 import type { ChannelLink, LinkableService } from '../../data/channel-link.store.js';
-import { draft, megan } from '../fixtures/referral.js';
+import type { TeamConfig } from '../../data/team.config.js';
+import { draft, megan, team } from '../fixtures/referral.js';
 import { buttonsOf, chatWithBot, textOf, type Chat, type Seen } from '../support/chat.js';
 
 const NOW = new Date('2026-03-02T09:30:00.000Z');
 const REFERENCE = /AM-\d{4}-\d{4}/;
 const GOAL = 'Moeder houdt over drie maanden zelf de dagstructuur vol.';
 
-const startBot = () => chatWithBot(NOW);
+/** Carla, whom the team knows as a casemanager of a WIJ-team (team configuration verwijzers[].rol). */
+const CARLA = { id: '29:carla', name: 'Carla Casemanager', aadObjectId: 'carla-0000' };
+const withCasemanager = (): TeamConfig => ({ ...team(), verwijzers: [...team().verwijzers, { aadObjectId: CARLA.aadObjectId, name: CARLA.name, praktijk: 'WIJ-team Beijum', rol: 'casemanager' }] });
+const startBot = () => chatWithBot(NOW, { team: withCasemanager(), from: CARLA });
 type Bot = Chat;
 
 /** From the first question of the request (safety) to its summary, by typing and clicking. */
@@ -132,6 +136,25 @@ describe('a casemanager requests a gezinsverzorger in a personal chat', () => {
     const replies = await bot.say('gezinsverzorger aanvragen');
     expect(textOf(replies)).toContain('Stap 1 van 16');
     expect(textOf(replies)).toContain('Maak je je acuut zorgen over de veiligheid');
+  });
+
+  it('does not start the request for someone the team does not know as a casemanager: the ordinary intake asks the role', async () => {
+    for (const from of [undefined, { id: '29:alex', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' }]) {
+      const bot = await chatWithBot(NOW, { team: withCasemanager(), ...(from ? { from } : {}) });
+      const text = textOf(await bot.say('gezinsverzorger aanvragen'));
+      expect(text).toContain('Een gezinsverzorger vraagt een casemanager aan');
+      expect(text).toContain('Wat is je rol?');
+      expect(text).not.toContain('van 16');
+    }
+  });
+
+  it('stores the request with the role the team knows, not one taken from the phrase', async () => {
+    const bot = await startBot();
+    await bot.say('gezinsverzorger aanvragen');
+    await answerRequestUpToSummary(bot);
+    await bot.click('Versturen');
+    const [a] = await bot.stores.referrals.list();
+    expect(a!.referrer).toMatchObject({ role: 'casemanager', identity: { aadObjectId: CARLA.aadObjectId } });
   });
 
   it('treats "gezinsverzorger aanvragen" inside the intake as an answer there, not as a new request', async () => {

@@ -70,6 +70,8 @@ describe('status in the personal chat', () => {
       'Wijk of dorp': 'Oostrum',
       Kinderen: '4 t/m 11 jaar (1)',
       'Bij wie': 'nieuw, nog niet opgepakt',
+      // Nobody has it yet: how long that usually takes (here: no practice to go on).
+      'Verwachte wachttijd': 'Nog geen schatting (te weinig aanmeldingen de afgelopen 3 maanden); nu wachten er 2 aanmeldingen op iemand.',
     });
     expect(factsFor(seen, 'AM-2026-0002')).toMatchObject({ Kinderen: '0 t/m 3 jaar (1), 12 t/m 23 jaar (1)', 'Bij wie': 'bij Adele Vance (gezinscoach)' });
     const text = JSON.stringify(seen);

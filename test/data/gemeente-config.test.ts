@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, gemeenteConfigPath, loadGemeenteConfig, parseGemeenteConfig } from '../../data/gemeente.config.js';
+import { REFERRER_ROLES } from '../../data/aanmelding.schema.js';
+import { ConfigError, gemeenteConfigPath, GV_REQUESTER_ROLES, loadGemeenteConfig, parseGemeenteConfig } from '../../data/gemeente.config.js';
 
 const standaardFile = gemeenteConfigPath({ GEMEENTE: 'standaard' });
 const load = (name: string) => loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: name }));
@@ -164,5 +165,29 @@ describe('SPOED escalation and working hours in the gemeente configuration', () 
   ])('refuses working hours %j, naming the field', (change, problem) => {
     const error = configError(() => parseGemeenteConfig(gemeenteJson((c) => (c.werktijden = { dagen: ['ma'], van: '08:30', tot: '17:00', ...change })), 'test.json'));
     expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+});
+
+describe('each gemeente as its seeds describe it', () => {
+  const groningen = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'groningen' }));
+  const venray = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'venray' }));
+
+  it('lets only the WIJ casemanager request a gezinsverzorger in Groningen (seed 000), and a huisarts not', () => {
+    expect(groningen.services).toContain('gezinsverzorger');
+    expect(groningen.gezinsverzorgerAanvragers).toEqual(['casemanager']);
+  });
+
+  it('offers no gezinsverzorger in Venray, and counts the sturingsmatrix’ age groups there (seed 004)', () => {
+    expect(venray.services).not.toContain('gezinsverzorger');
+    expect(venray.leeftijdsgroepen).toEqual([0, 4, 12]);
+    expect(groningen.leeftijdsgroepen).toEqual([0, 6, 12, 18]);
+  });
+
+  it('keeps a configuration without gezinsverzorgerAanvragers working: the casemanager, as the seeds say', () => {
+    expect(loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'standaard' })).gezinsverzorgerAanvragers).toEqual(['casemanager']);
+  });
+
+  it('knows the same roles as the intake', () => {
+    expect([...GV_REQUESTER_ROLES]).toEqual([...REFERRER_ROLES]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSV_HEADER, monitoringCsv } from '../../machines/monitoring-csv.js';
 import { ageGroupOf, dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
+import { gemeenteConfigPath, loadGemeenteConfig } from '../../data/gemeente.config.js';
 import { seededAanmeldingen } from '../fixtures/monitoring-seed.js';
 import { aanmelding, team } from '../fixtures/referral.js';
 
@@ -28,7 +29,19 @@ describe('monitoringCounts: instroom', () => {
     const { instroom } = report();
     expect(instroom.perAgeGroup).toEqual({ '0-4': 1, '4-12': 3, '12-23': 4, 'ouder-dan-23': 0, verwacht: 1 });
     expect(instroom.children).toBe(9);
-    expect([0, 3, 4, 11, 12, 23, 24].map(ageGroupOf)).toEqual(['0-4', '0-4', '4-12', '4-12', '12-23', '12-23', 'ouder-dan-23']);
+    expect([0, 3, 4, 11, 12, 23, 24].map((age) => ageGroupOf(age))).toEqual(['0-4', '0-4', '4-12', '4-12', '12-23', '12-23', 'ouder-dan-23']);
+  });
+
+  it('counts by the gemeente’s own age groups: Groningen 0-6, 6-12, 12-18, 18-23 (seed 000), Venray 0-4, 4-12, 12-23 (seed 004)', () => {
+    const groningen = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'groningen' }));
+    const venray = loadGemeenteConfig(gemeenteConfigPath({ GEMEENTE: 'venray' }));
+    const counted = (ageGroups: typeof venray) => monitoringCounts({ aanmeldingen: seededAanmeldingen(), team: team(), period: YEAR_2026, now: NOW, ageGroups }).instroom.perAgeGroup;
+    expect(Object.keys(counted(groningen))).toEqual(['0-6', '6-12', '12-18', '18-23', 'ouder-dan-23', 'verwacht']);
+    expect(Object.values(counted(groningen)).reduce((x, y) => x + y)).toBe(9);
+    expect(counted(venray)).toEqual(report().instroom.perAgeGroup);
+    expect([0, 5, 6, 11, 12, 17, 18, 23, 24].map((age) => ageGroupOf(age, groningen))).toEqual(['0-6', '0-6', '6-12', '6-12', '12-18', '12-18', '18-23', '18-23', 'ouder-dan-23']);
+    // A gemeente with a lower age limit counts the children above it apart.
+    expect(ageGroupOf(20, { leeftijdsgroepen: [0, 12], ageLimit: 18 })).toBe('ouder-dan-18');
   });
 
   it('counts a referral at 23:30 Dutch time on the last day, not one at 00:30 the day after', () => {

@@ -2,6 +2,7 @@ import { TestAdapter, type Activity } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCard } from '../../dialogs/card.js';
 import { buttonsOf, walk, type Json } from './cards.js';
 import { inMemoryBot } from './in-memory-bot.js';
+import type { TeamConfig } from '../../data/team.config.js';
 
 export { buttonsOf, walk, type Button, type Json } from './cards.js';
 
@@ -24,13 +25,13 @@ export function seen(activity: Partial<Activity>): Seen {
 }
 
 /** A person in a 1:1 chat with the bot (TestAdapter's conversation has no conversationType: personal). */
-export async function chatWithBot(now: Date) {
-  const { bot, stores, cases } = await inMemoryBot(() => now);
+export async function chatWithBot(now: Date, options: { team?: TeamConfig; from?: { id: string; name: string; aadObjectId?: string } } = {}) {
+  const { bot, stores, cases } = await inMemoryBot(() => now, options);
   const adapter = new TestAdapter(async (context) => bot.run(context));
   let lastCard: AdaptiveCard | undefined;
 
   async function receive(activity: Partial<Activity>): Promise<Seen[]> {
-    await adapter.receiveActivity({ type: 'message', ...activity } as Activity);
+    await adapter.receiveActivity({ type: 'message', ...(options.from ? { from: options.from } : {}), ...activity } as Activity);
     const replies = adapter.activeQueue.splice(0).map(seen);
     lastCard = replies.findLast((reply) => reply.card)?.card ?? lastCard;
     return replies;
