@@ -17,6 +17,6 @@ export function overviewLabels(config: GemeenteConfig) {
     leefgebied: titles(LEEFGEBIED_OPTIONS),
     age: { '0-4': young, '4-12': school, '12-23': youth, 'ouder-dan-23': 'Ouder dan 23 jaar', verwacht: 'Op komst' },
     reason: CLOSE_LABELS,
-    doorverwezen: { jeugdconsulent: 'Jeugdconsulent', wijkteam: 'Wijkteam', specialistisch: 'Specialistische hulp' },
+    doorverwezen: { jeugdconsulent: 'Jeugdconsulent (maatwerk)', specialistisch: 'Specialistische jeugdhulp', 'voorliggend-veld': 'Voorliggend veld', wijkteam: 'Wijkteam' },
   };
 }
