@@ -550,7 +550,7 @@ export function referrerUpdate(
         text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er ${waitlistLength === 1 ? 'staat' : 'staan'} nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
       };
     case 'afgesloten':
-      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(CLOSE_LABELS_FOR_REFERRER[a.closure.reason])}` : ''}.` };
+      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(closureInWords(a.closure, CLOSE_LABELS_FOR_REFERRER))}` : ''}.` };
     case 'vraag': {
       const open = a.questions.filter((q) => q.answer === undefined).at(-1);
       if (!open) return { text: `Er is een vraag over aanmelding ${a.reference}.` };
