@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Aanmelding, CaseEvent, NewAanmelding } from '../data/aanmelding.schema.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
-import { CLOSE_REASONS, EVALUATION_OUTCOMES, REFERENCE_PATTERN, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { CLOSE_REASONS, EVALUATION_OUTCOMES, GOAL_MAX_LENGTH, GV_MAX_HOURS, REFERENCE_PATTERN, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import { IntensitySchema } from '../data/gemeente.config.js';
 import type { AuditEvent } from '../data/audit-log.js';
 import type { ChannelLink, LinkableService } from '../data/channel-link.store.js';
@@ -28,7 +28,9 @@ import {
   type Actor,
   type CaseDecision,
   type CaseEffect,
+  type CaseOptions,
   type CaseRequest,
+  hoursOf,
 } from '../machines/referral-case.js';
 import { channelFor, isForTheTeam, postJob, servicesFor, type MessagePayload } from './deliveries.js';
 import type { NoticePayload } from './channel-lifecycle.js';
@@ -43,19 +45,34 @@ const ActionDataSchema = z.looseObject({
   question: z.string().optional(),
   dueOn: z.string().optional(),
   intensity: z.string().optional(),
+  referredTo: z.string().optional(),
+  satisfaction: z.string().optional(),
+  goal: z.string().optional(),
+  since: z.string().optional(),
 });
+
+/** An optional field of a card: Teams sends an untouched input as "" (or not at all). */
+const blank = z.literal('').transform(() => undefined);
+
+/** "8" from a number input, or nothing; a non-number stays a problem for the rule to name. */
+const optionalMark = z.union([blank, z.coerce.number()]).optional();
 
 const EvaluationDataSchema = z.looseObject({
   flow: z.literal('evaluatie'),
   reference: z.string().min(1),
   dueOn: z.iso.date(),
   outcome: z.enum(EVALUATION_OUTCOMES),
-  nextDueOn: z.iso.date().optional().or(z.literal('').transform(() => undefined)),
-  reason: z.enum(CLOSE_REASONS).optional().or(z.literal('').transform(() => undefined)),
+  nextDueOn: z.iso.date().optional().or(blank),
+  reason: z.enum(CLOSE_REASONS).optional().or(blank),
+  referredTo: z.string().trim().max(100).optional().or(blank),
+  satisfaction: optionalMark,
+  hoursPerWeek: z.union([blank, z.coerce.number().min(0.5).max(GV_MAX_HOURS)]).optional(),
+  praktijkbegeleider: z.string().trim().max(60).optional().or(blank),
+  gedragswetenschapper: z.string().trim().max(60).optional().or(blank),
 });
 
 /** The verbs of the card's buttons (and Teams' refresh): a refused one is named in the audit log, anything else is "onbekend". */
-const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask', 'intensity', 'agree']);
+const KNOWN_VERBS = new Set(['refresh', 'claim', 'dossier', 'assign', 'waitlist', 'close', 'evaluation-date', 'ask', 'intensity', 'agree', 'goal', 'maatwerk']);
 
 /** The audit event of each kind of change in a case's history (an assignment may set the intensity too: two events). */
 const AUDIT_FOR: Partial<Record<CaseEvent['action'], AuditEvent['event']>> = {
@@ -68,6 +85,8 @@ const AUDIT_FOR: Partial<Record<CaseEvent['action'], AuditEvent['event']>> = {
   evaluatie: 'aanmelding.evaluatie',
   intensiteit: 'aanmelding.intensiteit',
   akkoord: 'aanmelding.akkoord',
+  doel: 'aanmelding.doel',
+  maatwerk: 'aanmelding.maatwerk',
 };
 
 /** The requests that can take someone over a norm: the open cases' assignments are read for them. */
@@ -88,13 +107,16 @@ const DONE: Record<CaseRequest['kind'], (a: Aanmelding, request: CaseRequest) =>
   waitlist: () => 'Op de wachtlijst gezet. De verwijzer hoort het.',
   ask: () => 'Je vraag is persoonlijk naar de verwijzer gestuurd. Het antwoord krijg je in je persoonlijke chat met mij.',
   close: () => 'Afgesloten. De verwijzer hoort het.',
+  goal: (a) => `Het doel van ${a.reference} is vastgelegd. Het staat in het dossier, niet in dit kanaal.`,
+  maatwerk: (a) => `Vastgelegd: naast de gezinscoach loopt maatwerk, sinds ${a.maatwerk ? dutchDate(a.maatwerk.since) : '–'}.`,
   dossier: () => 'Het dossier staat in je persoonlijke chat met mij.',
   answer: () => 'Antwoord verstuurd.',
-  'evaluation-date': (a) => `De evaluatie staat nu op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}. Op die dag krijgen de casemanager en de gezinsverzorger een herinnering.`,
-  evaluate: (a) =>
+  'evaluation-date': (a) =>
+    `De evaluatie staat nu op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}. Op die dag krijgen ${a.triage.route === 'gezinsverzorger' ? 'de casemanager en de gezinsverzorger' : 'wie de aanmelding heeft'} een herinnering.`,
+  evaluate: (a, request) =>
     a.status === 'afgesloten'
       ? `Vastgelegd: ${a.reference} is afgesloten.`
-      : `Vastgelegd. De volgende evaluatie van ${a.reference} is op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}; je krijgt dan weer een herinnering.`,
+      : `Vastgelegd${request.kind === 'evaluate' && request.outcome === 'afschalen' ? afgeschaald(a) : ''}. De volgende evaluatie van ${a.reference} is op ${a.evaluation ? dutchDate(a.evaluation.dueOn) : '–'}; je krijgt dan weer een herinnering.`,
 };
 
 export interface CaseServiceDeps {
@@ -174,7 +196,7 @@ export class CaseService {
     // record as it is now (a few times at most); anything else that lost the race sees the current card.
     for (let attempt = 1; ; attempt++) {
       decision = decide(base, request, actor, team, now(), {
-        evaluationMonths: config.evaluatieNaMaanden,
+        ...caseOptions(config),
         ...(WEIGHS_ON_NORMS.has(request.kind) ? { assignments: await stores.referrals.assignments() } : {}),
       });
       if (!decision.ok) {
@@ -234,7 +256,7 @@ export class CaseService {
     const a = await stores.referrals.get(reference);
     // Only the referrer answers; anyone else hears the same whether or not the reference exists.
     if (!a || !isReferrerOf(a, actor)) return this.refuseSubmit('vraag', reference, actor, source);
-    const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), { evaluationMonths: this.deps.config.evaluatieNaMaanden });
+    const decision = decide(a, { kind: 'answer', questionId, answer: text }, actor, team, now(), caseOptions(this.deps.config));
     if (!decision.ok) return decision.refusal;
     const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => ({
       jobs: this.jobsFor(stored, decision.effects, true),
@@ -249,20 +271,36 @@ export class CaseService {
   async onEvaluation(rawData: unknown, actor: Actor, source: string): Promise<string> {
     const { stores, team, now, config } = this.deps;
     const data = EvaluationDataSchema.safeParse(rawData);
-    if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afsluiten een reden.';
+    if (!data.success) return 'Kies een uitkomst; bij Doorgaan ook een nieuwe datum, bij Afschalen het aantal uur (hoogstens 40), bij Afsluiten een reden.';
     const a = await stores.referrals.get(data.data.reference);
     if (!a || !(isReferrerOf(a, actor) || isAssignedTo(a, actor.aadObjectId) || teamRoleOf(actor.aadObjectId, team) !== undefined)) {
       return this.refuseSubmit('evaluatie', data.data.reference, actor, source);
     }
-    const request: CaseRequest = { kind: 'evaluate', dueOn: data.data.dueOn, outcome: data.data.outcome, nextDueOn: data.data.nextDueOn, reason: data.data.reason };
-    const decision = decide(a, request, actor, team, now(), { evaluationMonths: config.evaluatieNaMaanden });
+    const d = data.data;
+    const participants = { ...(d.praktijkbegeleider ? { praktijkbegeleider: d.praktijkbegeleider } : {}), ...(d.gedragswetenschapper ? { gedragswetenschapper: d.gedragswetenschapper } : {}) };
+    const request: CaseRequest = {
+      kind: 'evaluate',
+      dueOn: d.dueOn,
+      outcome: d.outcome,
+      ...(d.nextDueOn ? { nextDueOn: d.nextDueOn } : {}),
+      ...(d.reason ? { reason: d.reason } : {}),
+      ...(d.referredTo ? { referredTo: d.referredTo } : {}),
+      ...(d.satisfaction !== undefined ? { satisfaction: d.satisfaction } : {}),
+      ...(d.hoursPerWeek !== undefined ? { hoursPerWeek: d.hoursPerWeek } : {}),
+      ...(Object.keys(participants).length > 0 ? { participants } : {}),
+    };
+    const decision = decide(a, request, actor, team, now(), caseOptions(config));
     if (!decision.ok) return decision.refusal;
     const saved = await stores.referrals.update(a.reference, a.version, (current) => onto(current, decision.next), now(), (stored) => {
       const huisarts = this.huisartsFollowUp(a, stored, actor, source);
       return {
         jobs: [...this.jobsFor(stored, decision.effects, true), ...huisarts.jobs],
+        // Afschalen to waakvlam adds the intensity event too: each change its own entry.
         audit: [
-          { event: 'aanmelding.evaluatie', reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, detail: stored.history.at(-1)?.detail },
+          ...stored.history.slice(a.history.length).flatMap((entry) => {
+            const auditEvent = entry.action === 'afgesloten' ? 'aanmelding.evaluatie' : AUDIT_FOR[entry.action];
+            return auditEvent ? [{ event: auditEvent, reference: a.reference, actor: { id: actor.aadObjectId, name: actor.name }, source, ...(entry.detail ? { detail: entry.detail } : {}) }] : [];
+          }),
           ...huisarts.audit,
         ],
       };
@@ -431,6 +469,16 @@ export class CaseService {
   }
 }
 
+/** The gemeente's settings the case rules read. */
+function caseOptions(config: GemeenteConfig): CaseOptions {
+  return { evaluationMonths: config.evaluatieNaMaanden, coachEvaluationMonths: config.evaluatieGezinscoachNaMaanden, organisaties: config.organisaties };
+}
+
+/** ", afgeschaald naar 3 uur per week" or ", afgeschaald naar waakvlam". */
+function afgeschaald(a: Aanmelding): string {
+  return a.triage.route === 'gezinsverzorger' ? `: afgeschaald naar ${String(hoursOf(a) ?? '–').replace('.', ',')} uur per week` : ': afgeschaald naar waakvlam; de gedragswetenschapper geeft nog akkoord';
+}
+
 function isReferrerOf(a: Aanmelding, actor: Actor): boolean {
   return (a.referrer.identity.aadObjectId ?? a.referrer.identity.id) === actor.aadObjectId;
 }
@@ -448,6 +496,8 @@ function sameAction(action: string, kind: CaseRequest['kind']): boolean {
       evaluate: 'evaluatie',
       intensity: 'intensiteit',
       agree: 'akkoord',
+      goal: 'doel',
+      maatwerk: 'maatwerk',
       dossier: '',
     } as Record<string, string>
   )[kind] === action;
@@ -477,7 +527,26 @@ function requestFrom(verb: string, data: z.infer<typeof ActionDataSchema>): Case
     }
     case 'close': {
       const reason = z.enum(CLOSE_REASONS).safeParse(data.reason);
-      return reason.success ? { kind: 'close', reason: reason.data } : { problem: 'Kies een reden om af te sluiten.' };
+      if (!reason.success) return { problem: 'Kies een reden om af te sluiten.' };
+      const satisfaction = optionalMark.safeParse(data.satisfaction);
+      if (!satisfaction.success) return { problem: 'Geef de tevredenheid als een cijfer van 1 tot en met 10, of laat het leeg.' };
+      const referredTo = data.referredTo?.trim();
+      return {
+        kind: 'close',
+        reason: reason.data,
+        ...(referredTo ? { referredTo } : {}),
+        ...(satisfaction.data !== undefined ? { satisfaction: satisfaction.data } : {}),
+      };
+    }
+    case 'goal': {
+      const goal = withoutControlCharacters(data.goal ?? '').trim();
+      if (goal.length < 3) return { problem: 'Typ het doel dat je met het gezin hebt afgesproken.' };
+      if (goal.length > GOAL_MAX_LENGTH) return { problem: `Het doel is te lang (hoogstens ${GOAL_MAX_LENGTH} tekens).` };
+      return { kind: 'goal', text: goal };
+    }
+    case 'maatwerk': {
+      const since = z.iso.date().safeParse(data.since);
+      return since.success ? { kind: 'maatwerk', since: since.data } : { problem: 'Kies de datum waarop het maatwerk is gestart.' };
     }
     case 'evaluation-date': {
       const dueOn = z.iso.date().safeParse(data.dueOn);

@@ -15,7 +15,7 @@ import { huisartsToInform } from '../machines/huisarts-feedback.js';
 import { answerForwarded, dossierCard, evaluationReminder, referrerUpdate, teamCard } from '../dialogs/referral.card.js';
 import { addMonths, localDate } from '../machines/dates.js';
 import { onDutyFor } from '../machines/duty.js';
-import type { Assignment } from '../machines/referral-case.js';
+import { evaluationMonthsFor, type Assignment } from '../machines/referral-case.js';
 import { isWaitingForPickup, waitedMinutes } from '../machines/spoed-escalation.js';
 import { isNeverPosted } from '../machines/retention.js';
 import type { Logger } from './logger.js';
@@ -229,7 +229,14 @@ export class Deliveries {
       case 'evaluation':
         // Moved or recorded meanwhile: this reminder is not needed any more.
         if (a.evaluation?.dueOn !== payload.content.dueOn || a.status === 'afgesloten') return { ok: true };
-        reply = { card: evaluationReminder(a, addMonths(localDate(now()), config.evaluatieNaMaanden)) };
+        reply = {
+          card: evaluationReminder(
+            a,
+            addMonths(localDate(now()), evaluationMonthsFor(a, { evaluationMonths: config.evaluatieNaMaanden, coachEvaluationMonths: config.evaluatieGezinscoachNaMaanden }) ?? config.evaluatieNaMaanden),
+            config,
+            this.deps.team,
+          ),
+        };
         break;
       case 'spoed-escalation':
         // Picked up meanwhile: the warning is not needed any more.

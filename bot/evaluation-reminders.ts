@@ -1,12 +1,12 @@
 import type { Stores } from '../data/stores.js';
 import { localDate } from '../machines/dates.js';
-import { dueEvaluations } from '../machines/referral-case.js';
+import { assigneesOf, dueEvaluations } from '../machines/referral-case.js';
 import { errorSummary } from './conversation.js';
 import type { Logger } from './logger.js';
 
 /**
- * Evaluation moments of gezinsverzorger trajectories: on the due date (or, after downtime, at the first check
- * after start-up) the casemanager and the gezinsverzorger each get one reminder in their 1:1 chat.
+ * Evaluation moments of trajectories: on the due date (or, after downtime, at the first check after start-up) the
+ * people on the case each get one reminder in their 1:1 chat, and for a gezinsverzorger the casemanager too.
  *
  * Never twice: the reminder jobs have a key per aanmelding, due date and person, so the outbox keeps one job
  * however often (or by how many instances) this runs; and the aanmelding records the due date it was reminded
@@ -53,16 +53,16 @@ export class EvaluationReminders {
               ? {}
               : {
                   jobs: [
-                    { key: `evaluatie:${a.reference}:${dueOn}:verwijzer`, kind: 'message', payload: { reference: a.reference, to: { kind: 'referrer', reference: a.reference }, content } },
-                    ...(stored.assignee
-                      ? [
-                          {
-                            key: `evaluatie:${a.reference}:${dueOn}:${stored.assignee.aadObjectId}`,
-                            kind: 'message' as const,
-                            payload: { reference: a.reference, to: { kind: 'person', aadObjectId: stored.assignee.aadObjectId, name: stored.assignee.name }, content },
-                          },
-                        ]
+                    // The casemanager owns a gezinsverzorger's plan; a gezinscoach evaluates with the family, not with the referrer.
+                    ...(stored.triage.route === 'gezinsverzorger'
+                      ? [{ key: `evaluatie:${a.reference}:${dueOn}:verwijzer`, kind: 'message' as const, payload: { reference: a.reference, to: { kind: 'referrer' as const, reference: a.reference }, content } }]
                       : []),
+                    // A keukentafelgesprek's two people each get one.
+                    ...assigneesOf(stored).map((person) => ({
+                      key: `evaluatie:${a.reference}:${dueOn}:${person.aadObjectId}`,
+                      kind: 'message' as const,
+                      payload: { reference: a.reference, to: { kind: 'person' as const, aadObjectId: person.aadObjectId, name: person.name }, content },
+                    })),
                   ],
                 },
           now(),

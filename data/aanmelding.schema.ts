@@ -197,20 +197,48 @@ export const CASE_STATUSES = ['nieuw', 'toegewezen', 'wachtlijst', 'meer-informa
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof CaseStatusSchema>;
 
-export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie', 'aangevuld', 'intensiteit', 'akkoord'] as const;
+export const CASE_ACTIONS = ['aangemaakt', 'geplaatst', 'opgepakt', 'toegewezen', 'wachtlijst', 'vraag', 'antwoord', 'afgesloten', 'evaluatie', 'aangevuld', 'intensiteit', 'akkoord', 'doel', 'maatwerk'] as const;
 
-/** What an evaluation of a gezinsverzorger trajectory decides (issue: doorgaan, afschalen, afsluiten). */
+/** What an evaluation of a trajectory decides (issue 15: doorgaan, afschalen, afsluiten). */
 export const EVALUATION_OUTCOMES = ['doorgaan', 'afschalen', 'afsluiten'] as const;
 
 export const WAITLIST_REASONS = ['geen-ruimte', 'gezin-later', 'wacht-op-overleg', 'anders'] as const;
+/**
+ * Why a case closed, as the sturingsmatrix counts uitstroom (seed 004: "reden afsluiting", "doorverwezen + naam
+ * organisatie", "uitval"). The values of earlier versions are all still here, so older records read as they were.
+ */
 export const CLOSE_REASONS = [
   'doelen-behaald',
+  'afgeschaald-waakvlam',
   'doorverwezen-jeugdconsulent',
-  'doorverwezen-wijkteam',
   'doorverwezen-specialistisch',
+  'doorverwezen-voorliggend-veld',
+  'doorverwezen-wijkteam',
   'eenzijdig-gestopt',
+  'verhuisd',
   'anders',
 ] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+/** A closure that hands the family on: the receiving organisation is asked with it. */
+export function isReferredOn(reason: CloseReason): boolean {
+  return reason.startsWith('doorverwezen-');
+}
+
+export const GOAL_MAX_LENGTH = 500;
+export const SATISFACTION_MIN = 1;
+export const SATISFACTION_MAX = 10;
+
+/** How a case closed: the reason, where the family went (a configured organisation) and the family's mark (1–10). */
+export const ClosureSchema = z.strictObject({
+  reason: z.enum(CLOSE_REASONS),
+  at: z.iso.datetime(),
+  /** The receiving organisation, from the gemeente configuration's organisaties (seed 004: "naam organisatie"). */
+  referredTo: z.string().trim().min(2).max(100).optional(),
+  /** The client satisfaction the assignee recorded, 1 to 10 (seed 004: klanttevredenheid). */
+  satisfaction: z.number().int().min(SATISFACTION_MIN).max(SATISFACTION_MAX).optional(),
+});
+export type Closure = z.infer<typeof ClosureSchema>;
 
 const ActorSchema = z.strictObject({ aadObjectId: z.string().min(1), name: z.string() });
 
@@ -263,7 +291,19 @@ export const AanmeldingSchema = z
       })
       .optional(),
     waitlist: z.strictObject({ reason: z.enum(WAITLIST_REASONS), since: z.iso.datetime() }).optional(),
-    closure: z.strictObject({ reason: z.enum(CLOSE_REASONS), at: z.iso.datetime() }).optional(),
+    closure: ClosureSchema.optional(),
+    /**
+     * The trajectory's goal, agreed with the family (seed 004: "doelen en beoogde resultaten"). Free text about the
+     * family: only in the dossier, never on the channel card (which says only that there is one).
+     */
+    goal: z.strictObject({ text: z.string().trim().min(3).max(GOAL_MAX_LENGTH), at: z.iso.datetime(), by: ActorSchema }).optional(),
+    /**
+     * A maatwerkvoorziening running beside the gezinscoach (seed 004: "gelijktijdig ingezet"), from this date on;
+     * both keep running.
+     */
+    maatwerk: z.strictObject({ since: z.iso.date(), at: z.iso.datetime(), by: ActorSchema }).optional(),
+    /** A gezinsverzorger's hours a week now, once changed (afschalen); absent: what the casemanager asked. */
+    hoursPerWeek: z.number().min(0.5).max(GV_MAX_HOURS).optional(),
     questions: z
       .array(
         z.strictObject({
@@ -276,7 +316,7 @@ export const AanmeldingSchema = z
         }),
       )
       .default([]),
-    /** Gezinsverzorger trajectories: the next evaluation moment with the casemanager (a date, YYYY-MM-DD). */
+    /** A trajectory's next evaluation moment (a date, YYYY-MM-DD): gezinsverzorger with the casemanager, gezinscoach with the family. */
     evaluation: z
       .strictObject({
         dueOn: z.iso.date(),

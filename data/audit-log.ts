@@ -24,7 +24,9 @@ export const AUDIT_EVENTS = [
   'aanmelding.aangevuld', // a short acute aanmelding completed by its referrer (the rest of the intake)
   'aanmelding.intensiteit', // the intensity of a running case set or changed (licht, waakvlam, complex-intensief), with any norm it goes over
   'aanmelding.akkoord', // the gedragswetenschapper agreed to waakvlam or complex-intensief
-  'aanmelding.evaluatie', // an evaluation moment of a gezinsverzorger trajectory: planned, moved or its outcome
+  'aanmelding.evaluatie', // an evaluation moment of a trajectory: planned, moved or its outcome (afschalen: fewer hours or waakvlam)
+  'aanmelding.doel', // the trajectory's goal recorded or changed (its text is in the record, never in the log)
+  'aanmelding.maatwerk', // a maatwerkvoorziening recorded as running beside the gezinscoach, from a date
   'dossier.verstuurd', // the full dossier sent 1:1 (a view of the client record)
   'kanaal.gekoppeld',
   'kanaal.ontkoppeld', // a linked channel is gone (deleted, its team archived or deleted, the bot removed, Teams refuses posts)

@@ -78,6 +78,19 @@ export const DEFAULT_LEEFTIJDSGROEPEN = [0, 4, 12];
 /** The intake's referrer roles (aanmelding.schema.ts REFERRER_ROLES; repeated here, as that file imports this one). */
 export const GV_REQUESTER_ROLES = ['huisarts', 'poh', 'casemanager', 'jgz', 'school', 'soj', 'ouder', 'anders'] as const;
 
+/** Where a family is referred on to at closure, when a gemeente names none (seed 004: voorliggend veld and tweede lijn). */
+export const DEFAULT_ORGANISATIES = [
+  'Jeugdconsulent van de gemeente',
+  'Specialistische jeugdhulp',
+  'Jeugd-GGZ',
+  'Wijkteam',
+  'Algemeen maatschappelijk werk',
+  'Schuldhulpverlening',
+  'Jeugdgezondheidszorg (JGZ)',
+  'Veilig Thuis',
+  'Andere organisatie',
+];
+
 /** Room for the wijk names on the wijk card (see the check below). */
 export const MAX_WIJKEN_BYTES = 8000;
 
@@ -96,6 +109,13 @@ export const GemeenteConfigSchema = z
     wijken: z.array(z.string().min(2).max(60)).min(1).max(200),
     /** Months from the assignment of a gezinsverzorger to the first evaluation (and between evaluations). */
     evaluatieNaMaanden: z.number().int().min(1).max(12).default(3),
+    /**
+     * Months from the assignment of a gezinscoach (or a keukentafelgesprek) to its first evaluation, and between
+     * evaluations (seed 004: trajectories of about half a year).
+     */
+    evaluatieGezinscoachNaMaanden: z.number().int().min(1).max(12).default(6),
+    /** The receiving organisations a case can be referred on to at closure (seed 004: "naam organisatie"). */
+    organisaties: z.array(z.string().trim().min(2).max(100)).min(1).max(60).default(DEFAULT_ORGANISATIES),
     /** The intensity classes as the team reads them on the card (default: the definitions of seed 004). */
     intensiteiten: z
       .strictObject(Object.fromEntries(INTENSITIES.map((id) => [id, RouteTextSchema])) as Record<Intensity, typeof RouteTextSchema>)
@@ -147,6 +167,7 @@ export const GemeenteConfigSchema = z
     reportDuplicates(config.services, ['services'], ctx);
     reportDuplicates(config.criteria.map((c) => c.id), ['criteria'], ctx, 'id');
     reportDuplicates(config.wijken, ['wijken'], ctx);
+    reportDuplicates(config.organisaties, ['organisaties'], ctx);
     // The wijk question lists every name twice (title and value) in one card, and Teams refuses a message over ~28 KB.
     const wijkBytes = config.wijken.reduce((sum, wijk) => sum + Buffer.byteLength(wijk, 'utf8'), 0);
     if (wijkBytes > MAX_WIJKEN_BYTES) {

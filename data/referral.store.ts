@@ -99,9 +99,13 @@ export function purgeOf(current: Aanmelding | undefined, at: Date): PurgeResult 
         : [],
     ),
   );
+  // The short acute form's one line is free text about the family too; the referrer's own number is not the family's.
+  const spoed = answers.spoed ? { spoed: { ...answers.spoed, situation: REMOVED } } : {};
   const aanmelding = AanmeldingSchema.parse({
     ...current,
-    answers: { ...answers, ...nested },
+    answers: { ...answers, ...nested, ...spoed },
+    // The trajectory's goal, agreed with the family, goes as well; when and by whom it was set stays.
+    ...(current.goal ? { goal: { ...current.goal, text: REMOVED } } : {}),
     questions: current.questions.map((q) => ({ ...q, question: REMOVED, ...(q.answer !== undefined ? { answer: REMOVED } : {}) })),
     purgedAt: at.toISOString(),
     version: current.version + 1,

@@ -1,4 +1,4 @@
-import type { Aanmelding, CaseStatus, Child, Consent, CLOSE_REASONS, GezinsverzorgerRequest, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { GOAL_MAX_LENGTH, type Aanmelding, type CaseStatus, type Child, type Consent, type CLOSE_REASONS, type GezinsverzorgerRequest, type WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import { dutchDate as formatDate } from '../machines/dates.js';
@@ -54,12 +54,29 @@ export const WAITLIST_LABELS: Record<(typeof WAITLIST_REASONS)[number], string> 
 
 export const CLOSE_LABELS: Record<(typeof CLOSE_REASONS)[number], string> = {
   'doelen-behaald': 'Doelen behaald',
-  'doorverwezen-jeugdconsulent': 'Doorverwezen naar de jeugdconsulent',
+  'afgeschaald-waakvlam': 'Afgeschaald naar waakvlam',
+  'doorverwezen-jeugdconsulent': 'Doorverwezen naar de jeugdconsulent (maatwerk)',
+  'doorverwezen-specialistisch': 'Doorverwezen naar specialistische jeugdhulp',
+  'doorverwezen-voorliggend-veld': 'Doorverwezen naar het voorliggend veld',
   'doorverwezen-wijkteam': 'Doorverwezen naar het wijkteam',
-  'doorverwezen-specialistisch': 'Doorverwezen naar specialistische hulp',
   'eenzijdig-gestopt': 'Het gezin is zelf gestopt',
+  verhuisd: 'Het gezin is verhuisd',
   anders: 'Anders',
 };
+
+/** "Doorverwezen naar het wijkteam — Wijkteam Noord": the reason with the receiving organisation, when there is one. */
+export function closureInWords(closure: NonNullable<Aanmelding['closure']>, labels: Record<(typeof CLOSE_REASONS)[number], string> = CLOSE_LABELS): string {
+  return `${labels[closure.reason]}${closure.referredTo ? ` — ${closure.referredTo}` : ''}`;
+}
+
+/** The closure's inputs (the card's Afsluiten and the evaluation's): reason, receiving organisation, the family's mark. */
+function closureInputs(config: GemeenteConfig): CardElement[] {
+  return [
+    choiceSet('reason', 'Reden', Object.entries(CLOSE_LABELS).map(([value, title]) => ({ title, value })), { style: 'compact', required: true, value: 'doelen-behaald' }),
+    choiceSet('referredTo', 'Verwezen naar (bij doorverwijzen)', config.organisaties.map((o) => ({ title: o, value: o })), { style: 'compact', placeholder: 'Kies de organisatie' }),
+    { type: 'Input.Number', id: 'satisfaction', label: 'Tevredenheid van het gezin (1 tot en met 10, als het gezin een cijfer gaf)', min: 1, max: 10 },
+  ];
+}
 
 /** The closure reasons in the words a referrer reads: "eenzijdig gestopt" is the team's term. */
 export const CLOSE_LABELS_FOR_REFERRER: Record<(typeof CLOSE_REASONS)[number], string> = {
@@ -277,12 +294,16 @@ export function referralCard(a: Aanmelding, view: CardView): AdaptiveCard {
       ['Verwijzer', a.referrer.praktijk ? `${referrerRole}, ${a.referrer.praktijk}` : referrerRole],
       ['Aangemeld', formatMoment(a.createdAt)],
       ...(a.waitlist ? ([['Wachtlijst', `${WAITLIST_LABELS[a.waitlist.reason]} (sinds ${formatMoment(a.waitlist.since)})`]] as [string, string][]) : []),
-      ...(a.closure ? ([['Afgesloten', CLOSE_LABELS[a.closure.reason]]] as [string, string][]) : []),
+      ...(a.closure ? ([['Afgesloten', closureInWords(a.closure)]] as [string, string][]) : []),
       ...(a.answers.gezinsverzorger
         ? ([
             ['Gevraagd', requestedHelp(a.answers.gezinsverzorger)],
           ] as [string, string][])
         : []),
+      ...(a.hoursPerWeek !== undefined ? ([['Nu', `${String(a.hoursPerWeek).replace('.', ',')} uur per week (afgeschaald)`]] as [string, string][]) : []),
+      // The goal is about the family: the channel sees only that there is one.
+      ...(a.goal ? ([['Doel', `vastgelegd op ${formatMoment(a.goal.at)} (staat in het dossier)`]] as [string, string][]) : []),
+      ...(a.maatwerk ? ([['Maatwerk', `ingezet sinds ${formatDate(a.maatwerk.since)}, naast de gezinscoach`]] as [string, string][]) : []),
       ...(a.evaluation && a.status !== 'afgesloten' ? ([['Evaluatie', formatDate(a.evaluation.dueOn)]] as [string, string][]) : []),
       ...(view.teamLoad
         ? ([
@@ -336,7 +357,7 @@ export function referrerCard(a: Aanmelding, config: GemeenteConfig): AdaptiveCar
       ...(a.assignee && a.status !== 'afgesloten'
         ? ([[isConsultation(a) ? 'Overlegt met je' : 'Opgepakt door', listNl(assigneesOf(a).map((x) => `${x.name} (${x.role})`))]] as [string, string][])
         : []),
-      ...(a.closure ? ([['Afgesloten', CLOSE_LABELS_FOR_REFERRER[a.closure.reason]]] as [string, string][]) : []),
+      ...(a.closure ? ([['Afgesloten', closureInWords(a.closure, CLOSE_LABELS_FOR_REFERRER)]] as [string, string][]) : []),
     ]),
     text('Wat het team met de aanmelding doet, hoor je van mij in deze chat.', { subtle: true }),
   ]);
@@ -456,7 +477,31 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
   if (awaitsAgreement(a) && (everyone || isGedragswetenschapper(view.viewer!.aadObjectId, view.team))) {
     actions.push(execute('Akkoord gedragswetenschapper', 'agree', a, 'positive'));
   }
-  if (a.evaluation && (isCoordinator || isAssignee)) {
+  // The goal agreed with the family and maatwerk beside the gezinscoach (seed 004: "gelijktijdig ingezet"), behind one
+  // button: a gezinsverzorger's goal is the casemanager's plan, and a consultation has no family to agree one with.
+  const coachTrajectory = a.triage.route === 'gezinscoach' || a.triage.route === 'keukentafelgesprek';
+  if (a.assignee && (isCoordinator || isAssignee) && coachTrajectory && !isConsultation(a)) {
+    // No input is required here: each button sends only what it is about, and the rule names what is missing.
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Traject…',
+      card: adaptiveCard(
+        [
+          text('Het doel dat je met het gezin afsprak. Het komt in het dossier, niet in dit kanaal.', { subtle: true }),
+          textInput('goal', 'Doel', { multiline: true, maxLength: GOAL_MAX_LENGTH, ...(a.goal ? { placeholder: 'Er is al een doel; typ hier een nieuw' } : {}) }),
+          ...(a.evaluation ? [{ type: 'Input.Date', id: 'dueOn', label: 'Volgende evaluatie', value: a.evaluation.dueOn }] : []),
+          text('Loopt er een maatwerkvoorziening naast de gezinscoach? Allebei lopen door.', { subtle: true }),
+          { type: 'Input.Date', id: 'since', label: 'Maatwerk gestart op', ...(a.maatwerk ? { value: a.maatwerk.since } : {}) },
+        ],
+        [
+          execute('Doel opslaan', 'goal', a),
+          ...(a.evaluation ? [execute('Evaluatiedatum opslaan', 'evaluation-date', a)] : []),
+          execute('Maatwerk vastleggen', 'maatwerk', a),
+        ],
+      ),
+    });
+  }
+  if (a.evaluation && (isCoordinator || isAssignee) && !coachTrajectory) {
     actions.push(
       withInputs(
         'Evaluatiedatum wijzigen',
@@ -465,20 +510,8 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       ),
     );
   }
-  if (a.assignee ? isAssignee : isCoordinator) {
-    actions.push(
-      withInputs(
-        'Afsluiten',
-        [
-          choiceSet('reason', 'Reden', Object.entries(CLOSE_LABELS).map(([value, title]) => ({ title, value })), {
-            style: 'compact',
-            required: true,
-            value: 'doelen-behaald',
-          }),
-        ],
-        execute('Afsluiten', 'close', a, 'destructive'),
-      ),
-    );
+  if (isAssignee || isCoordinator) {
+    actions.push(withInputs('Afsluiten', closureInputs(config), execute('Afsluiten', 'close', a, 'destructive')));
   }
   return actions;
 }
@@ -520,7 +553,7 @@ export function referrerUpdate(
         text: `Je aanmelding **${a.reference}** staat op de wachtlijst${a.waitlist ? ` (${WAITLIST_LABELS[a.waitlist.reason].toLowerCase()})` : ''}. Er ${waitlistLength === 1 ? 'staat' : 'staan'} nu ${waitlistLength} aanmelding${waitlistLength === 1 ? '' : 'en'} op de wachtlijst. Je hoort van mij zodra iemand hem oppakt.`,
       };
     case 'afgesloten':
-      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(CLOSE_LABELS_FOR_REFERRER[a.closure.reason])}` : ''}.` };
+      return { text: `De ondersteuning bij aanmelding **${a.reference}** is afgesloten${a.closure ? `: ${lowerFirst(closureInWords(a.closure, CLOSE_LABELS_FOR_REFERRER))}` : ''}.` };
     case 'vraag': {
       const open = a.questions.filter((q) => q.answer === undefined).at(-1);
       if (!open) return { text: `Er is een vraag over aanmelding ${a.reference}.` };
@@ -587,6 +620,10 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig, huisartsLette
       ['Aanleiding', titleOf(GV_CAUSE_OPTIONS, gv.cause)],
     );
   }
+  if (a.goal) rows.push(['Doel van het traject', `${plainText(a.goal.text)} (${plainText(a.goal.by.name)}, ${formatMoment(a.goal.at)})`]);
+  if (a.hoursPerWeek !== undefined) rows.push(['Nu', `${String(a.hoursPerWeek).replace('.', ',')} uur per week (afgeschaald)`]);
+  if (a.maatwerk) rows.push(['Maatwerk', `ingezet sinds ${formatDate(a.maatwerk.since)}, naast de gezinscoach`]);
+  if (a.closure) rows.push(['Afgesloten', `${closureInWords(a.closure)}${a.closure.satisfaction !== undefined ? `; tevredenheid ${a.closure.satisfaction}` : ''}`]);
   if (contact) rows.push(['Contact', plainText([contact.name, contact.phone, contact.email, contact.address].filter(Boolean).join(', '))]);
   else rows.push(['Contact', ans.consent?.referral === 'ja' ? '–' : 'Geen gegevens (geen toestemming): neem contact op met de verwijzer']);
   const answered = a.questions.filter((q) => q.answer !== undefined);
@@ -601,16 +638,38 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig, huisartsLette
   ]);
 }
 
-/** On the evaluation date: to the casemanager and the gezinsverzorger, with the plan's goal and the outcomes. */
-export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCard {
+/**
+ * On the evaluation date, 1:1: a gezinsverzorger's to the casemanager and the gezinsverzorger (with the plan's goal
+ * and the hours), a gezinscoach's to whoever has the case (with the goal agreed with the family). Afschalen means
+ * fewer hours for a gezinsverzorger, waakvlam for a gezinscoach.
+ */
+export function evaluationReminder(a: Aanmelding, nextDueOn: string, config: GemeenteConfig, team: TeamConfig): AdaptiveCard {
   const gv = a.answers.gezinsverzorger;
+  const isGv = a.triage.route === 'gezinsverzorger';
   const data = (outcome: string) => ({ flow: 'evaluatie', reference: a.reference, dueOn: a.evaluation?.dueOn ?? '', outcome });
+  const hours = a.hoursPerWeek ?? gv?.hoursPerWeek;
+  const goal = isGv ? gv?.goal : a.goal?.text;
+  const who = listNl(assigneesOf(a).map((x) => x.name));
+  // A gezinsverzorger's evaluation may name the praktijkbegeleider and the gedragswetenschapper who took part.
+  const participants: CardElement[] = isGv
+    ? [
+        textInput('praktijkbegeleider', 'Praktijkbegeleider die meedeed (naam, als iemand meedeed)', { maxLength: 60 }),
+        ...(team.gedragswetenschappers.length > 0
+          ? [choiceSet('gedragswetenschapper', 'Gedragswetenschapper die meedeed', team.gedragswetenschappers.map((g) => ({ title: g.name, value: g.name })), { style: 'compact', placeholder: 'Niemand' })]
+          : []),
+      ]
+    : [];
+  const afschalen: CardElement[] = isGv
+    ? [{ type: 'Input.Number', id: 'hoursPerWeek', label: `Uren per week vanaf nu (nu ${hours === undefined ? '–' : String(hours).replace('.', ',')})`, min: 0.5, max: hours ?? 40, isRequired: true, errorMessage: 'Vul het aantal uur in.' }]
+    : [text(`Afschalen naar waakvlam: ${config.intensiteiten.waakvlam.description} De gedragswetenschapper geeft daar akkoord op.`)];
   return adaptiveCard([
     text(`Evaluatie ${a.reference}`, { weight: 'Bolder', size: 'Medium' }),
     text(
-      `Het is tijd voor de evaluatie van de gezinsverzorging${a.evaluation ? ` (gepland op ${formatDate(a.evaluation.dueOn)})` : ''}${a.assignee ? ` met ${a.assignee.name}` : ''}. Bespreek samen of het doel dichterbij komt.`,
+      `Het is tijd voor de evaluatie van ${isGv ? 'de gezinsverzorging' : `het traject (${config.routes[a.triage.route].label.toLowerCase()})`}${a.evaluation ? ` (gepland op ${formatDate(a.evaluation.dueOn)})` : ''}${who ? ` met ${who}` : ''}. Bespreek samen of het doel dichterbij komt.`,
     ),
-    ...(gv ? [text('Doel uit het plan:', { subtle: true }), container([text(plainText(gv.goal))], 'emphasis'), text(`Nu: ${String(gv.hoursPerWeek).replace('.', ',')} uur per week.`, { subtle: true })] : []),
+    ...(goal ? [text(isGv ? 'Doel uit het plan:' : 'Doel:', { subtle: true }), container([text(plainText(goal))], 'emphasis')] : [text('Er is nog geen doel vastgelegd; dat kan op de kaart in het kanaal.', { subtle: true })]),
+    ...(isGv && hours !== undefined ? [text(`Nu: ${String(hours).replace('.', ',')} uur per week.`, { subtle: true })] : []),
+    ...participants,
     text('Wat is de uitkomst?', { weight: 'Bolder' }),
     {
       type: 'ActionSet',
@@ -623,14 +682,15 @@ export function evaluationReminder(a: Aanmelding, nextDueOn: string): AdaptiveCa
             [{ type: 'Action.Submit', title: 'Doorgaan vastleggen', style: 'positive', data: data('doorgaan') }],
           ),
         },
-        { type: 'Action.Submit', title: 'Afschalen', data: data('afschalen'), associatedInputs: 'none' },
+        {
+          type: 'Action.ShowCard',
+          title: 'Afschalen',
+          card: adaptiveCard(afschalen, [{ type: 'Action.Submit', title: 'Afschalen vastleggen', data: data('afschalen') }]),
+        },
         {
           type: 'Action.ShowCard',
           title: 'Afsluiten',
-          card: adaptiveCard(
-            [choiceSet('reason', 'Reden', Object.entries(CLOSE_LABELS).map(([value, title]) => ({ title, value })), { style: 'compact', required: true, value: 'doelen-behaald' })],
-            [{ type: 'Action.Submit', title: 'Afsluiten vastleggen', style: 'destructive', data: data('afsluiten') }],
-          ),
+          card: adaptiveCard(closureInputs(config), [{ type: 'Action.Submit', title: 'Afsluiten vastleggen', style: 'destructive', data: data('afsluiten') }]),
         },
       ],
     },

@@ -5,7 +5,7 @@ import type { MonitoringReport } from './monitoring.js';
  * `dimensie;sleutel;waarde` and one row per dimension and key. A field holding `;`, `"` or a line break is quoted
  * (with `"` doubled); a text that Excel would read as a formula (=, +, -, @, or a leading tab or carriage return) gets a leading
  * apostrophe (OWASP "CSV injection": `-2+3` or `-HYPERLINK(...)` is a formula too).
- * A count that is not recorded by the product has an empty waarde and the key `niet-vastgelegd`.
+ * A figure without a value (a mean of nothing) has an empty waarde.
  */
 export const CSV_HEADER = 'dimensie;sleutel;waarde';
 
@@ -28,6 +28,16 @@ export function monitoringCsv(report: MonitoringReport): string {
     ['doorlooptijd-dagen', 'mediaan', report.uitstroom.leadTimeDays.median],
     ...entries('doorverwezen-naar', report.uitstroom.doorverwezenNaar),
     ['uitval', 'eenzijdig-gestopt', report.uitstroom.uitval],
+    ...entries('doorverwezen-naar-organisatie', report.uitstroom.perOrganisatie),
+    ['doelen-behaald', 'aantal', report.uitstroom.doelenBehaald.count],
+    ['doelen-behaald', 'van-uitstroom', report.uitstroom.doelenBehaald.of],
+    ['doelen-behaald', 'procent', report.uitstroom.doelenBehaald.percentage],
+    ['tevredenheid', 'gemiddeld', report.uitstroom.tevredenheid.mean],
+    ['tevredenheid', 'aantal-cijfers', report.uitstroom.tevredenheid.n],
+    ['keukentafelgesprek-samen', 'gestart', report.samen.keukentafelgesprekkenGestart],
+    ['keukentafelgesprek-samen', 'lopend', report.stand.keukentafelgesprekkenSamen],
+    ['maatwerk-naast-gezinscoach', 'ingezet', report.samen.maatwerkIngezet],
+    ['maatwerk-naast-gezinscoach', 'lopend', report.stand.maatwerkTegelijk],
     ['anoniem-overleg', 'gestart', report.anoniemOverleg.instroom],
     ['anoniem-overleg', 'afgesloten', report.anoniemOverleg.uitstroom],
     ...entries('open-per-status', report.stand.openPerStatus),
@@ -44,7 +54,6 @@ export function monitoringCsv(report: MonitoringReport): string {
     ...entries('intensiteit', report.stand.intensiteit.perLevel),
     ['intensiteit', 'wacht-op-akkoord', report.stand.intensiteit.wachtOpAkkoord],
     ['intensiteit', 'norm-complex-intensief-team', report.stand.intensiteit.normComplexIntensief],
-    ['maatwerk-en-algemene-voorziening-tegelijk', 'niet-vastgelegd', null],
   ];
   return `${[CSV_HEADER, ...rows.map((row) => row.map(field).join(';'))].join('\n')}\n`;
 }

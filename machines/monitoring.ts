@@ -25,7 +25,12 @@ import { assignmentsOf, awaitsAgreement, intensityOf, loadsOf } from './referral
  * - Intensity (licht, waakvlam, complex-intensief) is part of the stand: the open cases someone has, each counted
  *   once (a keukentafelgesprek's two people too), against the team's norm for complex-intensief; each professional's
  *   waakvlam and complex-intensief cases are in their caseload row.
- * - "maatwerk en algemene voorziening tegelijk" is not recorded by the product yet: null with a note, never estimated.
+ * - Closures also count by receiving organisation (closure.referredTo), goals achieved (the share of the uitstroom
+ *   closed as doelen-behaald) and client satisfaction (the mean of the marks 1–10 recorded at closure, with how many).
+ * - Keukentafelgesprekken samen: those whose second person (gezinscoach and jeugdconsulent together, seed 004) came
+ *   on in the period — the second pick-up or assignment in the history — and, in the stand, those running with both.
+ * - Maatwerk beside the gezinscoach (seed 004: "maatwerkvoorziening en algemene voorziening gelijktijdig"): recorded
+ *   with a start date; counted when that date is in the period, and in the stand while the case runs.
  */
 
 /** The age groups of a gemeente: the ages they start at (gemeente configuration leeftijdsgroepen) and its age limit. */
@@ -77,14 +82,6 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-/** Not recorded by the product yet (domain.md lists them; the intake does not ask them). */
-export interface NotAvailable {
-  count: null;
-  note: string;
-}
-
-const NOT_RECORDED = 'wordt nog niet vastgelegd bij een aanmelding; geen telling beschikbaar';
-
 export interface CaseloadRow {
   name: string;
   role: ProfessionalRole;
@@ -121,6 +118,19 @@ export interface MonitoringReport {
     doorverwezenNaar: Record<string, number>;
     /** Closed as eenzijdig-gestopt. */
     uitval: number;
+    /** By receiving organisation (closure.referredTo), most first. */
+    perOrganisatie: Record<string, number>;
+    /** Closed as doelen-behaald, of the uitstroom; percentage null without uitstroom. */
+    doelenBehaald: { count: number; of: number; percentage: number | null };
+    /** Client satisfaction recorded at closure (1–10): the mean (null without marks) and how many marks. */
+    tevredenheid: { mean: number | null; n: number };
+  };
+  /** Working together (seed 004, sturingsmatrix): keukentafelgesprekken with both people, maatwerk beside the gezinscoach. */
+  samen: {
+    /** Keukentafelgesprekken whose second person came on in the period. */
+    keukentafelgesprekkenGestart: number;
+    /** Maatwerk recorded with a start date in the period. */
+    maatwerkIngezet: number;
   };
   stand: {
     openPerStatus: Record<Exclude<CaseStatus, 'afgesloten'>, number>;
@@ -134,12 +144,13 @@ export interface MonitoringReport {
       /** The team's norm for complex-intensief at the same time (team configuration normComplexIntensief). */
       normComplexIntensief: number;
     };
+    /** Open keukentafelgesprekken with both people on them. */
+    keukentafelgesprekkenSamen: number;
+    /** Open cases with maatwerk running beside the gezinscoach (started on or before the peilmoment). */
+    maatwerkTegelijk: number;
   };
   /** Anonymous consultations (consent "anoniem"): started and closed in the period, apart from in- and uitstroom. */
   anoniemOverleg: { instroom: number; uitstroom: number };
-  notAvailable: {
-    maatwerkEnAlgemeneVoorzieningTegelijk: NotAvailable;
-  };
 }
 
 export interface MonitoringInput {
@@ -164,6 +175,10 @@ export function monitoringCounts({ aanmeldingen, team, period, now, ageGroups = 
     CLOSE_REASONS.filter((r) => r.startsWith('doorverwezen-')).map((r) => [r.slice('doorverwezen-'.length), 0]),
   );
   const leadTimes: number[] = [];
+  const perOrganisatie: Record<string, number> = {};
+  const marks: number[] = [];
+  const samen = { keukentafelgesprekkenGestart: 0, maatwerkIngezet: 0 };
+  const inPeriod = (day: string) => day >= period.from && day <= period.to;
   let instroom = 0;
   let children = 0;
   const anoniemOverleg = { instroom: 0, uitstroom: 0 };
@@ -194,8 +209,13 @@ export function monitoringCounts({ aanmeldingen, team, period, now, ageGroups = 
         add(perReason, a.closure.reason);
         if (a.closure.reason.startsWith('doorverwezen-')) add(doorverwezenNaar, a.closure.reason.slice('doorverwezen-'.length));
         leadTimes.push((Date.parse(a.closure.at) - Date.parse(a.createdAt)) / DAY_MS);
+        if (a.closure.referredTo) add(perOrganisatie, a.closure.referredTo);
+        if (a.closure.satisfaction !== undefined) marks.push(a.closure.satisfaction);
       }
     }
+    const together = bothOnAt(a);
+    if (together && inPeriod(dayOf(together))) samen.keukentafelgesprekkenGestart++;
+    if (a.maatwerk && inPeriod(a.maatwerk.since)) samen.maatwerkIngezet++;
   }
 
   const stand = standAt(aanmeldingen, team, peilmoment);
@@ -208,13 +228,27 @@ export function monitoringCounts({ aanmeldingen, team, period, now, ageGroups = 
       leadTimeDays: { mean: round1(mean(leadTimes)), median: round1(median(leadTimes)) },
       doorverwezenNaar,
       uitval: perReason['eenzijdig-gestopt'],
+      perOrganisatie: sortedByCount(perOrganisatie),
+      doelenBehaald: {
+        count: perReason['doelen-behaald'],
+        of: leadTimes.length,
+        percentage: leadTimes.length === 0 ? null : round1((perReason['doelen-behaald'] / leadTimes.length) * 100),
+      },
+      tevredenheid: { mean: round1(mean(marks)), n: marks.length },
     },
+    samen,
     stand,
     anoniemOverleg,
-    notAvailable: {
-      maatwerkEnAlgemeneVoorzieningTegelijk: { count: null, note: `maatwerk en algemene voorziening tegelijk: ${NOT_RECORDED}` },
-    },
   };
+}
+
+/**
+ * When a keukentafelgesprek first had both its people: the second pick-up or assignment in its history (undefined
+ * while it has one, or on another route).
+ */
+export function bothOnAt(a: Aanmelding): string | undefined {
+  if (a.triage.route !== 'keukentafelgesprek' || !a.assignee || !a.coAssignee) return undefined;
+  return a.history.filter((e) => e.action === 'opgepakt' || e.action === 'toegewezen')[1]?.at;
 }
 
 /** An open case as the coordinator's overview shows it: no name, contact or free text of the family. */
@@ -292,6 +326,8 @@ function standAt(aanmeldingen: readonly Aanmelding[], team: TeamConfig, peilmome
       };
     }),
     intensiteit: { perLevel, wachtOpAkkoord, normComplexIntensief: team.normComplexIntensief },
+    keukentafelgesprekkenSamen: existing.filter((a) => a.status !== 'afgesloten' && bothOnAt(a) !== undefined && Date.parse(bothOnAt(a)!) <= at).length,
+    maatwerkTegelijk: existing.filter((a) => a.status !== 'afgesloten' && a.maatwerk !== undefined && a.maatwerk.since <= dayOf(at)).length,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Aanmelding, Assignee, CaseEvent, CLOSE_REASONS, EVALUATION_OUTCOMES, WAITLIST_REASONS } from '../data/aanmelding.schema.js';
+import { isReferredOn, type Aanmelding, type Assignee, type CaseEvent, type CloseReason, type EVALUATION_OUTCOMES, type WAITLIST_REASONS } from '../data/aanmelding.schema.js';
 import type { Intensity } from '../data/gemeente.config.js';
 import { addMonths, dutchDate, localDate } from './dates.js';
 import type { Professional, ProfessionalRole, TeamConfig } from '../data/team.config.js';
@@ -24,13 +24,40 @@ export type CaseRequest =
   | { kind: 'agree' }
   | { kind: 'waitlist'; reason: (typeof WAITLIST_REASONS)[number] }
   | { kind: 'ask'; question: string; questionId: string }
-  | { kind: 'close'; reason: (typeof CLOSE_REASONS)[number] }
+  | ({ kind: 'close' } & ClosureChoice)
+  /** The trajectory's goal, agreed with the family (free text: dossier only). */
+  | { kind: 'goal'; text: string }
+  /** A maatwerkvoorziening runs beside the gezinscoach from this date (YYYY-MM-DD). */
+  | { kind: 'maatwerk'; since: string }
   | { kind: 'dossier' }
   | { kind: 'answer'; questionId: string; answer: string }
   /** A gezinsverzorger trajectory's next evaluation moment, set on the card. */
   | { kind: 'evaluation-date'; dueOn: string }
   /** The outcome of an evaluation, recorded from the reminder by the casemanager or the gezinsverzorger. */
-  | { kind: 'evaluate'; dueOn: string; outcome: (typeof EVALUATION_OUTCOMES)[number]; nextDueOn?: string; reason?: (typeof CLOSE_REASONS)[number] };
+  | ({
+      kind: 'evaluate';
+      dueOn: string;
+      outcome: (typeof EVALUATION_OUTCOMES)[number];
+      nextDueOn?: string;
+      /** Afschalen of a gezinsverzorger: the hours a week from now on (fewer than now). */
+      hoursPerWeek?: number;
+      /** Who took part besides the one recording it (a gezinsverzorger's evaluation: praktijkbegeleider, gedragswetenschapper). */
+      participants?: EvaluationParticipants;
+    } & Partial<ClosureChoice>);
+
+/** What the one who closes a case chooses: why, where the family went, and the family's mark. */
+export interface ClosureChoice {
+  reason: CloseReason;
+  /** The receiving organisation (one of the gemeente's organisaties); kept only when the family is referred on. */
+  referredTo?: string;
+  /** Client satisfaction, 1 to 10. */
+  satisfaction?: number;
+}
+
+export interface EvaluationParticipants {
+  praktijkbegeleider?: string;
+  gedragswetenschapper?: string;
+}
 
 export type CaseEffect =
   /** `professional`: on 'opgepakt', who picked it up (a keukentafelgesprek tells the referrer each of its two people). */
@@ -168,6 +195,10 @@ const ROLE_LABELS: Record<ProfessionalRole, string> = {
 export interface CaseOptions {
   /** Months from assignment to a gezinsverzorger's first evaluation (gemeente configuration, default 3). */
   evaluationMonths?: number;
+  /** Months from assignment to a gezinscoach's or keukentafelgesprek's first evaluation (default 6). */
+  coachEvaluationMonths?: number;
+  /** The receiving organisations a closure may name (gemeente configuration organisaties); without: any. */
+  organisaties?: readonly string[];
   /** The open cases' assignments (before this change): to tell which norms a change goes over. */
   assignments?: readonly Assignment[];
 }
@@ -189,11 +220,33 @@ export function awaitsAgreement(a: Pick<Aanmelding, 'intensity'>): boolean {
   return a.intensity !== undefined && needsAgreement(a.intensity.level) && a.intensity.agreed === undefined;
 }
 
+/**
+ * The months between a trajectory's evaluations: a gezinsverzorger's with the casemanager (seed 000), a gezinscoach's
+ * and a keukentafelgesprek's with the family (seed 004: goals set at the start, about half a year). Other routes
+ * (the jeugdconsulent's own process, an anonymous consultation) have none.
+ */
+export function evaluationMonthsFor(a: Pick<Aanmelding, 'triage' | 'answers'>, options: CaseOptions = {}): number | undefined {
+  if (isConsultation(a)) return undefined;
+  if (a.triage.route === 'gezinsverzorger') return options.evaluationMonths ?? 3;
+  if (a.triage.route === 'gezinscoach' || a.triage.route === 'keukentafelgesprek') return options.coachEvaluationMonths ?? 6;
+  return undefined;
+}
+
+/** A gezinsverzorger's hours a week now: changed by afschalen, else what the casemanager asked. */
+export function hoursOf(a: Pick<Aanmelding, 'hoursPerWeek' | 'answers'>): number | undefined {
+  return a.hoursPerWeek ?? a.answers.gezinsverzorger?.hoursPerWeek;
+}
+
+/** "4,5" */
+function hoursInWords(hours: number): string {
+  return String(hours).replace('.', ',');
+}
+
 export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Actor, team: TeamConfig, at: Date, options: CaseOptions = {}): CaseDecision {
-  const evaluationMonths = options.evaluationMonths ?? 3;
+  const evaluationMonths = evaluationMonthsFor(aanmelding, options);
   const today = localDate(at);
-  // A gezinsverzorger trajectory gets evaluation moments with the casemanager from the day it is assigned.
-  const firstEvaluation = aanmelding.triage.route === 'gezinsverzorger' ? { evaluation: { dueOn: addMonths(today, evaluationMonths) } } : {};
+  // A trajectory gets evaluation moments from the day it is assigned (gezinsverzorger with the casemanager, gezinscoach with the family).
+  const firstEvaluation = evaluationMonths !== undefined ? { evaluation: { dueOn: addMonths(today, evaluationMonths) } } : {};
   const role = teamRoleOf(actor.aadObjectId, team);
   const isCoordinator = role === 'coordinator';
   const isAssignee = isAssignedTo(aanmelding, actor.aadObjectId);
@@ -209,6 +262,21 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
     return { ok: true, changed: true, next: after, effects, ...(overNorm.length > 0 ? { overNorm } : {}) };
   };
   const refuse = (refusal: string): CaseDecision => ({ ok: false, refusal });
+  /** The closure as stored, or a refusal: an organisation from the list, kept only when the family is referred on. */
+  const closureOf = (choice: ClosureChoice): Aanmelding['closure'] | string => {
+    if (choice.satisfaction !== undefined && !(Number.isInteger(choice.satisfaction) && choice.satisfaction >= 1 && choice.satisfaction <= 10)) {
+      return 'Geef de tevredenheid als een heel cijfer van 1 tot en met 10, of laat het leeg.';
+    }
+    const referredTo = isReferredOn(choice.reason) ? choice.referredTo : undefined;
+    if (referredTo !== undefined && options.organisaties && !options.organisaties.includes(referredTo)) return 'Kies de organisatie uit de lijst.';
+    return {
+      reason: choice.reason,
+      at: at.toISOString(),
+      ...(referredTo !== undefined ? { referredTo } : {}),
+      ...(choice.satisfaction !== undefined ? { satisfaction: choice.satisfaction } : {}),
+    };
+  };
+  const closedDetail = (closure: NonNullable<Aanmelding['closure']>) => (closure.referredTo ? `; verwezen naar ${closure.referredTo}` : '');
   const intensityChanged = (level: Intensity) => ({
     intensity: { level, since: at.toISOString(), by: { aadObjectId: actor.aadObjectId, name: actor.name } },
     event: event('intensiteit', `intensiteit ${INTENSITY_WORDS[level]} (${actor.name})${needsAgreement(level) ? '; wacht op akkoord gedragswetenschapper' : ''}`),
@@ -327,42 +395,92 @@ export function decide(aanmelding: Aanmelding, request: CaseRequest, actor: Acto
         [{ kind: 'tell-referrer', about: 'vraag' }],
       );
     }
+    case 'goal': {
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of wie de aanmelding heeft, legt het doel vast.');
+      if (!aanmelding.assignee) return refuse('Het doel leg je vast zodra iemand de aanmelding heeft.');
+      if (aanmelding.goal?.text === request.text) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      // The text is about the family: the history (shown on the channel card) says only that it was set.
+      return change(
+        { goal: { text: request.text, at: at.toISOString(), by: { aadObjectId: actor.aadObjectId, name: actor.name } }, ...(aanmelding.evaluation ? {} : firstEvaluation) },
+        event('doel', `${aanmelding.goal ? 'doel gewijzigd' : 'doel vastgelegd'} door ${actor.name}`),
+      );
+    }
+    case 'maatwerk': {
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of wie de aanmelding heeft, legt vast dat er maatwerk is ingezet.');
+      if (!aanmelding.assignee) return refuse('Maatwerk naast de gezinscoach leg je vast zodra iemand de aanmelding heeft.');
+      if (request.since > today) return refuse('Kies de datum waarop het maatwerk is gestart (vandaag of eerder).');
+      if (aanmelding.maatwerk?.since === request.since) return { ok: true, changed: false, next: aanmelding, effects: [] };
+      return change(
+        { maatwerk: { since: request.since, at: at.toISOString(), by: { aadObjectId: actor.aadObjectId, name: actor.name } } },
+        event('maatwerk', `maatwerk ingezet sinds ${dutchDate(request.since)}, naast de gezinscoach (${actor.name})`),
+      );
+    }
     case 'evaluation-date': {
-      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of de gezinsverzorger aan wie de aanmelding is toegewezen, kan de evaluatiedatum wijzigen.');
+      if (!isCoordinator && !isAssignee) return refuse('Alleen de coördinator of wie de aanmelding heeft, kan de evaluatiedatum wijzigen.');
       if (!aanmelding.evaluation) return refuse('Deze aanmelding heeft geen evaluatiemomenten.');
       // A date of today or earlier means: evaluate now (the reminders go out at once).
       return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.dueOn } }, event('evaluatie', `evaluatie gepland op ${dutchDate(request.dueOn)} door ${actor.name}`));
     }
     case 'evaluate': {
       const isReferrer = actor.aadObjectId === (aanmelding.referrer.identity.aadObjectId ?? aanmelding.referrer.identity.id);
-      if (!isReferrer && !isAssignee) return refuse('Alleen de casemanager en de gezinsverzorger leggen de evaluatie vast.');
+      const isGezinsverzorger = aanmelding.triage.route === 'gezinsverzorger';
+      // The casemanager owns a gezinsverzorger's plan; a gezinscoach evaluates with the family, not with the referrer.
+      if (!(isReferrer && isGezinsverzorger) && !isAssignee) {
+        return refuse(isGezinsverzorger ? 'Alleen de casemanager en de gezinsverzorger leggen de evaluatie vast.' : 'Alleen wie de aanmelding heeft, legt de evaluatie vast.');
+      }
       if (!aanmelding.evaluation || aanmelding.evaluation.dueOn !== request.dueOn) return refuse('Deze evaluatie is al vastgelegd.');
+      const next = addMonths(today, evaluationMonths ?? 3);
+      const others = [
+        request.participants?.praktijkbegeleider ? `praktijkbegeleider ${request.participants.praktijkbegeleider}` : undefined,
+        request.participants?.gedragswetenschapper ? `gedragswetenschapper ${request.participants.gedragswetenschapper}` : undefined,
+      ].filter((x): x is string => x !== undefined);
+      const by = others.length > 0 ? `${actor.name}, met ${others.join(' en ')}` : actor.name;
       switch (request.outcome) {
         case 'doorgaan':
           if (!request.nextDueOn || request.nextDueOn <= today) return refuse('Kies voor Doorgaan een nieuwe evaluatiedatum na vandaag.');
-          return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.nextDueOn } }, event('evaluatie', `evaluatie: doorgaan, volgende evaluatie ${dutchDate(request.nextDueOn)} (${actor.name})`));
-        case 'afschalen':
+          return change({ evaluation: { ...aanmelding.evaluation, dueOn: request.nextDueOn } }, event('evaluatie', `evaluatie: doorgaan, volgende evaluatie ${dutchDate(request.nextDueOn)} (${by})`));
+        case 'afschalen': {
+          const evaluation = { ...aanmelding.evaluation, dueOn: next };
+          // Afschalen changes what the family gets: a gezinsverzorger's hours, a gezinscoach's intensity (to waakvlam).
+          if (isGezinsverzorger) {
+            const now = hoursOf(aanmelding);
+            if (request.hoursPerWeek === undefined) return refuse('Vul bij Afschalen het aantal uur per week in dat overblijft.');
+            if (now !== undefined && request.hoursPerWeek >= now) return refuse(`Afschalen is minder uur dan nu (${hoursInWords(now)} uur per week).`);
+            return change(
+              { evaluation, hoursPerWeek: request.hoursPerWeek },
+              event('evaluatie', `evaluatie: afgeschaald van ${now === undefined ? '?' : hoursInWords(now)} naar ${hoursInWords(request.hoursPerWeek)} uur per week, volgende evaluatie ${dutchDate(next)} (${by})`),
+            );
+          }
+          if (intensityOf(aanmelding) === 'waakvlam') return refuse('Deze aanmelding is al waakvlam; kies Doorgaan of Afsluiten.');
+          const { intensity, event: intensityEvent } = intensityChanged('waakvlam');
+          return change({ evaluation, intensity }, [
+            event('evaluatie', `evaluatie: afgeschaald naar waakvlam, volgende evaluatie ${dutchDate(next)} (${by})`),
+            intensityEvent,
+          ]);
+        }
+        case 'afsluiten': {
+          const closure = closureOf({ reason: request.reason ?? 'doelen-behaald', referredTo: request.referredTo, satisfaction: request.satisfaction });
+          if (typeof closure === 'string') return refuse(closure);
           return change(
-            { evaluation: { ...aanmelding.evaluation, dueOn: addMonths(today, evaluationMonths) } },
-            event('evaluatie', `evaluatie: afgeschaald, volgende evaluatie ${dutchDate(addMonths(today, evaluationMonths))} (${actor.name})`),
-          );
-        case 'afsluiten':
-          return change(
-            { status: 'afgesloten', closure: { reason: request.reason ?? 'doelen-behaald', at: at.toISOString() }, evaluation: undefined },
-            event('afgesloten', `afgesloten na evaluatie door ${actor.name}`),
+            { status: 'afgesloten', closure, evaluation: undefined },
+            event('afgesloten', `afgesloten na evaluatie door ${by}${closedDetail(closure!)}`),
             isReferrer ? [] : [{ kind: 'tell-referrer', about: 'afgesloten' }],
           );
+        }
       }
       break;
     }
     case 'close': {
-      // Nobody else can close a case nobody has (one that stood still for months, issue 14): the coordinator can.
-      if (!isAssignee && !(isCoordinator && !aanmelding.assignee)) {
-        return refuse('Alleen de professional aan wie de aanmelding is toegewezen, kan hem afsluiten; zolang niemand hem heeft, de coördinator.');
+      // The assignees close; a coordinator too, for a case nobody has (one that stood still for months, issue 14) or
+      // on behalf of the people on it (a keukentafelgesprek that ends in a referral, its outcome reported at the team meeting).
+      if (!isAssignee && !isCoordinator) {
+        return refuse('Alleen de professional aan wie de aanmelding is toegewezen, of de coördinator, kan hem afsluiten.');
       }
+      const closure = closureOf(request);
+      if (typeof closure === 'string') return refuse(closure);
       return change(
-        { status: 'afgesloten', closure: { reason: request.reason, at: at.toISOString() } },
-        event('afgesloten', `afgesloten door ${actor.name}`),
+        { status: 'afgesloten', closure, evaluation: undefined },
+        event('afgesloten', `afgesloten door ${actor.name}${closedDetail(closure!)}`),
         [{ kind: 'tell-referrer', about: 'afgesloten' }],
       );
     }
@@ -408,7 +526,7 @@ export function assignmentsOf(all: readonly Aanmelding[]): Assignment[] {
           reference: a.reference,
           aadObjectId: x.aadObjectId,
           role: x.role,
-          ...(a.answers.gezinsverzorger ? { hoursPerWeek: a.answers.gezinsverzorger.hoursPerWeek } : {}),
+          ...(hoursOf(a) !== undefined ? { hoursPerWeek: hoursOf(a) } : {}),
           ...(a.intensity && a.intensity.level !== 'licht' ? { intensity: a.intensity.level } : {}),
         })),
   );
@@ -521,7 +639,7 @@ export function assignCandidates(aanmelding: Aanmelding, team: TeamConfig, loads
     );
 }
 
-/** Gezinsverzorger trajectories whose evaluation is due on `today` or earlier and not yet reminded for that date. */
+/** Trajectories whose evaluation is due on `today` or earlier and not yet reminded for that date. */
 export function dueEvaluations(all: readonly Aanmelding[], today: string): Aanmelding[] {
   return all.filter(
     (a) => a.status !== 'afgesloten' && a.evaluation !== undefined && a.evaluation.dueOn <= today && a.evaluation.remindedFor !== a.evaluation.dueOn,

@@ -19,6 +19,6 @@ export function overviewLabels(config: GemeenteConfig) {
     leefgebied: titles(LEEFGEBIED_OPTIONS),
     age: { ...Object.fromEntries(bands), [`ouder-dan-${config.ageLimit}`]: `Ouder dan ${config.ageLimit} jaar`, verwacht: 'Op komst' },
     reason: CLOSE_LABELS,
-    doorverwezen: { jeugdconsulent: 'Jeugdconsulent', wijkteam: 'Wijkteam', specialistisch: 'Specialistische hulp' },
+    doorverwezen: { jeugdconsulent: 'Jeugdconsulent (maatwerk)', specialistisch: 'Specialistische jeugdhulp', 'voorliggend-veld': 'Voorliggend veld', wijkteam: 'Wijkteam' },
   };
 }

@@ -354,13 +354,14 @@ export class PgReferralStore implements ReferralStore {
   }
 
   /**
-   * A few small columns of the open, assigned cases: no record is read or parsed whole. A keukentafelgesprek gives a
+   * A few small columns of the open, assigned cases: no record is read or parsed whole. Hours: the case's own once
+   * afgeschaald (hoursPerWeek), else what the casemanager asked. A keukentafelgesprek gives a
    * row for each of its two people (assignee_id and the document's coAssignee).
    */
   async assignments(): Promise<Assignment[]> {
     const { rows } = await this.pool.query<{ reference: string; id: string; role: string; hours: number | null; intensity: string | null }>(
       `SELECT reference, person->>'aadObjectId' AS id, person->>'role' AS role,
-              (doc->'answers'->'gezinsverzorger'->>'hoursPerWeek')::float8 AS hours, doc->'intensity'->>'level' AS intensity
+              COALESCE(doc->>'hoursPerWeek', doc->'answers'->'gezinsverzorger'->>'hoursPerWeek')::float8 AS hours, doc->'intensity'->>'level' AS intensity
        FROM referrals
        CROSS JOIN LATERAL (VALUES (1, doc->'assignee'), (2, doc->'coAssignee')) AS slot(n, person)
        WHERE status <> 'afgesloten' AND assignee_id IS NOT NULL AND person IS NOT NULL AND jsonb_typeof(person) = 'object'

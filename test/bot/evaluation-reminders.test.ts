@@ -247,7 +247,7 @@ describe('moving the evaluation date on the card', () => {
   it('is refused to a professional who is not the assignee', async () => {
     const a = await assignedToLynne();
     const outcome = await changeDate(a, '2026-04-01', adele);
-    expect(JSON.stringify(outcome.card)).toContain('Alleen de coördinator of de gezinsverzorger');
+    expect(JSON.stringify(outcome.card)).toContain('Alleen de coördinator of wie de aanmelding heeft');
     expect((await current(a)).evaluation?.dueOn).toBe(FIRST_EVALUATION);
     expect(evaluationsChanged).not.toHaveBeenCalled();
   });
@@ -283,12 +283,29 @@ describe('recording the outcome of an evaluation from the reminder', () => {
     expect(await evaluationAudit()).toEqual([]);
   });
 
-  it('afschalen by the gezinsverzorger sets the next evaluation three months from today', async () => {
+  it('afschalen by the gezinsverzorger lowers the hours, in the history and the caseload, and sets the next evaluation three months from today', async () => {
     const a = await dueToday();
     now = WEEK_LATER; // 10 June
-    await evaluate(a, lynne, 'afschalen');
-    expect((await current(a)).evaluation?.dueOn).toBe('2026-09-10');
+    expect(await evaluate(a, lynne, 'afschalen', { hoursPerWeek: '3' })).toContain('afgeschaald naar 3 uur per week');
+    const after = await current(a);
+    expect(after.hoursPerWeek).toBe(3);
+    expect(after.evaluation?.dueOn).toBe('2026-09-10');
+    expect(after.history.at(-1)?.detail).toContain('afgeschaald van 4,5 naar 3 uur per week');
+    expect((await stores.referrals.assignments()).find((x) => x.reference === a.reference)?.hoursPerWeek).toBe(3);
     expect(await evaluationAudit()).toHaveLength(1);
+  });
+
+  it('refuses afschalen without fewer hours than now', async () => {
+    const a = await dueToday();
+    expect(await evaluate(a, lynne, 'afschalen')).toContain('aantal uur per week');
+    expect(await evaluate(a, lynne, 'afschalen', { hoursPerWeek: '4,5'.replace(',', '.') })).toContain('minder uur dan nu');
+    expect((await current(a)).hoursPerWeek).toBeUndefined();
+  });
+
+  it('names the praktijkbegeleider and the gedragswetenschapper who took part in the history', async () => {
+    const a = await dueToday();
+    await evaluate(a, carla, 'doorgaan', { nextDueOn: '2026-09-01', praktijkbegeleider: 'Petra Smit', gedragswetenschapper: 'Megan Bowen' });
+    expect((await current(a)).history.at(-1)?.detail).toContain('met praktijkbegeleider Petra Smit en gedragswetenschapper Megan Bowen');
   });
 
   it('afsluiten closes the case with the reason given, and tells the casemanager when the gezinsverzorger closes it', async () => {
@@ -336,7 +353,7 @@ describe('recording the outcome of an evaluation from the reminder', () => {
 describe('the reminder card', () => {
   it('shows the goal of the plan and the three outcomes, and parses as an Adaptive Card', async () => {
     const a = await dueToday();
-    const card = evaluationReminder(a, '2026-09-03');
+    const card = evaluationReminder(a, '2026-09-03', config, team());
     const json = JSON.stringify(card);
     expect(json).toContain(GOAL);
     for (const title of ['Doorgaan', 'Afschalen', 'Afsluiten']) expect(json).toContain(`"title":"${title}"`);
@@ -379,7 +396,7 @@ describe('delivering a reminder', () => {
   it('skips the reminder when the evaluation was recorded meanwhile', async () => {
     const a = await dueToday();
     const job = await referrerReminder();
-    await evaluate(a, lynne, 'afschalen');
+    await evaluate(a, lynne, 'afschalen', { hoursPerWeek: '3' });
     const { run, adapter } = deliveries();
     expect(await run.run(job)).toEqual({ ok: true });
     expect(adapter.continueConversationAsync).not.toHaveBeenCalled();

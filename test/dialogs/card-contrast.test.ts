@@ -194,7 +194,7 @@ const CARDS: [string, AdaptiveCard][] = [
   ["the referrer's card", referrerCard(closed, config)],
   ['the dossier', dossierCard(asked, config)],
   ['a question to the referrer', referrerUpdate(asked, 'vraag', 0).card!],
-  ['an evaluation reminder', evaluationReminder(claimed, '2026-09-04')],
+  ['an evaluation reminder', evaluationReminder(claimed, '2026-09-04', config, team())],
 ];
 
 describe("cards in Teams' light, dark and high-contrast themes", () => {

@@ -416,8 +416,8 @@ describe('the buttons each viewer gets', () => {
     expect(choicesOf(referralCard(fresh, view(fresh, megan)), 'professional')).toMatchObject({ style: 'expanded', wrap: true });
   });
 
-  it('lets the coordinator reassign an assigned aanmelding, but not put it on the waiting list or close it', () => {
-    expect(buttonsOf(referralCard(assigned, view(assigned, megan)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…']);
+  it('lets the coordinator reassign an assigned aanmelding and close it for the team, but not put it on the waiting list', () => {
+    expect(buttonsOf(referralCard(assigned, view(assigned, megan)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Traject…', 'Afsluiten']);
     const asking = after(assigned, { kind: 'ask', questionId: 'q1', question: 'Wanneer kan ik langskomen?' }, adele);
     expect(buttonsOf(referralCard(asking, view(asking, megan)))).not.toContain('Op wachtlijst');
   });
@@ -427,8 +427,8 @@ describe('the buttons each viewer gets', () => {
     expect(buttonsOf(referralCard(assigned, view(assigned, isaiah)))).toEqual([]);
   });
 
-  it('gives the assignee the question, the dossier and "Afsluiten"', () => {
-    expect(buttonsOf(referralCard(assigned, view(assigned, adele)))).toEqual(['Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Afsluiten']);
+  it('gives the assignee the question, the dossier, the trajectory and "Afsluiten"', () => {
+    expect(buttonsOf(referralCard(assigned, view(assigned, adele)))).toEqual(['Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Traject…', 'Afsluiten']);
   });
 
   it('gives someone outside the team nothing', () => {
@@ -437,12 +437,12 @@ describe('the buttons each viewer gets', () => {
 
   it('shows every button on the post itself, before Teams refreshes it per person', () => {
     expect(buttonsOf(referralCard(fresh, view(fresh)))).toEqual(['Ik pak deze op', 'Toewijzen aan…', 'Op wachtlijst', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Afsluiten']);
-    expect(buttonsOf(referralCard(assigned, view(assigned)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Afsluiten']);
+    expect(buttonsOf(referralCard(assigned, view(assigned)))).toEqual(['Toewijzen aan…', 'Meer informatie nodig', 'Dossier (persoonlijk)', 'Intensiteit…', 'Traject…', 'Afsluiten']);
   });
 
   it('sends each button with the verb the case service knows', () => {
     const verbs = executesOf(referralCard(assigned, view(assigned))).map((action) => action.verb);
-    expect(verbs).toEqual(['assign', 'ask', 'dossier', 'intensity', 'close']);
+    expect(verbs).toEqual(['assign', 'ask', 'dossier', 'intensity', 'goal', 'evaluation-date', 'maatwerk', 'close']);
     expect(executesOf(referralCard(fresh, view(fresh))).map((action) => action.verb)).toEqual(['claim', 'assign', 'waitlist', 'ask', 'dossier', 'close']);
   });
 });

@@ -3,7 +3,8 @@ import { CSV_HEADER, monitoringCsv } from '../../machines/monitoring-csv.js';
 import { ageGroupOf, dayOf, monitoringCounts, openCases, parsePeriod, type Period } from '../../machines/monitoring.js';
 import { gemeenteConfigPath, loadGemeenteConfig } from '../../data/gemeente.config.js';
 import { seededAanmeldingen } from '../fixtures/monitoring-seed.js';
-import { aanmelding, team } from '../fixtures/referral.js';
+import type { Aanmelding } from '../../data/aanmelding.schema.js';
+import { aanmelding, adele, megan, patti, team } from '../fixtures/referral.js';
 
 const YEAR_2026: Period = { from: '2026-01-01', to: '2026-12-31' };
 const NOW = new Date('2027-02-01T12:00:00.000Z');
@@ -57,6 +58,71 @@ describe('monitoringCounts: instroom', () => {
   });
 });
 
+describe('monitoringCounts: the sturingsmatrix of the trajectories', () => {
+  const coach = { aadObjectId: adele.aadObjectId, name: adele.name, role: 'gezinscoach' as const };
+  const consulent = { aadObjectId: patti.aadObjectId, name: patti.name, role: 'jeugdconsulent' as const };
+  const closedOn = (reference: string, closure: NonNullable<Aanmelding['closure']>) =>
+    aanmelding({ reference, createdAt: '2026-02-01T10:00:00.000Z', status: 'afgesloten', assignee: coach, closure });
+
+  it('counts closures by receiving organisation, goals achieved as a share of the uitstroom, and the mean satisfaction with how many marks', () => {
+    const all = [
+      closedOn('AM-2026-0801', { reason: 'doelen-behaald', at: '2026-05-01T10:00:00.000Z', satisfaction: 9 }),
+      closedOn('AM-2026-0802', { reason: 'doorverwezen-voorliggend-veld', at: '2026-05-02T10:00:00.000Z', referredTo: 'Schuldhulpverlening', satisfaction: 6 }),
+      closedOn('AM-2026-0803', { reason: 'doorverwezen-specialistisch', at: '2026-05-03T10:00:00.000Z', referredTo: 'Jeugd-GGZ' }),
+      closedOn('AM-2026-0804', { reason: 'doorverwezen-voorliggend-veld', at: '2026-05-04T10:00:00.000Z', referredTo: 'Schuldhulpverlening' }),
+      // Closed after the period: not counted.
+      closedOn('AM-2026-0805', { reason: 'doelen-behaald', at: '2027-01-04T10:00:00.000Z', satisfaction: 2 }),
+    ];
+    const { uitstroom } = report(YEAR_2026, all);
+    expect(uitstroom.perOrganisatie).toEqual({ Schuldhulpverlening: 2, 'Jeugd-GGZ': 1 });
+    expect(uitstroom.doorverwezenNaar).toMatchObject({ 'voorliggend-veld': 2, specialistisch: 1 });
+    expect(uitstroom.doelenBehaald).toEqual({ count: 1, of: 4, percentage: 25 });
+    expect(uitstroom.tevredenheid).toEqual({ mean: 7.5, n: 2 });
+    const csv = monitoringCsv(report(YEAR_2026, all));
+    expect(csv).toContain('doorverwezen-naar-organisatie;Schuldhulpverlening;2\n');
+    expect(csv).toContain('tevredenheid;gemiddeld;7,5\ntevredenheid;aantal-cijfers;2\n');
+  });
+
+  it('counts keukentafelgesprekken that got their second person in the period, and those running with both', () => {
+    const kt = (reference: string, picks: string[], extra = {}) =>
+      aanmelding({
+        reference,
+        createdAt: '2026-03-01T10:00:00.000Z',
+        answers: { criteria: ['psychiatrie'] },
+        status: 'toegewezen',
+        assignee: coach,
+        ...(picks.length > 1 ? { coAssignee: consulent } : {}),
+        history: picks.map((at, i) => ({ at, action: i === 0 ? ('opgepakt' as const) : ('toegewezen' as const), by: i === 0 ? adele : megan })),
+        ...extra,
+      });
+    const all = [
+      kt('AM-2026-0811', ['2026-03-02T10:00:00.000Z', '2026-03-03T10:00:00.000Z']),
+      // Only the gezinscoach so far.
+      kt('AM-2026-0812', ['2026-03-02T10:00:00.000Z']),
+      // Both since 2025: running, but not started in the period.
+      kt('AM-2026-0813', ['2025-11-02T10:00:00.000Z', '2025-11-03T10:00:00.000Z'], { createdAt: '2025-11-01T10:00:00.000Z' }),
+    ];
+    const counts = report(YEAR_2026, all);
+    expect(all[0]!.triage.route).toBe('keukentafelgesprek');
+    expect(counts.samen.keukentafelgesprekkenGestart).toBe(1);
+    expect(counts.stand.keukentafelgesprekkenSamen).toBe(2);
+  });
+
+  it('counts maatwerk beside the gezinscoach started in the period, and running at the peilmoment', () => {
+    const withMaatwerk = (reference: string, since: string, extra = {}) =>
+      aanmelding({ reference, createdAt: '2025-10-01T10:00:00.000Z', status: 'toegewezen', assignee: coach, maatwerk: { since, at: `${since}T12:00:00.000Z`, by: adele }, ...extra });
+    const all = [
+      withMaatwerk('AM-2026-0821', '2026-04-01'),
+      withMaatwerk('AM-2026-0822', '2025-12-01'),
+      withMaatwerk('AM-2026-0823', '2026-05-01', { status: 'afgesloten', closure: { reason: 'doelen-behaald', at: '2026-09-01T10:00:00.000Z' } }),
+    ];
+    const counts = report(YEAR_2026, all);
+    expect(counts.samen.maatwerkIngezet).toBe(2);
+    expect(counts.stand.maatwerkTegelijk).toBe(2);
+    expect(monitoringCsv(counts)).toContain('maatwerk-naast-gezinscoach;ingezet;2\nmaatwerk-naast-gezinscoach;lopend;2\n');
+  });
+});
+
 describe('monitoringCounts: anonymous consultations', () => {
   it('counts them apart: no family was referred, so they are neither instroom nor uitstroom', () => {
     const anoniem = (reference: string, extra = {}) =>
@@ -75,8 +141,18 @@ describe('monitoringCounts: uitstroom', () => {
   it('counts the cases closed in the period with reason, doorverwezen naar and uitval', () => {
     const { uitstroom } = report();
     expect(uitstroom.total).toBe(4);
-    expect(uitstroom.perReason).toEqual({ 'doelen-behaald': 1, 'doorverwezen-jeugdconsulent': 1, 'doorverwezen-wijkteam': 1, 'doorverwezen-specialistisch': 0, 'eenzijdig-gestopt': 1, anders: 0 });
-    expect(uitstroom.doorverwezenNaar).toEqual({ jeugdconsulent: 1, wijkteam: 1, specialistisch: 0 });
+    expect(uitstroom.perReason).toEqual({
+      'doelen-behaald': 1,
+      'afgeschaald-waakvlam': 0,
+      'doorverwezen-jeugdconsulent': 1,
+      'doorverwezen-specialistisch': 0,
+      'doorverwezen-voorliggend-veld': 0,
+      'doorverwezen-wijkteam': 1,
+      'eenzijdig-gestopt': 1,
+      verhuisd: 0,
+      anders: 0,
+    });
+    expect(uitstroom.doorverwezenNaar).toEqual({ jeugdconsulent: 1, specialistisch: 0, 'voorliggend-veld': 0, wijkteam: 1 });
     expect(uitstroom.uitval).toBe(1);
   });
 
@@ -135,10 +211,9 @@ describe('monitoringCounts: the stand at the end of the period', () => {
     expect(monitoringCsv(report(YEAR_2026, all))).toContain('intensiteit;waakvlam;2\nintensiteit;complex-intensief;1\nintensiteit;wacht-op-akkoord;2');
   });
 
-  it('reports maatwerk-with-algemene-voorziening as not available, and waakvlam and complex-intensief no longer', () => {
-    const { notAvailable } = report();
-    expect(Object.keys(notAvailable)).toEqual(['maatwerkEnAlgemeneVoorzieningTegelijk']);
-    for (const value of Object.values(notAvailable)) expect(value).toEqual({ count: null, note: expect.stringContaining('nog niet vastgelegd') });
+  it('has no figure left that the product does not record', () => {
+    expect(report()).not.toHaveProperty('notAvailable');
+    expect(monitoringCsv(report())).not.toContain('niet-vastgelegd');
   });
 
   it('lists open cases without family data, longest waiting first', () => {
@@ -204,7 +279,11 @@ describe('monitoringCsv', () => {
         'norm-waakvlam;Adele Vance (gezinscoach);8',
         'intensiteit;licht;1',
         'intensiteit;norm-complex-intensief-team;15',
-        'maatwerk-en-algemene-voorziening-tegelijk;niet-vastgelegd;',
+        'doelen-behaald;procent;25',
+        'tevredenheid;aantal-cijfers;0',
+        'tevredenheid;gemiddeld;',
+        'keukentafelgesprek-samen;gestart;0',
+        'maatwerk-naast-gezinscoach;lopend;0',
       ]),
     );
   });

@@ -278,11 +278,15 @@ describe('closing', () => {
   });
 
   it.each([
-    ['the coordinator', megan],
     ['another professional', isaiah],
     ['someone outside the team', stranger],
   ])('refuses %s', (_who, actor) => {
     expect(refusalOf(act(assignedTo(adele), { kind: 'close', reason: 'doelen-behaald' }, actor))).toMatch(/^Alleen de professional aan wie de aanmelding is toegewezen/);
+  });
+
+  it('lets the coordinator close an assigned case for the team (a keukentafelgesprek that ends in a referral)', () => {
+    const decision = act(assignedTo(adele), { kind: 'close', reason: 'doorverwezen-wijkteam', referredTo: 'Wijkteam' }, megan);
+    expect(decision).toMatchObject({ ok: true, next: { status: 'afgesloten', closure: { reason: 'doorverwezen-wijkteam', referredTo: 'Wijkteam' } } });
   });
 
   it('refuses a professional to close an aanmelding nobody has', () => {

@@ -132,7 +132,6 @@ function render(data) {
   }).join('');
   const int = m.stand.intensiteit;
   const u = m.uitstroom;
-  const na = Object.values(m.notAvailable).map((n) => `<li class="na">${esc(n.note)}</li>`).join('');
 
   const waitRows = wachtlijst.cases.length === 0
     ? '<li class="muted">Niemand op de wachtlijst.</li>'
@@ -157,7 +156,9 @@ function render(data) {
         <div class="tiles"><div class="tile"><span class="value">${int.perLevel.licht}</span><span class="label">licht</span></div>
         <div class="tile"><span class="value">${int.perLevel.waakvlam}</span><span class="label">waakvlam</span></div>
         <div class="tile"><span class="value">${int.perLevel['complex-intensief']} / ${int.normComplexIntensief}</span><span class="label">complex-intensief (norm team)</span></div>
-        <div class="tile"><span class="value">${int.wachtOpAkkoord}</span><span class="label">wacht op akkoord gedragswetenschapper</span></div></div>
+        <div class="tile"><span class="value">${int.wachtOpAkkoord}</span><span class="label">wacht op akkoord gedragswetenschapper</span></div>
+        <div class="tile"><span class="value">${m.stand.keukentafelgesprekkenSamen}</span><span class="label">keukentafelgesprekken met gezinscoach en jeugdconsulent</span></div>
+        <div class="tile"><span class="value">${m.stand.maatwerkTegelijk}</span><span class="label">maatwerk naast de gezinscoach</span></div></div>
       </section>
     </div>
     <h2>Monitoring ${esc(dateNl(m.period.from))} t/m ${esc(dateNl(m.period.to))}</h2>
@@ -168,6 +169,10 @@ function render(data) {
       <div class="tile"><span class="value">${fmt(u.leadTimeDays.mean)}</span><span class="label">gem. doorlooptijd (dagen)</span></div>
       <div class="tile"><span class="value">${fmt(u.leadTimeDays.median)}</span><span class="label">mediaan doorlooptijd (dagen)</span></div>
       <div class="tile"><span class="value">${u.uitval}</span><span class="label">uitval (eenzijdig gestopt)</span></div>
+      <div class="tile"><span class="value">${u.doelenBehaald.percentage === null ? '–' : `${fmt(u.doelenBehaald.percentage)}%`}</span><span class="label">doelen behaald (${u.doelenBehaald.count} van ${u.doelenBehaald.of} afgesloten)</span></div>
+      <div class="tile"><span class="value">${fmt(u.tevredenheid.mean)}</span><span class="label">tevredenheid gezinnen (gemiddeld cijfer, ${u.tevredenheid.n} ${u.tevredenheid.n === 1 ? 'cijfer' : 'cijfers'})</span></div>
+      <div class="tile"><span class="value">${m.samen.keukentafelgesprekkenGestart}</span><span class="label">keukentafelgesprekken samen gestart</span></div>
+      <div class="tile"><span class="value">${m.samen.maatwerkIngezet}</span><span class="label">maatwerk ingezet naast de gezinscoach</span></div>
       <div class="tile"><span class="value">${m.anoniemOverleg.instroom}</span><span class="label">anoniem overleg (apart geteld, niet in de instroom)</span></div>
     </div>
     ${monthChart(m.instroom.perMonth)}
@@ -178,9 +183,10 @@ function render(data) {
       ${countTable('Kinderen per leeftijdsgroep', 'Leeftijd', m.instroom.perAgeGroup, 'age')}
       ${countTable('Uitstroom per reden', 'Reden', u.perReason, 'reason')}
       ${countTable('Doorverwezen naar', 'Naar', u.doorverwezenNaar, 'doorverwezen')}
+      ${countTable('Verwezen naar organisatie', 'Organisatie', u.perOrganisatie)}
     </div>
-    <section class="panel"><h3>Niet beschikbaar</h3><ul>${na}</ul>
-      <p class="muted small">Leeftijdsgroepen tellen per kind; een aanmelding met meer hoofdvragen telt bij elk leefgebied. Peilmoment van de stand: ${esc(new Date(m.period.peilmoment).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam' }))}.</p>
+    <section class="panel">
+      <p class="muted small">Doelen behaald: afgesloten met de reden "doelen behaald", van alle afgesloten trajecten. Tevredenheid: het cijfer (1 tot en met 10) dat bij afsluiten is vastgelegd. Leeftijdsgroepen tellen per kind; een aanmelding met meer hoofdvragen telt bij elk leefgebied. Peilmoment van de stand: ${esc(new Date(m.period.peilmoment).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam' }))}.</p>
     </section>`;
 }
 
