@@ -1,3 +1,5 @@
+import type { TeamConfig } from '../data/team.config.js';
+import type { ReferrerDefaults } from '../dialogs/flow.js';
 import { createIntakeDialog } from '../dialogs/intake.dialog.js';
 import { CaseService, type CaseServiceDeps } from './case-service.js';
 import { ChannelLifecycle } from './channel-lifecycle.js';
@@ -7,17 +9,29 @@ import { AanmeldBot } from './teams-bot.js';
 /** What the bot is made of is what its case service needs: stores, configuration, clock and delivery hooks. */
 export type BotParts = CaseServiceDeps & { lifecycle?: ChannelLifecycle };
 
+/**
+ * What the team configuration knows of a referrer: role and practice (verwijzers), and the wijk the practice suggests:
+ * the verwijzer's own wijk, else the first wijk of the professional linked to that practice.
+ */
+export function referrerDefaults(team: TeamConfig, aadObjectId: string | undefined): ReferrerDefaults | undefined {
+  const verwijzer = team.verwijzers.find((v) => v.aadObjectId === aadObjectId);
+  if (!verwijzer) return undefined;
+  const wijk = verwijzer.wijk ?? team.professionals.find((p) => p.praktijken.includes(verwijzer.praktijk) && p.wijken.length > 0)?.wijken[0];
+  return { praktijk: verwijzer.praktijk, ...(verwijzer.rol ? { role: verwijzer.rol } : {}), ...(wijk ? { wijk } : {}) };
+}
+
 /** The bot from its parts: the flows, the turn runner and the case service. The server and the tests use this. */
 export function assembleBot(parts: BotParts) {
   const { stores, config, team, log, now } = parts;
   const cases = new CaseService(parts);
+  const praktijken = team.praktijken.map((p) => p.naam);
   const conversations = new Conversations({
     stores,
     config,
-    intake: createIntakeDialog({ config }),
-    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger' }) } : {}),
+    intake: createIntakeDialog({ config, praktijken }),
+    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger', praktijken }) } : {}),
     log,
-    praktijkOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.praktijk,
+    referrerOf: (aadObjectId) => referrerDefaults(team, aadObjectId),
     postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
     deliver: () => parts.deliver(),

@@ -60,7 +60,17 @@ export const TeamConfigSchema = z
     /** The team's norm for complex-intensief cases at the same time (seed 004: about 15 in the team). */
     normComplexIntensief: z.number().int().min(1).max(500).default(15),
     /** Referrers by practice, so the card can say "huisarts, Huisartsenpraktijk De Linde". */
-    verwijzers: z.array(PersonSchema.extend({ praktijk: z.string().min(2).max(100) })).default([]),
+    verwijzers: z
+      .array(
+        PersonSchema.extend({
+          praktijk: z.string().min(2).max(100),
+          /** huisarts or poh: then the intake does not ask the role (it can still be changed). */
+          rol: z.enum(['huisarts', 'poh']).optional(),
+          /** The wijk or dorp to suggest for this referrer's families; default: the first wijk of the practice's coach. */
+          wijk: z.string().min(1).optional(),
+        }),
+      )
+      .default([]),
     /**
      * The huisartspraktijken of the families, with whom to tell in Teams (a practice's contact person) when the
      * family allows informing its huisarts; without a contact a letter goes into the dossier for the assignee.
