@@ -7,7 +7,7 @@ import type { GemeenteConfig } from '../data/gemeente.config.js';
 import { KeyedMutex } from '../data/keyed-mutex.js';
 import type { Stores } from '../data/stores.js';
 import type { Reply } from '../dialogs/card.js';
-import { CardDataSchema, type FlowDialog, type RenderNote, type UserInput } from '../dialogs/flow.js';
+import { CardDataSchema, type FlowDialog, type ReferrerDefaults, type RenderNote, type UserInput } from '../dialogs/flow.js';
 import type { IntakeContext, IntakeMachine } from '../machines/intake.machine.js';
 import { answersOf, triageInputOf } from '../machines/intake.record.js';
 import { assigneesOf, isAssignedTo } from '../machines/referral-case.js';
@@ -57,10 +57,10 @@ export interface ConversationDeps {
   gezinsverzorger?: FlowDialog<IntakeMachine>;
   log: Logger;
   newId?: () => string;
-  /** The referrer's practice, from the team configuration. */
-  praktijkOf?: (aadObjectId: string | undefined) => string | undefined;
   /** The referrer's role as the team configuration knows it (verwijzers[].rol), if at all. */
   roleOf?: (aadObjectId: string | undefined) => ReferrerRole | undefined;
+  /** What the team configuration knows of a referrer (role, practice, the wijk it suggests). */
+  referrerOf?: (aadObjectId: string | undefined) => ReferrerDefaults | undefined;
   /**
    * The channel post for a new aanmelding, when its team has a channel: a job to commit together with the record
    * (given the reference it gets). Undefined: nothing to post now.
@@ -90,6 +90,17 @@ export class Conversations {
 
   handle(turn: Turn): Promise<Reply[]> {
     return this.mutex.run(turn.key, () => this.handleInOrder(turn));
+  }
+
+  /**
+   * The bot sent the open question of this conversation's flow as this message: kept, so that the next answer
+   * replaces it in place by a one-line record (issue 16, a readable chat).
+   */
+  questionShown(key: string, activityId: string): Promise<void> {
+    return this.mutex.run(key, async () => {
+      const record = await this.deps.stores.conversations.get(key);
+      if (record?.flow) await this.deps.stores.conversations.put(key, { ...record, questionActivityId: activityId });
+    });
   }
 
   /** Resolves when no turn is running any more. */
@@ -204,20 +215,27 @@ export class Conversations {
   }
 
   private async start(record: ConversationRecord, turn: Turn, intake: FlowDialog<IntakeMachine> = this.deps.intake, known: { role?: ReferrerRole } = {}): Promise<Reply[]> {
-    const actor = createActor(intake.machine, { input: { ...intake.input(this.newId()), ...known } }).start();
+    const actor = createActor(intake.machine, { input: { ...intake.input(this.newId(), this.deps.referrerOf?.(turn.user.aadObjectId)), ...known } }).start();
     const snapshot = actor.getSnapshot();
-    await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
+    await this.save(turn, { ...record, questionActivityId: undefined, flow: { id: intake.id, version: intake.version, snapshot: actor.getPersistedSnapshot() } });
     this.deps.log.info({ event: 'flow.started', flow: intake.id, instance: intake.instanceOf(snapshot) });
-    return intake.render(snapshot);
+    return asQuestion(intake.render(snapshot));
   }
 
   private async step(record: ConversationRecord, intake: FlowDialog<IntakeMachine>, snapshot: SnapshotFrom<IntakeMachine>, turn: Turn): Promise<Reply[]> {
     const { log } = this.deps;
     const state = String(snapshot.value);
     const interpretation = intake.interpret(snapshot, turn.input);
+    const shown = record.questionActivityId;
+    /** The previous question card, replaced in place by a one-line record (or nothing, when no card is known). */
+    const collapse = (what: Parameters<typeof intake.recordOf>[1]): Reply[] => (shown ? [{ ...intake.recordOf(snapshot, what), replaces: { activityId: shown, ifRefused: 'skip' } }] : []);
     const stay = async (note: RenderNote) => {
       await this.save(turn, record);
-      return intake.render(snapshot, note);
+      const again = asQuestion(intake.render(snapshot, note));
+      // A card's answer did not fit: the card itself shows the problem, with what was filled in. Typed: the card
+      // shrinks to its question, and it is asked again below the typed answer.
+      if (shown && turn.input.value !== undefined && again.length === 1) return [{ ...again[0]!, replaces: { activityId: shown, ifRefused: 'send' as const } }];
+      return [...collapse({}), ...again];
     };
     if (interpretation.kind === 'stale') return stay({ stale: true });
     if (interpretation.kind === 'problem') {
@@ -230,12 +248,18 @@ export class Conversations {
       return stay({ problem: event.type === 'nav.back' ? 'Dit is de eerste vraag; verder terug kan niet.' : 'Dat kan bij deze vraag niet.' });
     }
 
-    const next = advance(intake.machine, snapshot, event);
+    let next = advance(intake.machine, snapshot, event);
+    // The other answers of the same card (issue 16: several questions on one card), while the flow takes them.
+    for (const more of interpretation.then ?? []) {
+      if (next.status === 'done' || !next.snapshot.can(more)) break;
+      next = advance(intake.machine, next.snapshot, more);
+    }
     log.info({ event: 'turn.step', flow: intake.id, from: state, to: String(next.value) });
     if (next.status !== 'done') {
-      await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: next.persisted } });
+      await this.save(turn, { ...record, questionActivityId: undefined, flow: { id: intake.id, version: intake.version, snapshot: next.persisted } });
       const ack = event.type.startsWith('answer.') ? intake.acknowledgement(snapshot, next.snapshot) : undefined;
-      return intake.render(next.snapshot, { ack });
+      // With the old card known, the answer's record takes its place; else the new card says it.
+      return [...collapse({ ack }), ...asQuestion(intake.render(next.snapshot, shown ? {} : { ack }))];
     }
 
     const instanceId = intake.instanceOf(snapshot);
@@ -271,6 +295,7 @@ export class Conversations {
       await this.save(turn, {
         ...record,
         flow: undefined,
+        questionActivityId: undefined,
         last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference: aanmelding.reference },
       });
       let delivery: 'posting' | 'no-channel' | 'not-for-team';
@@ -286,11 +311,11 @@ export class Conversations {
       const inHours = withinWorkingHours(config.werktijden, turn.input.at);
       const consent = aanmelding.answers.consent?.referral ?? 'nee';
       const waiting = delivery === 'not-for-team' ? undefined : await this.waitingTime(aanmelding);
-      return [submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours), waiting)];
+      return [...collapse({ outcome: 'verstuurd' }), submitted(aanmelding, config, deliveryNote(delivery, config, aanmelding.triage.route, aanmelding.triage.urgent, consent, inHours), waiting)];
     }
-    await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
+    await this.save(turn, { ...record, flow: undefined, questionActivityId: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
     log.info({ event: 'flow.cancelled', flow: intake.id, instance: instanceId, at: state });
-    return [cancelled()];
+    return [...collapse({ outcome: 'gestopt' }), cancelled()];
   }
 
   /**
@@ -398,7 +423,7 @@ export class Conversations {
         role: context.role ?? 'anders',
         conversationId: turn.conversationId,
         ...(turn.conversationRef ? { conversation: turn.conversationRef } : {}),
-        ...(this.deps.praktijkOf?.(turn.user.aadObjectId) ? { praktijk: this.deps.praktijkOf(turn.user.aadObjectId) } : {}),
+        ...(this.deps.referrerOf?.(turn.user.aadObjectId)?.praktijk ? { praktijk: this.deps.referrerOf(turn.user.aadObjectId)!.praktijk } : {}),
       },
       answers: answersOf(context, triage),
       triage,
@@ -436,6 +461,11 @@ function advance<TMachine extends AnyStateMachine>(machine: TMachine, snapshot: 
   const persisted = actor.getPersistedSnapshot();
   actor.stop();
   return { snapshot: next as SnapshotFrom<TMachine>, persisted, status: next.status, value: String(next.value) };
+}
+
+/** A flow's question cards: their messages are kept, to be replaced once answered. */
+function asQuestion(replies: Reply[]): Reply[] {
+  return replies.map((reply) => (reply.card ? { ...reply, question: true as const } : reply));
 }
 
 function firstName(name: string): string | undefined {

@@ -162,15 +162,36 @@ export class AanmeldBot extends TeamsActivityHandler {
     }
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
     const from = activity.from;
+    const key = `${activity.conversation.id}|${from.aadObjectId ?? from.id}`;
     const replies = await this.deps.conversations.handle({
-      key: `${activity.conversation.id}|${from.aadObjectId ?? from.id}`,
+      key,
       activityId: activity.id,
       conversationId: activity.conversation.id,
       conversationRef: toRef(TurnContext.getConversationReference(activity)),
       user: { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), name: from.name ?? '' },
       input: { text: value ? undefined : text, value, at: this.now() },
     });
-    for (const reply of replies) await context.sendActivity(toActivity(reply));
+    for (const reply of replies) await this.sendPersonal(context, key, reply);
+  }
+
+  /**
+   * One reply in the personal chat: in place of an earlier message when it replaces one (an answered question
+   * becomes its one-line record), else as a new message; a question's message id is kept for the next answer.
+   * Teams may refuse an update (an old message, a card it no longer holds): the chat then just goes on.
+   */
+  private async sendPersonal(context: TurnContext, key: string, reply: Reply): Promise<void> {
+    let id: string | undefined;
+    if (reply.replaces) {
+      try {
+        await context.updateActivity({ ...toActivity(reply), id: reply.replaces.activityId });
+        id = reply.replaces.activityId;
+      } catch (error) {
+        this.deps.log.info({ event: 'chat.update-refused', err: error instanceof Error ? error.message : String(error) });
+        if (reply.replaces.ifRefused === 'skip') return;
+      }
+    }
+    id ??= (await context.sendActivity(toActivity(reply)))?.id;
+    if (reply.question && id) await this.deps.conversations.questionShown(key, id);
   }
 
   private async handleChannel(context: TurnContext): Promise<void> {

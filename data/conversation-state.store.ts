@@ -21,6 +21,11 @@ export const ConversationRecordSchema = z.object({
    * time they write.
    */
   purged: z.object({ idleDays: z.number().int().min(1) }).optional(),
+  /**
+   * The message (activity id) with the flow's open question card: once answered it is replaced in place by a one-line
+   * record of the answer, so the chat shows the answers and the one open question (issue 16).
+   */
+  questionActivityId: z.string().min(1).optional(),
   /** Recent activity ids: Teams retries a message it thinks was lost, and a retry must not count twice. */
   seenActivityIds: z.array(z.string()).default([]),
 });

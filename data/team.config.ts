@@ -74,9 +74,12 @@ export const TeamConfigSchema = z
           praktijk: z.string().min(2).max(100),
           /**
            * Their role as the team knows it (e.g. "casemanager" of a WIJ-team): what they may request (a gezinsverzorger,
-           * gemeente configuration gezinsverzorgerAanvragers) comes from this, never from what they type.
+           * gemeente configuration gezinsverzorgerAanvragers) comes from this, never from what they type. A huisarts or
+           * POH is not asked the role in the intake (it can still be changed).
            */
           rol: ReferrerRoleSchema.optional(),
+          /** The wijk or dorp to suggest for this referrer's families; default: the first wijk of the practice's coach. */
+          wijk: z.string().min(1).optional(),
         }),
       )
       .default([]),

@@ -17,6 +17,13 @@ export interface AdaptiveCard {
 export interface Reply {
   text?: string;
   card?: AdaptiveCard;
+  /** The open question of a flow: the bot keeps the id of the message it became, to replace it once answered. */
+  question?: true;
+  /**
+   * Goes in place of an earlier message of the bot (issue 16, a readable chat): an answered question becomes a one-line
+   * record of its answer. When Teams refuses the update: 'skip' (the old card just stays) or 'send' as a new message.
+   */
+  replaces?: { activityId: string; ifRefused: 'skip' | 'send' };
 }
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

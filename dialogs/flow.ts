@@ -1,5 +1,6 @@
 import type { AnyStateMachine, EventFromLogic, InputFrom, SnapshotFrom } from 'xstate';
 import { z } from 'zod';
+import type { ReferrerRole } from '../data/aanmelding.schema.js';
 import type { Reply } from './card.js';
 
 /** What a person sent in one turn: typed text, or the values of a card they submitted. */
@@ -9,9 +10,18 @@ export interface UserInput {
   at: Date;
 }
 
+/** What the team configuration knows of a referrer (team config verwijzers): defaults a flow need not ask. */
+export interface ReferrerDefaults {
+  role?: ReferrerRole;
+  praktijk?: string;
+  /** The wijk the referrer's practice suggests. */
+  wijk?: string;
+}
+
 /** How a dialog reads a turn. */
 export type Interpretation<TEvent> =
-  | { kind: 'event'; event: TEvent }
+  /** then: the answers to the next questions on the same card, sent in order while the flow accepts them. */
+  | { kind: 'event'; event: TEvent; then?: TEvent[] }
   /** draft: what was sent, so that asking again keeps it (the valid fields stay filled in). */
   | { kind: 'problem'; message: string; draft?: Record<string, string> }
   /** A card of an earlier step or an earlier flow: answered politely, nothing changes. */
@@ -34,7 +44,7 @@ export interface FlowDialog<TMachine extends AnyStateMachine = AnyStateMachine> 
   /** Raised when a change makes stored snapshots of this flow unusable. */
   version: number;
   machine: TMachine;
-  input(instanceId: string): InputFrom<TMachine>;
+  input(instanceId: string, referrer?: ReferrerDefaults): InputFrom<TMachine>;
   instanceOf(snapshot: SnapshotFrom<TMachine>): string;
   /** A stored snapshot back as a live one; undefined when it does not fit this flow (any more). */
   restore(persisted: unknown): SnapshotFrom<TMachine> | undefined;
@@ -42,6 +52,11 @@ export interface FlowDialog<TMachine extends AnyStateMachine = AnyStateMachine> 
   acknowledgement(previous: SnapshotFrom<TMachine>, next: SnapshotFrom<TMachine>): string | undefined;
   interpret(snapshot: SnapshotFrom<TMachine>, input: UserInput): Interpretation<EventFromLogic<TMachine>>;
   render(snapshot: SnapshotFrom<TMachine>, note?: RenderNote): Reply[];
+  /**
+   * What the card of an answered question becomes, in place: one line with the answer (ack), or else with the
+   * question itself (asked again below, or left with Terug); outcome: the summary once sent or stopped.
+   */
+  recordOf(snapshot: SnapshotFrom<TMachine>, what: { ack?: string; outcome?: 'verstuurd' | 'gestopt' }): Reply;
 }
 
 /** The data every button and card of a flow carries: which flow instance, which step, what action. */

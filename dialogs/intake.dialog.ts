@@ -343,9 +343,11 @@ function factsOf(step: EditableStep, context: IntakeContext, config: GemeenteCon
     case 'consent': {
       const consent = context.consent;
       const rows: [string, string][] = [['Toestemming', title(CONSENT_OPTIONS, consent?.referral)]];
-      if (consent?.referral === 'ja' && consent.feedbackToHuisarts !== undefined) {
+      // A huisarts or POH is the family's huisarts: "inform the huisarts" would be about themselves.
+      if (consent?.referral === 'ja' && consent.feedbackToHuisarts !== undefined && !isHuisarts(context)) {
         rows.push(['Huisarts informeren', consent.feedbackToHuisarts ? 'Ja' : 'Nee']);
       }
+      if (consent?.referral === 'ja' && consent.feedbackToHuisarts && context.huisartsPraktijk) rows.push(['Huisartspraktijk', context.huisartsPraktijk]);
       return rows;
     }
     case 'household':
@@ -397,13 +399,15 @@ interface Prompt {
   hint?: string[];
   inputs?: CardElement[];
   /** Answer buttons; laid out in rows. */
-  answers?: { title: string; action?: 'answer' | 'submit' | 'edit' | 'anonymous' | 'cancel' | 'back'; value?: string; style?: 'positive' | 'destructive' }[];
+  answers?: { title: string; action?: 'answer' | 'submit' | 'edit' | 'anonymous' | 'cancel' | 'back'; value?: string; style?: 'positive' | 'destructive'; withInputs?: boolean }[];
   /** A button that submits the card's inputs. */
   submitInputs?: string;
   lead?: CardElement[];
 }
 
-function promptFor(state: State, context: IntakeContext, config: GemeenteConfig): Prompt {
+function promptFor(state: State, context: IntakeContext, config: GemeenteConfig, praktijken: readonly string[]): Prompt {
+  const group = cardGroup(state, context);
+  if (group.length > 1) return groupPrompt(group, context, config);
   const yesNo = [
     { title: 'Ja', value: 'ja' },
     { title: 'Nee', value: 'nee' },
@@ -478,20 +482,25 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
       };
     case 'consent': {
       const groups = consentGroups(context.children ?? []);
+      const lead = consentWhoDecides(groups);
+      // A huisarts or POH is the family's huisarts: not asked whether the huisarts may know (issue 16).
+      const asksHuisarts = !isHuisarts(context) && mayAskFeedback(context);
       return {
         question: consentQuestion(groups),
         hint: [
-          ...(consentWhoDecides(groups) ? [consentWhoDecides(groups)!] : []),
+          ...(lead ? [lead] : []),
           'Geen toestemming, maar wil je wel overleggen? Kies Anoniem overleg: dan noem je niets waarmee het gezin herkenbaar is.',
         ],
-        answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value })),
+        ...(asksHuisarts ? { inputs: huisartsInputs(context, praktijken) } : {}),
+        answers: CONSENT_OPTIONS.map((o) => ({ title: o.title, value: o.value, ...(asksHuisarts && o.value === 'ja' ? { withInputs: true } : {}) })),
       };
     }
     case 'consentFeedback':
       return {
-        question: 'Mag de eigen huisarts van het gezin weten dat er een professional betrokken is?',
+        question: FEEDBACK_QUESTION,
         hint: ['Zo weet de huisarts dat het gezin hulp krijgt. De inhoud van de gesprekken hoort de huisarts niet.'],
-        answers: yesNo,
+        inputs: huisartsInputs(context, praktijken).slice(1),
+        answers: yesNo.map((a) => ({ ...a, withInputs: true })),
       };
     case 'consentRefused': {
       const holders = consentAskees(consentGroups(context.children ?? []));
@@ -514,28 +523,15 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
     case 'wijk':
       return {
         question: 'In welke wijk of welk dorp woont het gezin?',
-        inputs: [
-          choiceSet(
-            'value',
-            'Wijk of dorp',
-            config.wijken.map((w) => ({ title: w, value: w })),
-            { style: 'filtered', value: context.wijk, placeholder: 'Kies of typ een naam', required: true, errorMessage: 'Kies een wijk of dorp.' },
-          ),
-        ],
+        hint: wijkHint(context, config),
+        inputs: [wijkInput('value', context, config)],
         submitInputs: 'Verder',
       };
     case 'hoofdvraag':
       return {
         question: 'Waar gaat de hoofdvraag over?',
         hint: ['Kies één of meer leefgebieden.'],
-        inputs: [
-          choiceSet('value', 'Leefgebieden', LEEFGEBIED_OPTIONS.map((o) => ({ title: o.title, value: o.value })), {
-            multi: true,
-            value: context.hoofdvraag?.join(','),
-            required: true,
-            errorMessage: 'Kies minstens één leefgebied.',
-          }),
-        ],
+        inputs: [hoofdvraagInput('value', context)],
         submitInputs: 'Verder',
       };
     case 'criteria':
@@ -543,7 +539,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
         question: 'Welke van deze punten gelden voor het gezin?',
         hint: ['Kies alles wat geldt, of Geen van deze. Bij twijfel: kies Help voor uitleg bij elk punt.'],
         inputs: [
-          choiceSet('value', 'Complexiteitscriteria', config.criteria.map((c) => ({ title: c.label, value: c.id })), {
+          choiceSet('value', 'Complexiteitscriteria', numbered(config.criteria.map((c) => ({ title: c.label, value: c.id }))), {
             multi: true,
             value: context.criteria?.join(','),
           }),
@@ -649,6 +645,157 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig)
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Fewer taps (issue 16): questions asked together on one card, defaults the configuration knows.
+
+/**
+ * Questions that share one card, so that one Verder answers them all: the first one's state shows the rest too.
+ * Not while changing one answer from the summary: then only that question.
+ */
+const CARD_GROUPS: readonly (readonly EditableStep[])[] = [
+  ['wijk', 'hoofdvraag'],
+  ['criteria', 'specialist'],
+  ['explanation', 'contact'],
+];
+
+/** The steps the card of this state asks (more than one when grouped), or [] for a card of its own. */
+export function cardGroup(state: State, context: IntakeContext): EditableStep[] {
+  const group = CARD_GROUPS.find((g) => g[0] === state);
+  if (!group || context.editing) return [];
+  const steps = stepsOf(context);
+  if (steps[steps.indexOf(group[0]!) + 1] !== group[1]) return [];
+  // Contact details are only asked with consent "ja".
+  if (group.includes('contact') && !mayHoldIdentifyingData(context)) return [];
+  return [...group];
+}
+
+/** "Nu is gespecialiseerde jeugdhulp nodig" as the last point of the criteria card: "Geen van deze" then answers both. */
+const SPECIALIST_POINT: Option = { value: 'gespecialiseerde-jeugdhulp', title: 'Nu is gespecialiseerde jeugdhulp nodig, zoals jeugd-GGZ', aliases: ['jeugdhulp', 'specialistisch', 'jeugd-ggz'] };
+
+/** Choices shown with their number, where typing the number works ("1, 3"). */
+function numbered<C extends { title: string; value: string }>(choices: C[]): C[] {
+  return choices.map((c, i) => ({ ...c, title: `${i + 1}. ${c.title}` }));
+}
+
+function wijkInput(id: string, context: IntakeContext, config: GemeenteConfig): CardElement {
+  return choiceSet(id, 'Wijk of dorp', config.wijken.map((w) => ({ title: w, value: w })), {
+    style: 'filtered',
+    value: context.wijk ?? suggestedWijk(context, config),
+    placeholder: 'Kies of typ een naam',
+    required: true,
+    errorMessage: 'Kies een wijk of dorp.',
+  });
+}
+
+function hoofdvraagInput(id: string, context: IntakeContext): CardElement {
+  return choiceSet(id, 'Leefgebieden', numbered(LEEFGEBIED_OPTIONS.map((o) => ({ title: o.title, value: o.value }))), {
+    multi: true,
+    value: context.hoofdvraag?.join(','),
+    required: true,
+    errorMessage: 'Kies minstens één leefgebied.',
+  });
+}
+
+/** The wijk the referrer's practice suggests (team configuration), when it is one of the gemeente's. */
+function suggestedWijk(context: IntakeContext, config: GemeenteConfig): string | undefined {
+  const wijk = context.referrer?.wijk;
+  return wijk !== undefined && config.wijken.includes(wijk) ? wijk : undefined;
+}
+
+function wijkHint(context: IntakeContext, config: GemeenteConfig): string[] {
+  return context.wijk === undefined && suggestedWijk(context, config) ? ['Ingevuld bij je praktijk. Woont het gezin ergens anders? Kies dan die wijk of dat dorp.'] : [];
+}
+
+function contactInputs(context: IntakeContext): CardElement[] {
+  return [
+    textInput('name', 'Naam van de ouder of jongere', { required: true, value: context.contact?.name, errorMessage: 'Vul een naam in.' }),
+    textInput('phone', 'Telefoonnummer', { style: 'Tel', placeholder: 'bijv. 06 12345678', value: context.contact?.phone }),
+    textInput('email', 'E-mailadres', { style: 'Email', value: context.contact?.email }),
+    textInput('address', 'Adres (niet verplicht)', { value: context.contact?.address }),
+  ];
+}
+
+function groupPrompt(group: EditableStep[], context: IntakeContext, config: GemeenteConfig): Prompt {
+  switch (group[0]) {
+    case 'wijk':
+      return {
+        question: 'Waar woont het gezin, en waar gaat de vraag over?',
+        hint: [...wijkHint(context, config), 'Kies bij de leefgebieden alles wat past; meer dan één mag.'],
+        inputs: [wijkInput('wijk', context, config), hoofdvraagInput('hoofdvraag', context)],
+        submitInputs: 'Verder',
+      };
+    case 'criteria':
+      return {
+        question: 'Welke van deze punten gelden voor het gezin?',
+        hint: ['Kies alles wat geldt, of Geen van deze. Bij twijfel: kies Help voor uitleg bij elk punt.'],
+        inputs: [
+          choiceSet('value', 'Wat geldt er?', numbered([...config.criteria.map((c) => ({ title: c.label, value: c.id })), { title: SPECIALIST_POINT.title, value: SPECIALIST_POINT.value }]), {
+            multi: true,
+            value: [...(context.criteria ?? []), ...(context.specialistCareNeeded ? [SPECIALIST_POINT.value] : [])].join(',') || undefined,
+          }),
+        ],
+        submitInputs: 'Verder',
+        answers: [{ title: 'Geen van deze', value: 'geen' }],
+      };
+    default:
+      return {
+        question: 'Hoe kan de professional het gezin bereiken?',
+        hint: ['Vul een telefoonnummer of een e-mailadres in. Alleen de professional die de aanmelding oppakt, ziet deze gegevens en de toelichting.'],
+        inputs: [
+          ...contactInputs(context),
+          textInput('value', `Toelichting (niet verplicht, hoogstens ${EXPLANATION_MAX_LENGTH} tekens)`, {
+            multiline: true,
+            maxLength: EXPLANATION_MAX_LENGTH,
+            placeholder: 'Wat speelt er, en wat wil het gezin zelf?',
+            value: context.explanation ?? undefined,
+          }),
+        ],
+        submitInputs: 'Verder',
+      };
+  }
+}
+
+const FEEDBACK_QUESTION = 'Mag de eigen huisarts van het gezin weten dat er hulp is?';
+
+/** A huisarts or POH refers as the family's huisarts: they know already. */
+function isHuisarts(context: IntakeContext): boolean {
+  return context.role === 'huisarts' || context.role === 'poh';
+}
+
+/** Whether consent "ja" leads to the huisarts question (the machine's answersConsent: not outside the target group). */
+function mayAskFeedback(context: IntakeContext): boolean {
+  return context.inTargetGroup !== false || context.safety?.concern === true || context.service === 'gezinsverzorger';
+}
+
+/**
+ * "Mag de eigen huisarts weten…" (yes by default: seed 004, the huisarts is told unless the family refuses) and
+ * which practice: the referrer's own by default, or one of the team's praktijken.
+ */
+function huisartsInputs(context: IntakeContext, praktijken: readonly string[]): CardElement[] {
+  const names = praktijkNames(context, praktijken);
+  const inputs = [
+    choiceSet('huisarts', `Als er toestemming is: ${FEEDBACK_QUESTION.charAt(0).toLowerCase()}${FEEDBACK_QUESTION.slice(1)}`, [
+      { title: 'Ja', value: 'ja' },
+      { title: 'Nee, het gezin wil dat niet', value: 'nee' },
+    ], { value: context.consent?.feedbackToHuisarts === false ? 'nee' : 'ja' }),
+  ];
+  if (names.length > 0) {
+    inputs.push(
+      choiceSet('praktijk', 'Huisartspraktijk van het gezin', names.map((n) => ({ title: n, value: n })), {
+        style: 'filtered',
+        value: context.huisartsPraktijk ?? context.referrer?.praktijk,
+        placeholder: 'Kies de praktijk, als je die weet',
+      }),
+    );
+  }
+  return inputs;
+}
+
+function praktijkNames(context: IntakeContext, praktijken: readonly string[]): string[] {
+  const own = context.referrer?.praktijk;
+  return [...new Set([...(own ? [own] : []), ...praktijken])];
+}
+
 function editableSteps(context: IntakeContext): EditableStep[] {
   return stepsOf(context).filter((step) => step !== 'contact' || mayHoldIdentifyingData(context));
 }
@@ -692,20 +839,22 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
   ];
 }
 
-function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote = {}): Reply {
+function renderCard(snapshot: Snapshot, config: GemeenteConfig, praktijken: readonly string[], note: RenderNote = {}): Reply {
   const state = snapshot.value as State;
   const context = snapshot.context;
-  const prompt = promptFor(state, context, config);
+  const prompt = promptFor(state, context, config, praktijken);
   const progress = progressOf(state, context);
   const step = stepOf(state)!;
   const data = (action: string, value?: string) => ({ flow: flowIdOf(context), instance: context.intakeId, step: state, action, ...(value !== undefined ? { value } : {}) });
 
   const body: CardElement[] = [];
-  if (progress) body.push(text(`Stap ${progress.step} van ${progress.total} · ${STEP_TITLES[step]}`, { size: 'Small', subtle: true }));
+  const group = cardGroup(state, context);
+  const title = group.length > 1 ? sentenceList(group.map((s) => STEP_TITLES[s])) : STEP_TITLES[step];
+  if (progress) body.push(text(`Stap ${progress.step} van ${progress.total} · ${title}`, { size: 'Small', subtle: true }));
   if (note.ack) body.push(text(note.ack, { size: 'Small' }));
   if (note.stale) body.push(container([text('Die knop hoort bij een eerdere vraag. We gaan verder waar je was:', { weight: 'Bolder' })], 'warning'));
   if (note.problem) body.push(container([text(note.problem, { weight: 'Bolder' })], 'attention'));
-  if (note.help) body.push(container(helpFor(state, config).map((line) => text(line)), 'accent'));
+  if (note.help) body.push(container((group.length > 1 ? group : [state]).flatMap((s) => helpFor(s, config)).map((line) => text(line)), 'accent'));
   body.push(...(prompt.lead ?? []));
   body.push(text(prompt.question, { weight: 'Bolder', size: 'Medium' }));
   for (const line of prompt.hint ?? []) body.push(text(line, { subtle: true, spacing: 'Small' }));
@@ -718,7 +867,7 @@ function renderCard(snapshot: Snapshot, config: GemeenteConfig, note: RenderNote
   });
   const answerButtons = [
     ...(prompt.submitInputs ? [submit(prompt.submitInputs, data('answer'), 'positive')] : []),
-    ...(prompt.answers ?? []).map((a) => button(a.title, data(a.action ?? 'answer', a.value), a.style)),
+    ...(prompt.answers ?? []).map((a) => (a.withInputs ? submit(a.title, data(a.action ?? 'answer', a.value), a.style) : button(a.title, data(a.action ?? 'answer', a.value), a.style))),
   ];
   body.push(...actionRows(answerButtons, answerButtons.length === 4 ? 2 : 3));
   const navigation =
@@ -750,6 +899,8 @@ function withDraft(input: CardElement, draft: RenderNote['draft']): CardElement 
 
 export interface IntakeDialogOptions {
   config: GemeenteConfig;
+  /** The team's huisartspraktijken (team config praktijken), to choose the family's own from. */
+  praktijken?: readonly string[];
   kind?: 'intake' | 'gezinsverzorger';
 }
 
@@ -767,11 +918,27 @@ function persistedSchema(machine: IntakeMachine) {
  * The dialog of a referral flow: the gezinscoach intake, or (kind 'gezinsverzorger') a casemanager's request for a
  * gezinsverzorger. The two share every text, prompt and parser of the steps they share.
  */
-export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
+export function createIntakeDialog({ config, kind = 'intake', praktijken = [] }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
   const machine: IntakeMachine = kind === 'gezinsverzorger' ? (gezinsverzorgerMachine as unknown as IntakeMachine) : intakeMachine;
   const PersistedIntakeSchema = persistedSchema(machine);
   const wijkOptions: Option[] = config.wijken.map((w) => ({ value: w, title: w }));
   const criteriaOptions: Option[] = config.criteria.map((c) => ({ value: c.id, title: c.label }));
+
+  /** The answers of one card with several questions: all of them, or every problem at once. */
+  function together(parts: Interpretation<IntakeEvent>[]): Interpretation<IntakeEvent> {
+    const problems = parts.flatMap((p) => (p.kind === 'problem' ? [p.message] : []));
+    if (problems.length > 0) return { kind: 'problem', message: problems.join(' ') };
+    const events = parts.flatMap((p) => (p.kind === 'event' ? [p.event, ...(p.then ?? [])] : []));
+    return { kind: 'event', event: events[0]!, then: events.slice(1) };
+  }
+
+  /** The family's practice as chosen on the card, else the referrer's own; only a name the configuration knows. */
+  function chosenPraktijk(input: UserInput, context: IntakeContext): string | undefined {
+    const names = praktijkNames(context, praktijken);
+    const chosen = typeof input.value?.praktijk === 'string' ? input.value.praktijk.trim() : '';
+    if (chosen !== '') return names.includes(chosen) ? chosen : undefined;
+    return context.referrer?.praktijk;
+  }
 
   function answer(state: State, raw: string | undefined, input: UserInput, context: IntakeContext): Interpretation<IntakeEvent> {
     const event = (e: IntakeEvent): Interpretation<IntakeEvent> => ({ kind: 'event', event: e });
@@ -807,18 +974,31 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
           ? event({ type: 'answer.children', children: children.value, inTargetGroup: hasChildInTargetGroup(children.value, config.ageLimit) })
           : problem(children.problem);
       }
-      case 'consent':
-        return one(CONSENT_OPTIONS, (consent) => ({ type: 'answer.consent', consent, at: input.at.toISOString() }), 'Ja, Nee of Anoniem overleg');
+      case 'consent': {
+        const consent = parseOption(value, CONSENT_OPTIONS);
+        if (consent === undefined) return problem('Kies Ja, Nee of Anoniem overleg.');
+        const answered = event({ type: 'answer.consent', consent, at: input.at.toISOString() });
+        if (consent !== 'ja' || answered.kind !== 'event') return answered;
+        // The huisarts question on the same card, or none for a huisarts or POH: they are the family's huisarts.
+        const said = typeof input.value?.huisarts === 'string' ? parseYesNo(input.value.huisarts) : undefined;
+        if (!isHuisarts(context) && said === undefined) return answered;
+        return { ...answered, then: [{ type: 'answer.consentFeedback', allowed: isHuisarts(context) || said === true, praktijk: chosenPraktijk(input, context) }] };
+      }
       case 'consentFeedback':
-        return yesNo((allowed) => ({ type: 'answer.consentFeedback', allowed }));
+        return yesNo((allowed) => ({ type: 'answer.consentFeedback', allowed, praktijk: chosenPraktijk(input, context) }));
       case 'consentRefused':
         return normalize(value).startsWith('anoniem')
           ? event({ type: 'consent.anonymous', at: input.at.toISOString() })
           : problem('Kies Anoniem overleg starten, Terug (om de toestemming te wijzigen) of Stoppen.');
       case 'household':
         return one(HOUSEHOLD_OPTIONS, (household) => ({ type: 'answer.household', household }), 'de gezinssamenstelling');
-      case 'wijk':
+      case 'wijk': {
+        if (cardGroup(state, context).length > 1 && input.value && 'hoofdvraag' in input.value) {
+          const field = (key: string) => (typeof input.value?.[key] === 'string' ? (input.value[key] as string) : '');
+          return together([answer('wijk', field('wijk'), { ...input, value: undefined }, context), answer('hoofdvraag', field('hoofdvraag'), input, context)]);
+        }
         return one(wijkOptions, (wijk) => ({ type: 'answer.wijk', wijk }), 'een wijk of dorp');
+      }
       case 'hoofdvraag': {
         const chosen = parseOptions(value, LEEFGEBIED_OPTIONS);
         return chosen.ok
@@ -826,13 +1006,15 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
           : problem(`${chosen.problem} Kies één of meer leefgebieden, bijvoorbeeld "opvoeding en school" of "1, 3".`);
       }
       case 'criteria': {
-        if (['geen', 'geen van deze', 'geen van allen', 'nee', 'niets', 'geen enkele'].includes(normalize(value))) {
-          return event({ type: 'answer.criteria', criteria: [] });
-        }
+        // On one card with the specialist question: its point is the list's last, and "Geen van deze" answers both.
+        const withSpecialist = cardGroup(state, context).length > 1;
+        const both = (criteria: string[], needed: boolean): Interpretation<IntakeEvent> =>
+          withSpecialist ? { kind: 'event', event: { type: 'answer.criteria', criteria }, then: [{ type: 'answer.specialist', needed }] } : event({ type: 'answer.criteria', criteria });
+        if (['geen', 'geen van deze', 'geen van allen', 'nee', 'niets', 'geen enkele'].includes(normalize(value))) return both([], false);
         if (value === '') return problem('Kies de punten die gelden, of Geen van deze.');
-        const chosen = parseOptions(value, criteriaOptions);
+        const chosen = parseOptions(value, withSpecialist ? [...criteriaOptions, SPECIALIST_POINT] : criteriaOptions);
         return chosen.ok
-          ? event({ type: 'answer.criteria', criteria: chosen.value })
+          ? both(chosen.value.filter((v) => v !== SPECIALIST_POINT.value), chosen.value.includes(SPECIALIST_POINT.value))
           : problem(`${chosen.problem} Kies de punten die gelden (of typ hun nummers, bijvoorbeeld "1, 3"), of Geen van deze.`);
       }
       case 'specialist':
@@ -874,6 +1056,9 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
       case 'toGezinsverzorger':
         return problem('');
       case 'explanation': {
+        if (cardGroup(state, context).length > 1 && input.value && 'name' in input.value) {
+          return together([answer('explanation', value, { ...input, value: undefined }, context), answer('contact', undefined, input, context)]);
+        }
         if (value.length > EXPLANATION_MAX_LENGTH) {
           return problem(
             `Je toelichting is ${value.length} tekens; het maximum is ${EXPLANATION_MAX_LENGTH}. Je tekst staat hieronder nog: maak hem ${value.length - EXPLANATION_MAX_LENGTH} tekens korter en kies Verder.`,
@@ -928,7 +1113,12 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
     id: kind,
     version: 2,
     machine,
-    input: (instanceId) => ({ intakeId: instanceId }),
+    input: (instanceId, referrer) => ({
+      intakeId: instanceId,
+      // A casemanager's request knows its role; the intake takes a huisarts's or POH's from the team configuration.
+      ...(kind === 'intake' && referrer?.role ? { role: referrer.role } : {}),
+      ...(referrer?.praktijk || referrer?.wijk ? { referrer: { praktijk: referrer.praktijk, wijk: referrer.wijk } } : {}),
+    }),
     instanceOf: (snapshot) => snapshot.context.intakeId,
 
     restore(persisted) {
@@ -976,15 +1166,31 @@ export function createIntakeDialog({ config, kind = 'intake' }: IntakeDialogOpti
     },
 
     render(snapshot, note) {
-      return [renderCard(snapshot, config, note)];
+      return [renderCard(snapshot, config, praktijken, note)];
+    },
+
+    recordOf(snapshot, { ack, outcome }) {
+      const line =
+        outcome === 'verstuurd'
+          ? 'Samenvatting gecontroleerd en verstuurd.'
+          : outcome === 'gestopt'
+            ? 'Gestopt: er is niets bewaard en niets verstuurd.'
+            : (ack ?? promptFor(snapshot.value as State, snapshot.context, config, praktijken).question);
+      return { card: adaptiveCard([text(line, { size: 'Small', subtle: ack === undefined && outcome === undefined })]) };
     },
 
     /** "Genoteerd: ..." for the answer that moved the flow from previous to next. */
     acknowledgement(previous, next) {
-      if (previous.value === 'service') return 'Genoteerd: je meldt het gezin aan voor een gezinscoach.';
+      if (String(previous.value) === 'service') return 'Genoteerd: je meldt het gezin aan voor een gezinscoach.';
       const step = stepOf(String(previous.value));
       if (!step || step === 'summary') return undefined;
-      const rows = factsOf(step, next.context, config);
+      // One card may have answered several questions: every step from this one up to the next question.
+      const steps = editableSteps(next.context);
+      const until = stepOf(String(next.value));
+      const from = steps.indexOf(step);
+      const to = until === undefined || until === 'summary' ? steps.length : steps.indexOf(until);
+      const answered = !previous.context.editing && from >= 0 && to > from ? steps.slice(from, to) : [step];
+      const rows = answered.flatMap((s) => factsOf(s, next.context, config));
       return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value}`).join('; ')}`;
     },
   };

@@ -24,14 +24,24 @@ export const EDITABLE_STEPS: readonly EditableStep[] = INTAKE_STEPS;
  */
 export const intakeMachine = stepsSetup.createMachine({
   id: 'intake',
-  initial: 'role',
-  context: ({ input }) => ({ intakeId: input.intakeId, service: 'gezinscoach' as const, editing: false }),
+  initial: 'start',
+  context: ({ input }) => ({
+    intakeId: input.intakeId,
+    service: 'gezinscoach' as const,
+    editing: false,
+    ...(input.role ? { role: input.role } : {}),
+    ...(input.referrer ? { referrer: input.referrer } : {}),
+  }),
   on: {
     'nav.cancel': '.cancelled',
     // Help changes nothing: the dialog explains the current step and asks it again.
     help: {},
   },
-  states: flowStates(INTAKE_STEPS, { serviceChoice: true, spoedForm: true }) as Record<string, object>,
+  states: {
+    // A role the team configuration knows is not asked again (issue 16: fewer taps); Terug still reaches it.
+    start: { always: [{ guard: 'knowsRole', target: 'safety' }, { target: 'role' }] },
+    ...(flowStates(INTAKE_STEPS, { serviceChoice: true, spoedForm: true }) as Record<string, object>),
+  },
 });
 
 export type IntakeMachine = typeof intakeMachine;

@@ -57,5 +57,6 @@ export function answersOf(context: IntakeContext, triage?: Pick<TriageResult, 'r
           }
         : undefined,
     spoed: context.spoed,
+    huisartsPraktijk: identifying && context.consent?.feedbackToHuisarts === true ? context.huisartsPraktijk : undefined,
   });
 }

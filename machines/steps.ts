@@ -67,6 +67,10 @@ export const IntakeContextSchema = z.object({
   /** Whether a child is in the gemeente's target group (triage rule 4); the dialog knows the age limit. */
   inTargetGroup: z.boolean().optional(),
   consent: z.object({ referral: ConsentSchema, recordedAt: z.string(), feedbackToHuisarts: z.boolean().optional() }).optional(),
+  /** The family's own huisartspraktijk, kept only while the family allows informing its huisarts. */
+  huisartsPraktijk: z.string().optional(),
+  /** What the team configuration knows of the referrer: their practice, and the wijk it suggests. Defaults, not answers. */
+  referrer: z.object({ praktijk: z.string().optional(), wijk: z.string().optional() }).optional(),
   household: HouseholdSchema.optional(),
   wijk: z.string().optional(),
   hoofdvraag: z.array(LeefgebiedSchema).optional(),
@@ -91,7 +95,9 @@ export type IntakeContext = z.infer<typeof IntakeContextSchema>;
 export interface IntakeInput {
   intakeId: string;
   service?: 'gezinscoach' | 'gezinsverzorger';
+  /** Known from the team configuration: the role question is then skipped (it can still be changed). */
   role?: ReferrerRole;
+  referrer?: IntakeContext['referrer'];
 }
 
 export type IntakeEvent =
@@ -108,7 +114,8 @@ export type IntakeEvent =
   /** inTargetGroup: a child is within the gemeente's age limit or on the way (triage rule 4; the dialog knows the limit). */
   | { type: 'answer.children'; children: Child[]; inTargetGroup?: boolean }
   | { type: 'answer.consent'; consent: Consent; at: string }
-  | { type: 'answer.consentFeedback'; allowed: boolean }
+  /** praktijk: the family's huisartspraktijk, when known. */
+  | { type: 'answer.consentFeedback'; allowed: boolean; praktijk?: string }
   | { type: 'consent.anonymous'; at: string }
   | { type: 'answer.household'; household: Household }
   | { type: 'answer.wijk'; wijk: string }
@@ -169,6 +176,7 @@ export const stepsSetup = setup({
   },
   guards: {
     isEditing: ({ context }) => context.editing,
+    knowsRole: ({ context }) => context.role !== undefined,
     // Completing a short acute aanmelding never offers to send another one.
     offersSpoedForm: ({ context }) => context.completes === undefined,
     hasSafetyConcern: ({ event }) => event.type === 'answer.safety' && event.concern,
@@ -229,12 +237,14 @@ export const stepsSetup = setup({
         consent: { referral, recordedAt: event.at, feedbackToHuisarts: keepsFeedback ? context.consent?.feedbackToHuisarts : undefined },
         // Without consent "ja" nothing that identifies the family may be kept (domain.md, privacy rules).
         contact: referral === 'ja' ? context.contact : undefined,
+        huisartsPraktijk: keepsFeedback ? context.huisartsPraktijk : undefined,
       };
     }),
-    assignConsentFeedback: assign({
-      consent: ({ context, event }) =>
-        event.type === 'answer.consentFeedback' && context.consent ? { ...context.consent, feedbackToHuisarts: event.allowed } : context.consent,
-    }),
+    assignConsentFeedback: assign(({ context, event }) =>
+      event.type === 'answer.consentFeedback' && context.consent
+        ? { consent: { ...context.consent, feedbackToHuisarts: event.allowed }, huisartsPraktijk: event.allowed ? event.praktijk : undefined }
+        : {},
+    ),
     assignHousehold: assign({ household: ({ context, event }) => (event.type === 'answer.household' ? event.household : context.household) }),
     assignWijk: assign({ wijk: ({ context, event }) => (event.type === 'answer.wijk' ? event.wijk : context.wijk) }),
     assignHoofdvraag: assign({ hoofdvraag: ({ context, event }) => (event.type === 'answer.hoofdvraag' ? event.hoofdvraag : context.hoofdvraag) }),

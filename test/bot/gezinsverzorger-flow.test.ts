@@ -31,7 +31,7 @@ async function answerRequestUpToSummary(bot: Bot): Promise<Seen[]> {
   await bot.click('6 maanden');
   await bot.click('Geboorte (tijdelijk)');
   await bot.click('Geen van deze');
-  await bot.click('Overslaan');
+  // The contact details and the toelichting share one card.
   return bot.click('Verder', { name: 'Anna Jansen', phone: '06 12345678' });
 }
 

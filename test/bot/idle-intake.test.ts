@@ -62,12 +62,10 @@ async function abandonAtSummary(): Promise<AdaptiveCard> {
   await say('nee');
   await click('Verder', { value: '3 en 7' });
   await click('Ja, er is toestemming');
-  await say('ja');
   await click('Ouders met kinderen');
   await say('oostrum');
   await click('Verder', { value: 'pedagogisch,school' });
   await click('Verder', { value: 'psychiatrie' });
-  await say('nee');
   await say('Moeder is overbelast.');
   const summary = await click('Verder', FAMILY);
   expect(textOf(summary)).toContain('Klopt alles?');

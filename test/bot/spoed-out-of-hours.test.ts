@@ -33,13 +33,10 @@ async function sendSpoed(bot: Chat): Promise<string> {
   await bot.click('Eerst de hele aanmelding invullen');
   await bot.click('Verder', { value: '3 en 7' });
   await bot.click('Ja, er is toestemming');
-  await bot.say('ja');
   await bot.click('Ouders met kinderen');
   await bot.say('oostrum');
   await bot.click('Verder', { value: 'pedagogisch' });
   await bot.click('Geen van deze');
-  await bot.say('nee');
-  await bot.click('Overslaan');
   await bot.click('Verder', { name: 'Anna Jansen', phone: '06 12345678' });
   return textOf(await bot.click('Versturen'));
 }

@@ -15,14 +15,13 @@ async function answerUpToSummary(bot: Bot): Promise<Seen[]> {
   await bot.click('Huisarts');
   await bot.say('nee');
   await bot.click('Verder', { value: '3 en 7' });
+  // A huisarts is not asked whether the family's huisarts may know; the specialist question is the criteria card's last point.
   await bot.click('Ja, er is toestemming');
-  await bot.say('ja');
   await bot.click('Ouders met kinderen');
   await bot.say('oostrum');
   await bot.click('Verder', { value: 'pedagogisch,school' });
   await bot.click('Verder', { value: 'psychiatrie' });
-  await bot.say('nee');
-  await bot.click('Overslaan');
+  // The contact details and the toelichting share one card.
   return bot.click('Verder', { name: 'Anna Jansen', phone: '06 12345678' });
 }
 
@@ -66,7 +65,10 @@ describe('the bot in a personal chat', () => {
     expect(summary).toContain('Stap 12 van 12');
     expect(summary).toContain('Voorgestelde route: Keukentafelgesprek');
 
-    const replies = await bot.click('Versturen');
+    // The summary card becomes one line in place; the confirmation is the one new message.
+    const [summaryRecord, ...sent] = await bot.click('Versturen');
+    expect(summaryRecord?.text.trim()).toBe('Samenvatting gecontroleerd en verstuurd.');
+    const replies = sent;
     expect(replies).toHaveLength(1);
     expect(replies[0]?.text).toContain('Verstuurd');
     const reference = replies[0]?.text.match(REFERENCE)?.[0];
@@ -106,6 +108,24 @@ describe('the bot in a personal chat', () => {
     const replies = await bot.click('Huisarts');
     expect(textOf(replies)).toContain('Genoteerd: je rol: Huisarts');
     expect(textOf(replies)).toContain('Stap 2 van 12');
+  });
+
+  it('replaces an answered question card in place by one line with the answer, so only the open question has buttons', async () => {
+    const bot = await startBot();
+    await bot.say('aanmelden');
+    const [record, question, ...more] = await bot.click('Huisarts');
+    expect(more).toEqual([]);
+    // The role card, changed in place: one line, no buttons left to tap.
+    expect(record?.text.trim()).toBe('Genoteerd: je rol: Huisarts');
+    expect(buttonsOf(record?.card)).toEqual([]);
+    // The new question carries Terug, Help and Stoppen, and no second copy of the answer.
+    expect(buttonsOf(question?.card).map((b) => b.title)).toEqual(expect.arrayContaining(['Terug', 'Help', 'Stoppen']));
+    expect(question?.text).not.toContain('Genoteerd');
+    // A card answer that does not fit: the same card is asked again in place, with what was filled in.
+    await bot.click('Nee');
+    const [again, ...nothingNew] = await bot.click('Verder', { value: 'drie' });
+    expect(nothingNew).toEqual([]);
+    expect(again?.text).toContain('Hoe oud zijn de kinderen?');
   });
 
   it('asks again, with the reason, after an answer that does not fit', async () => {

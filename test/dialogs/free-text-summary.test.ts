@@ -10,12 +10,10 @@ describe('the intake summary', () => {
     await bot.say('nee');
     await bot.click('Verder', { value: '3 en 7' });
     await bot.click('Ja, er is toestemming');
-    await bot.say('ja');
     await bot.click('Ouders met kinderen');
     await bot.say('oostrum');
     await bot.click('Verder', { value: 'pedagogisch' });
     await bot.click('Verder', { value: 'psychiatrie' });
-    await bot.say('nee');
     const ack = textOf(await bot.say('[klik](https://evil.example) **vet** <b>x</b> \u202Eesrever'));
     expect(ack).toContain('\\[klik\\]\\(https://evil.example\\) \\*\\*vet\\*\\* \\<b\\>x\\</b\\> esrever');
     const summary = textOf(await bot.click('Verder', { name: 'Anna _Jansen_', phone: '06 12345678' }));

@@ -115,7 +115,7 @@ describe('reading typed answers', () => {
     ['safetyAdvice', 'nog niets', { type: 'answer.safetyAction', action: 'nog-niets' }],
     ['children', '3 en 7', { type: 'answer.children', children: ages(3, 7), inTargetGroup: true }],
     ['children', 'zwanger', { type: 'answer.children', children: ages('expected'), inTargetGroup: true }],
-    ['consent', 'ja', { type: 'answer.consent', consent: 'ja', at: AT }],
+    ['consent', 'ja', { type: 'answer.consent', consent: 'ja', at: AT }, { role: 'school' }],
     ['consent', 'nee', { type: 'answer.consent', consent: 'nee', at: AT }],
     ['consent', 'anoniem', { type: 'answer.consent', consent: 'anoniem', at: AT }],
     ['consentFeedback', 'nee', { type: 'answer.consentFeedback', allowed: false }],
@@ -126,8 +126,8 @@ describe('reading typed answers', () => {
     ['wijk', 'Venray', { type: 'answer.wijk', wijk: 'Venray (kern)' }],
     ['hoofdvraag', 'opvoeding en school', { type: 'answer.hoofdvraag', hoofdvraag: ['pedagogisch', 'school'] }],
     ['hoofdvraag', 'schulden', { type: 'answer.hoofdvraag', hoofdvraag: ['financien'] }],
-    ['criteria', 'geen', { type: 'answer.criteria', criteria: [] }],
-    ['criteria', '1, 3', { type: 'answer.criteria', criteria: ['psychiatrie', 'chronisch'] }],
+    ['criteria', 'geen', { type: 'answer.criteria', criteria: [] }, { editing: true }],
+    ['criteria', '1, 3', { type: 'answer.criteria', criteria: ['psychiatrie', 'chronisch'] }, { editing: true }],
     ['specialist', 'ja', { type: 'answer.specialist', needed: true }],
     ['explanation', 'Moeder is overbelast sinds de geboorte.', { type: 'answer.explanation', explanation: 'Moeder is overbelast sinds de geboorte.' }],
     ['explanation', 'overslaan', { type: 'answer.explanation', explanation: null }],
@@ -198,21 +198,24 @@ describe('reading card clicks', () => {
 
   it('reads the chosen criteria by their ids', () => {
     const card = render('criteria');
-    expect(dialog.interpret(snapshotAt('criteria'), press(card, 'Verder', { value: 'cultuur-taal,psychiatrie' }))).toEqual(
-      eventOf({ type: 'answer.criteria', criteria: ['psychiatrie', 'cultuur-taal'] }),
-    );
+    expect(dialog.interpret(snapshotAt('criteria'), press(card, 'Verder', { value: 'cultuur-taal,psychiatrie' }))).toEqual({
+      ...eventOf({ type: 'answer.criteria', criteria: ['psychiatrie', 'cultuur-taal'] }),
+      then: [{ type: 'answer.specialist', needed: false }],
+    });
   });
 
   it('takes "Geen van deze" as no criteria, even when some were ticked', () => {
     const card = render('criteria');
-    expect(dialog.interpret(snapshotAt('criteria'), press(card, 'Geen van deze', { value: 'psychiatrie' }))).toEqual(
-      eventOf({ type: 'answer.criteria', criteria: [] }),
-    );
+    expect(dialog.interpret(snapshotAt('criteria'), press(card, 'Geen van deze', { value: 'psychiatrie' }))).toEqual({
+      ...eventOf({ type: 'answer.criteria', criteria: [] }),
+      then: [{ type: 'answer.specialist', needed: false }],
+    });
   });
 
   it('takes "Overslaan" as no explanation, even when something was typed', () => {
-    const card = render('explanation');
-    expect(dialog.interpret(snapshotAt('explanation'), press(card, 'Overslaan', { value: 'half getypt' }))).toEqual(
+    // Without consent "ja" the explanation has a card of its own (with it, it shares the contact card).
+    const card = render('explanation', anoniem());
+    expect(dialog.interpret(snapshotOf('explanation', anoniem()), press(card, 'Overslaan', { value: 'half getypt' }))).toEqual(
       eventOf({ type: 'answer.explanation', explanation: null }),
     );
   });
@@ -359,7 +362,7 @@ describe('the card of every step', () => {
   });
 
   it('shows every answer on the summary, the contact details only with consent ja', () => {
-    const withConsent = textOf(render('summary', contextWith({ children: ages(3, 7), wijk: 'Smakt' })));
+    const withConsent = textOf(render('summary', contextWith({ role: 'school', children: ages(3, 7), wijk: 'Smakt' })));
     expect(withConsent).toContain('Kinderen: 3 en 7 jaar');
     expect(withConsent).toContain('Wijk of dorp: Smakt');
     expect(withConsent).toContain('Huisarts informeren: Ja');
@@ -618,5 +621,65 @@ describe('every card the bot can send', () => {
     const problems = cards.flatMap(([name, json]) => adaptiveCardProblems(json).map((message) => `${name}: ${message}`));
     expect(problems).toEqual([]);
     expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Fancy.Carousel' }] }).join()).toMatch(/Unknown element type/);
+  });
+});
+
+describe('fewer taps: several questions on one card (issue 16)', () => {
+  const withPraktijken = createIntakeDialog({ config: loadGemeenteConfig(), praktijken: ['Huisartsenpraktijk De Linde', 'Huisartsenpraktijk Ysselsteyn'] });
+  const cardAt = (state: string, context: IntakeContext) => cardOf(withPraktijken.render(snapshotOf(state, context)));
+
+  it('records a huisarts as informed with their own practice on one tap, without asking whether the huisarts may know', () => {
+    const context = contextWith({ consent: undefined, referrer: { praktijk: 'Huisartsenpraktijk De Linde' } });
+    const card = cardAt('consent', context);
+    expect(textOf(card)).not.toContain('Mag de eigen huisarts');
+    expect(withPraktijken.interpret(snapshotOf('consent', context), press(card, 'Ja, er is toestemming'))).toEqual({
+      ...eventOf({ type: 'answer.consent', consent: 'ja', at: AT }),
+      then: [{ type: 'answer.consentFeedback', allowed: true, praktijk: 'Huisartsenpraktijk De Linde' }],
+    });
+  });
+
+  it('asks another referrer on the consent card whether the eigen huisarts may know, and which practice', () => {
+    const context = contextWith({ role: 'school', consent: undefined });
+    const card = cardAt('consent', context);
+    expect(textOf(card)).toContain('mag de eigen huisarts van het gezin weten dat er hulp is?');
+    expect(textOf(card)).toContain('Huisartspraktijk van het gezin');
+    const input = press(card, 'Ja, er is toestemming', { huisarts: 'nee', praktijk: 'Huisartsenpraktijk Ysselsteyn' });
+    expect(withPraktijken.interpret(snapshotOf('consent', context), input)).toEqual({
+      ...eventOf({ type: 'answer.consent', consent: 'ja', at: AT }),
+      then: [{ type: 'answer.consentFeedback', allowed: false, praktijk: 'Huisartsenpraktijk Ysselsteyn' }],
+    });
+  });
+
+  it('suggests the wijk of the referrer\'s practice and asks it with the hoofdvraag on one card', () => {
+    const context = contextWith({ wijk: undefined, hoofdvraag: undefined, referrer: { praktijk: 'Huisartsenpraktijk De Linde', wijk: 'Oostrum' } });
+    const card = cardAt('wijk', context);
+    expect(textOf(card)).toContain('Ingevuld bij je praktijk');
+    const inputs: Json[] = [];
+    walk(card, (element) => {
+      if (element.type === 'Input.ChoiceSet') inputs.push(element);
+    });
+    expect(inputs.find((i) => i.id === 'wijk')?.value).toBe('Oostrum');
+    expect((inputs.find((i) => i.id === 'hoofdvraag')?.choices as { title: string }[])[0]?.title).toBe('1. Opvoeding');
+    expect(withPraktijken.interpret(snapshotOf('wijk', context), press(card, 'Verder', { wijk: 'Oostrum', hoofdvraag: 'pedagogisch,school' }))).toEqual({
+      ...eventOf({ type: 'answer.wijk', wijk: 'Oostrum' }),
+      then: [{ type: 'answer.hoofdvraag', hoofdvraag: ['pedagogisch', 'school'] }],
+    });
+  });
+
+  it('asks the contact details with the toelichting on one card, and names every problem at once', () => {
+    const context = contextWith({ explanation: undefined, contact: undefined });
+    const card = cardAt('explanation', context);
+    expect(buttonsOf(card).map((b) => b.title)).not.toContain('Overslaan');
+    const wrong = withPraktijken.interpret(snapshotOf('explanation', context), press(card, 'Verder', { name: 'Anna', phone: 'abc', value: 'x'.repeat(1001) }));
+    expect(wrong.kind).toBe('problem');
+    expect(wrong.kind === 'problem' && wrong.message).toMatch(/telefoonnummer klopt niet.*toelichting is 1001 tekens|toelichting is 1001 tekens.*telefoonnummer klopt niet/);
+    expect(withPraktijken.interpret(snapshotOf('explanation', context), press(card, 'Verder', { name: 'Anna', phone: '06 12345678', value: '' }))).toEqual({
+      ...eventOf({ type: 'answer.explanation', explanation: null }),
+      then: [{ type: 'answer.contact', contact: { name: 'Anna', phone: '06 12345678' } }],
+    });
+  });
+
+  it('asks only the one question being changed from the summary', () => {
+    expect(textOf(cardAt('wijk', contextWith({ editing: true })))).not.toContain('Leefgebieden');
   });
 });

@@ -86,7 +86,7 @@ const complete = (overrides: Partial<IntakeContext> = {}): IntakeContext => ({
 
 describe('typed sentences inside an aanmelding', () => {
   it('goes back a question on "ik wil terug" and on the typo "terg"', () => {
-    expect(cardText(afterTyping('hoofdvraag', complete(), 'ik wil terug'))).toContain('In welke wijk of welk dorp woont het gezin?');
+    expect(cardText(afterTyping('hoofdvraag', complete(), 'ik wil terug'))).toContain('Waar woont het gezin, en waar gaat de vraag over?');
     expect(cardText(afterTyping('household', complete(), 'terg'))).toContain('toestemming gegeven');
   });
 

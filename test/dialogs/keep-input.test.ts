@@ -29,20 +29,20 @@ async function upToExplanation(bot: Chat) {
   await bot.click('Huisarts');
   await bot.say('nee');
   await bot.click('Verder', { value: '3 en 7' });
+  // A huisarts is the family's huisarts: no question whether the huisarts may know.
   await bot.click('Ja, er is toestemming');
-  await bot.say('ja');
   await bot.click('Ouders met kinderen');
   await bot.say('oostrum');
   await bot.click('Verder', { value: 'pedagogisch,school' });
+  // The specialist question is the last point of the criteria card: not ticked, so no.
   await bot.click('Verder', { value: 'psychiatrie' });
-  await bot.say('nee');
 }
 
 describe('asking again keeps what was typed', () => {
   it('keeps every contact field after one wrong phone number, and names only that one', async () => {
     const bot = await chatWithBot(NOW);
     await upToExplanation(bot);
-    await bot.click('Overslaan');
+    // The contact details and the toelichting share one card.
     const sent = { name: 'Anna Jansen', phone: 'bel maar', email: 'anna@voorbeeld.nl', address: 'Dorpsstraat 1' };
     const replies = await bot.click('Verder', sent);
     const text = textOf(replies);

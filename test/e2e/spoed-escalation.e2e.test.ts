@@ -56,7 +56,8 @@ function toCoordinator(): string[] {
   return chatsWithHer.flatMap((chat) => connector.activities(chat.conversationId).map((a) => allText([a])));
 }
 const warningsAbout = (reference: string, words: string) => toCoordinator().filter((text) => text.includes(`SPOED ${reference} is na`) && text.includes(words));
-const cardUpdatesSaying = (words: string) => connector.updates().filter((u) => JSON.stringify(u.body).includes(words));
+// The channel card's updates (the referrer's own chat changes its answered questions in place too).
+const cardUpdatesSaying = (words: string) => connector.updates().filter((u) => u.conversationId.startsWith('19:') && JSON.stringify(u.body).includes(words));
 /** Long enough for a few checks (every second) and the outbox to run. */
 const aFewChecks = () => new Promise((r) => setTimeout(r, 2_500));
 

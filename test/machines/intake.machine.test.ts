@@ -631,3 +631,27 @@ describe('a family outside the target group (issue 14: nothing kept that nobody 
     expect(answersOf(context, { route: 'buiten-doelgroep' }).consent?.feedbackToHuisarts).toBe(false);
   });
 });
+
+describe('the family\'s huisartspraktijk (issue 16)', () => {
+  const at = '2026-03-02T09:30:00.000Z';
+  function through(feedback: boolean) {
+    const actor = createActor(intakeMachine, { input: { intakeId: 'p', role: 'school', referrer: { praktijk: 'Huisartsenpraktijk De Linde' } } }).start();
+    for (const event of [
+      { type: 'answer.safety', concern: false },
+      { type: 'answer.children', children: [{ age: 5 }], inTargetGroup: true },
+      { type: 'answer.consent', consent: 'ja', at },
+      { type: 'answer.consentFeedback', allowed: feedback, praktijk: 'Huisartsenpraktijk Ysselsteyn' },
+    ] as IntakeEvent[])
+      actor.send(event);
+    return actor.getSnapshot();
+  }
+
+  it('starts at the safety question when the team configuration knows the role', () => {
+    expect(createActor(intakeMachine, { input: { intakeId: 'p', role: 'huisarts' } }).start().getSnapshot().value).toBe('safety');
+  });
+
+  it('keeps the practice only while the family allows informing its huisarts', () => {
+    expect(through(true).context.huisartsPraktijk).toBe('Huisartsenpraktijk Ysselsteyn');
+    expect(through(false).context.huisartsPraktijk).toBeUndefined();
+  });
+});

@@ -28,11 +28,18 @@ export function seen(activity: Partial<Activity>): Seen {
 export async function chatWithBot(now: Date, options: { team?: TeamConfig; from?: { id: string; name: string; aadObjectId?: string } } = {}) {
   const { bot, stores, cases } = await inMemoryBot(() => now, options);
   const adapter = new TestAdapter(async (context) => bot.run(context));
+  // Messages the bot changed in place (an answered question becoming its one-line record): seen as Teams shows them.
+  const updated: Partial<Activity>[] = [];
+  const update = adapter.updateActivity.bind(adapter);
+  adapter.updateActivity = async (context, activity) => {
+    updated.push(activity);
+    return update(context, activity);
+  };
   let lastCard: AdaptiveCard | undefined;
 
   async function receive(activity: Partial<Activity>): Promise<Seen[]> {
     await adapter.receiveActivity({ type: 'message', ...(options.from ? { from: options.from } : {}), ...activity } as Activity);
-    const replies = adapter.activeQueue.splice(0).map(seen);
+    const replies = [...updated.splice(0), ...adapter.activeQueue.splice(0)].map(seen);
     lastCard = replies.findLast((reply) => reply.card)?.card ?? lastCard;
     return replies;
   }

@@ -79,9 +79,12 @@ export class FakeConnector {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Activities the bot sent into a conversation, oldest first. */
+  /**
+   * Activities the bot sent into a conversation, oldest first; a message it changed in place (PUT) counts again, as
+   * Teams shows it (an answered question that became its one-line record).
+   */
   activities(conversationId?: string): Record<string, unknown>[] {
-    return this.calls.filter((c) => c.method === 'POST' && (!conversationId || c.conversationId === conversationId)).map((c) => c.body);
+    return this.calls.filter((c) => (c.method === 'POST' || c.method === 'PUT') && (!conversationId || c.conversationId === conversationId)).map((c) => c.body);
   }
 
   /** Conversations the bot created: channel threads (with their card) and 1:1 chats (with their first message). */
