@@ -19,8 +19,11 @@ function onPath(name: string): string | undefined {
     .find((candidate) => existsSync(candidate));
 }
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/tab/', import.meta.url));
-/** The README's screenshots of the tab, taken here. */
-const DOCS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/**
+ * The README's screenshots of the tab are taken here: into docs/screenshots/ with UPDATE_SCREENSHOTS=1, otherwise into
+ * test/artifacts/ (a test run does not change tracked files).
+ */
+const DOCS = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : '../artifacts/screenshots/', import.meta.url));
 const VALID_DOMAINS = 'https://res.cdn.office.net/teams-js/validDomains/json/validDomains.json';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=nl-NL'];
 
