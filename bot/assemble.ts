@@ -29,11 +29,12 @@ export function assembleBot(parts: BotParts) {
   const cases = new CaseService(parts);
   const waitingTimes = new WaitingTimes({ list: () => stores.referrals.list(), now });
   const praktijken = team.praktijken.map((p) => p.naam);
+  const professionals = team.professionals.map((p) => ({ aadObjectId: p.aadObjectId, name: p.name, role: p.role }));
   const conversations = new Conversations({
     stores,
     config,
-    intake: createIntakeDialog({ config, praktijken }),
-    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger', praktijken }) } : {}),
+    intake: createIntakeDialog({ config, praktijken, professionals }),
+    ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger', praktijken, professionals }) } : {}),
     log,
     roleOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.rol,
     referrerOf: (aadObjectId) => referrerDefaults(team, aadObjectId),

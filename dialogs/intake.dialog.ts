@@ -405,9 +405,9 @@ interface Prompt {
   lead?: CardElement[];
 }
 
-function promptFor(state: State, context: IntakeContext, config: GemeenteConfig, praktijken: readonly string[]): Prompt {
+function promptFor(state: State, context: IntakeContext, config: GemeenteConfig, praktijken: readonly string[], professionals: readonly TeamMember[] = []): Prompt {
   const group = cardGroup(state, context);
-  if (group.length > 1) return groupPrompt(group, context, config);
+  if (group.length > 1) return groupPrompt(group, context, config, professionals);
   const yesNo = [
     { title: 'Ja', value: 'ja' },
     { title: 'Nee', value: 'nee' },
@@ -574,6 +574,7 @@ function promptFor(state: State, context: IntakeContext, config: GemeenteConfig,
           textInput('phone', 'Telefoonnummer', { style: 'Tel', placeholder: 'bijv. 06 12345678', value: context.contact?.phone }),
           textInput('email', 'E-mailadres', { style: 'Email', value: context.contact?.email }),
           textInput('address', 'Adres (niet verplicht)', { value: context.contact?.address }),
+          ...earlierInput(context, professionals),
         ],
         submitInputs: 'Verder',
       };
@@ -706,6 +707,32 @@ function wijkHint(context: IntakeContext, config: GemeenteConfig): string[] {
   return context.wijk === undefined && suggestedWijk(context, config) ? ['Ingevuld bij je praktijk. Woont het gezin ergens anders? Kies dan die wijk of dat dorp.'] : [];
 }
 
+/** A professional of the team, as the intake may name them. */
+export interface TeamMember {
+  aadObjectId: string;
+  name: string;
+  role: string;
+}
+
+/**
+ * "Eerder begeleid door iemand van het team?" (issue 15, continuity): not a question of its own (the clean path stays
+ * short) but an optional choice on the contact card, so only with consent "ja": it says something about the family.
+ */
+function earlierInput(context: IntakeContext, professionals: readonly TeamMember[]): CardElement[] {
+  if (professionals.length === 0) return [];
+  return [
+    choiceSet('eerder', 'Eerder begeleid door iemand van het team? (niet verplicht)', [{ title: 'Nee, of weet ik niet', value: 'nee' }, ...professionals.map((p) => ({ title: `${p.name} (${p.role})`, value: p.aadObjectId }))], {
+      value: context.eerderBegeleidDoor ?? 'nee',
+    }),
+  ];
+}
+
+/** The professional chosen as having supported the family before, if one of the team's. */
+function earlierChosen(input: UserInput, professionals: readonly TeamMember[]): string | undefined {
+  const chosen = typeof input.value?.eerder === 'string' ? input.value.eerder : undefined;
+  return professionals.some((p) => p.aadObjectId === chosen) ? chosen : undefined;
+}
+
 function contactInputs(context: IntakeContext): CardElement[] {
   return [
     textInput('name', 'Naam van de ouder of jongere', { required: true, value: context.contact?.name, errorMessage: 'Vul een naam in.' }),
@@ -715,7 +742,7 @@ function contactInputs(context: IntakeContext): CardElement[] {
   ];
 }
 
-function groupPrompt(group: EditableStep[], context: IntakeContext, config: GemeenteConfig): Prompt {
+function groupPrompt(group: EditableStep[], context: IntakeContext, config: GemeenteConfig, professionals: readonly TeamMember[]): Prompt {
   switch (group[0]) {
     case 'wijk':
       return {
@@ -743,6 +770,7 @@ function groupPrompt(group: EditableStep[], context: IntakeContext, config: Geme
         hint: ['Vul een telefoonnummer of een e-mailadres in. Alleen de professional die de aanmelding oppakt, ziet deze gegevens en de toelichting.'],
         inputs: [
           ...contactInputs(context),
+          ...earlierInput(context, professionals),
           textInput('value', `Toelichting (niet verplicht, hoogstens ${EXPLANATION_MAX_LENGTH} tekens)`, {
             multiline: true,
             maxLength: EXPLANATION_MAX_LENGTH,
@@ -839,10 +867,10 @@ export function triageElements(triage: TriageResult, config: GemeenteConfig): Ca
   ];
 }
 
-function renderCard(snapshot: Snapshot, config: GemeenteConfig, praktijken: readonly string[], note: RenderNote = {}): Reply {
+function renderCard(snapshot: Snapshot, config: GemeenteConfig, praktijken: readonly string[], note: RenderNote = {}, professionals: readonly TeamMember[] = []): Reply {
   const state = snapshot.value as State;
   const context = snapshot.context;
-  const prompt = promptFor(state, context, config, praktijken);
+  const prompt = promptFor(state, context, config, praktijken, professionals);
   const progress = progressOf(state, context);
   const step = stepOf(state)!;
   const data = (action: string, value?: string) => ({ flow: flowIdOf(context), instance: context.intakeId, step: state, action, ...(value !== undefined ? { value } : {}) });
@@ -901,6 +929,8 @@ export interface IntakeDialogOptions {
   config: GemeenteConfig;
   /** The team's huisartspraktijken (team config praktijken), to choose the family's own from. */
   praktijken?: readonly string[];
+  /** The team's professionals: "Eerder begeleid door iemand van het team?" (continuity, issue 15). */
+  professionals?: readonly TeamMember[];
   kind?: 'intake' | 'gezinsverzorger';
 }
 
@@ -918,7 +948,7 @@ function persistedSchema(machine: IntakeMachine) {
  * The dialog of a referral flow: the gezinscoach intake, or (kind 'gezinsverzorger') a casemanager's request for a
  * gezinsverzorger. The two share every text, prompt and parser of the steps they share.
  */
-export function createIntakeDialog({ config, kind = 'intake', praktijken = [] }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
+export function createIntakeDialog({ config, kind = 'intake', praktijken = [], professionals = [] }: IntakeDialogOptions): FlowDialog<IntakeMachine> {
   const machine: IntakeMachine = kind === 'gezinsverzorger' ? (gezinsverzorgerMachine as unknown as IntakeMachine) : intakeMachine;
   const PersistedIntakeSchema = persistedSchema(machine);
   const wijkOptions: Option[] = config.wijken.map((w) => ({ value: w, title: w }));
@@ -1070,7 +1100,7 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [] }:
       case 'contact': {
         if (!input.value) return problem('Vul de contactgegevens in op de kaart en kies Verder.');
         const contact = parseContact(input.value);
-        return contact.ok ? event({ type: 'answer.contact', contact: contact.value }) : problem(contact.problem);
+        return contact.ok ? event({ type: 'answer.contact', contact: contact.value, ...(professionals.length > 0 ? { eerderBegeleidDoor: earlierChosen(input, professionals) ?? null } : {}) }) : problem(contact.problem);
       }
       case 'summary': {
         const word = normalize(value);
@@ -1166,7 +1196,7 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [] }:
     },
 
     render(snapshot, note) {
-      return [renderCard(snapshot, config, praktijken, note)];
+      return [renderCard(snapshot, config, praktijken, note, professionals)];
     },
 
     recordOf(snapshot, { ack, outcome }) {

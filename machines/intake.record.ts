@@ -44,6 +44,7 @@ export function answersOf(context: IntakeContext, triage?: Pick<TriageResult, 'r
     // Without consent "ja" nothing that identifies the family is stored (domain.md, privacy rules); nor for a family
     // outside the target group: nobody will call them, and the referrer has been told where to go instead.
     contact: identifying ? context.contact : undefined,
+    eerderBegeleidDoor: identifying && context.contact ? context.eerderBegeleidDoor : undefined,
     gezinsverzorger:
       context.service === 'gezinsverzorger'
         ? {

@@ -79,6 +79,8 @@ export const IntakeContextSchema = z.object({
   /** null: the referrer chose to add nothing. */
   explanation: z.string().nullable().optional(),
   contact: ContactDetailsSchema.optional(),
+  /** Who of the team supported this family before (an aadObjectId; only with consent "ja", asked on the contact card). */
+  eerderBegeleidDoor: z.string().optional(),
   goal: z.string().optional(),
   tasks: z.array(z.enum(GV_TASKS)).optional(),
   supportForm: z.enum(GV_SUPPORT_FORMS).optional(),
@@ -129,7 +131,8 @@ export type IntakeEvent =
   | { type: 'answer.criteria'; criteria: string[] }
   | { type: 'answer.specialist'; needed: boolean }
   | { type: 'answer.explanation'; explanation: string | null }
-  | { type: 'answer.contact'; contact: ContactDetails }
+  /** eerderBegeleidDoor: who of the team supported the family before (null: nobody, or unknown). */
+  | { type: 'answer.contact'; contact: ContactDetails; eerderBegeleidDoor?: string | null }
   | { type: 'summary.submit' }
   | { type: 'summary.edit' }
   | { type: 'edit.step'; step: EditableStep }
@@ -259,7 +262,11 @@ export const stepsSetup = setup({
       specialistCareNeeded: ({ context, event }) => (event.type === 'answer.specialist' ? event.needed : context.specialistCareNeeded),
     }),
     assignExplanation: assign({ explanation: ({ context, event }) => (event.type === 'answer.explanation' ? event.explanation : context.explanation) }),
-    assignContact: assign({ contact: ({ context, event }) => (event.type === 'answer.contact' ? event.contact : context.contact) }),
+    assignContact: assign(({ context, event }) =>
+      event.type === 'answer.contact'
+        ? { contact: event.contact, eerderBegeleidDoor: event.eerderBegeleidDoor === undefined ? context.eerderBegeleidDoor : (event.eerderBegeleidDoor ?? undefined) }
+        : {},
+    ),
   },
 });
 

@@ -48,7 +48,7 @@ describe('asking again keeps what was typed', () => {
     const text = textOf(replies);
     expect(text).toContain('Het telefoonnummer klopt niet');
     expect(text).not.toMatch(/naam van de ouder of jongere in|e-mailadres klopt niet/);
-    expect(filledIn(bot.lastCard())).toEqual(sent);
+    expect(filledIn(bot.lastCard())).toMatchObject(sent);
     // Corrected, the aanmelding goes on with all the fields that were right.
     expect(textOf(await bot.click('Verder', { ...sent, phone: '06 12345678' }))).toContain('Anna Jansen, 06 12345678, anna@voorbeeld.nl, Dorpsstraat 1');
   });
