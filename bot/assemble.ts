@@ -1,3 +1,4 @@
+import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { TeamConfig } from '../data/team.config.js';
 import type { ReferrerDefaults } from '../dialogs/flow.js';
 import { createIntakeDialog } from '../dialogs/intake.dialog.js';
@@ -14,13 +15,14 @@ export type BotParts = CaseServiceDeps & { lifecycle?: ChannelLifecycle };
  * What the team configuration knows of a referrer: role and practice (verwijzers), and the wijk the practice suggests:
  * the verwijzer's own wijk, else the first wijk of the professional linked to that practice.
  */
-export function referrerDefaults(team: TeamConfig, aadObjectId: string | undefined): ReferrerDefaults | undefined {
+export function referrerDefaults(team: TeamConfig, aadObjectId: string | undefined, config?: GemeenteConfig): ReferrerDefaults | undefined {
   const verwijzer = team.verwijzers.find((v) => v.aadObjectId === aadObjectId);
   if (!verwijzer) return undefined;
   const wijk = verwijzer.wijk ?? team.professionals.find((p) => p.praktijken.includes(verwijzer.praktijk) && p.wijken.length > 0)?.wijken[0];
   // A huisarts or POH skips the role question; other roles (a casemanager chooses between two requests) answer it.
   const role = verwijzer.rol === 'huisarts' || verwijzer.rol === 'poh' ? verwijzer.rol : undefined;
-  return { praktijk: verwijzer.praktijk, ...(role ? { role } : {}), ...(wijk ? { wijk } : {}) };
+  const requests = config !== undefined && verwijzer.rol !== undefined && config.services.includes('gezinsverzorger') && config.gezinsverzorgerAanvragers.includes(verwijzer.rol);
+  return { praktijk: verwijzer.praktijk, ...(role ? { role } : {}), ...(wijk ? { wijk } : {}), ...(requests ? { gezinsverzorgerRole: verwijzer.rol } : {}) };
 }
 
 /** The bot from its parts: the flows, the turn runner and the case service. The server and the tests use this. */
@@ -37,7 +39,7 @@ export function assembleBot(parts: BotParts) {
     ...(config.services.includes('gezinsverzorger') ? { gezinsverzorger: createIntakeDialog({ config, kind: 'gezinsverzorger', praktijken, professionals }) } : {}),
     log,
     roleOf: (aadObjectId) => team.verwijzers.find((v) => v.aadObjectId === aadObjectId)?.rol,
-    referrerOf: (aadObjectId) => referrerDefaults(team, aadObjectId),
+    referrerOf: (aadObjectId) => referrerDefaults(team, aadObjectId, config),
     postJobFor: (draft) => cases.postJobFor(draft),
     onSubmitted: (aanmelding) => cases.afterSubmit(aanmelding),
     deliver: () => parts.deliver(),

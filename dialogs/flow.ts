@@ -16,6 +16,11 @@ export interface ReferrerDefaults {
   praktijk?: string;
   /** The wijk the referrer's practice suggests. */
   wijk?: string;
+  /**
+   * The role the team knows this person in, when the gemeente lets that role request a gezinsverzorger
+   * (gezinsverzorgerAanvragers): only then does the intake offer the request.
+   */
+  gezinsverzorgerRole?: ReferrerRole;
 }
 
 /** How a dialog reads a turn. */

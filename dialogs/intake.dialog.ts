@@ -811,7 +811,7 @@ function huisartsInputs(context: IntakeContext, praktijken: readonly string[]): 
     inputs.push(
       choiceSet('praktijk', 'Huisartspraktijk van het gezin', names.map((n) => ({ title: n, value: n })), {
         style: 'filtered',
-        value: context.huisartsPraktijk ?? context.referrer?.praktijk,
+        value: context.huisartsPraktijk ?? ownPraktijk(context, praktijken),
         placeholder: 'Kies de praktijk, als je die weet',
       }),
     );
@@ -819,8 +819,17 @@ function huisartsInputs(context: IntakeContext, praktijken: readonly string[]): 
   return inputs;
 }
 
-function praktijkNames(context: IntakeContext, praktijken: readonly string[]): string[] {
+/**
+ * The referrer's own practice as the family's huisartspraktijk: a huisarts's or POH's, or one the team lists as a
+ * huisartspraktijk; a casemanager's WIJ-team is no huisartspraktijk.
+ */
+function ownPraktijk(context: IntakeContext, praktijken: readonly string[]): string | undefined {
   const own = context.referrer?.praktijk;
+  return own !== undefined && (isHuisarts(context) || praktijken.includes(own)) ? own : undefined;
+}
+
+function praktijkNames(context: IntakeContext, praktijken: readonly string[]): string[] {
+  const own = ownPraktijk(context, praktijken);
   return [...new Set([...(own ? [own] : []), ...praktijken])];
 }
 
@@ -967,7 +976,7 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
     const names = praktijkNames(context, praktijken);
     const chosen = typeof input.value?.praktijk === 'string' ? input.value.praktijk.trim() : '';
     if (chosen !== '') return names.includes(chosen) ? chosen : undefined;
-    return context.referrer?.praktijk;
+    return ownPraktijk(context, praktijken);
   }
 
   function answer(state: State, raw: string | undefined, input: UserInput, context: IntakeContext): Interpretation<IntakeEvent> {
@@ -1147,7 +1156,9 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       intakeId: instanceId,
       // A casemanager's request knows its role; the intake takes a huisarts's or POH's from the team configuration.
       ...(kind === 'intake' && referrer?.role ? { role: referrer.role } : {}),
-      ...(referrer?.praktijk || referrer?.wijk ? { referrer: { praktijk: referrer.praktijk, wijk: referrer.wijk } } : {}),
+      ...(referrer?.praktijk || referrer?.wijk || referrer?.gezinsverzorgerRole
+        ? { referrer: { praktijk: referrer.praktijk, wijk: referrer.wijk, ...(referrer.gezinsverzorgerRole ? { gezinsverzorgerRole: referrer.gezinsverzorgerRole } : {}) } }
+        : {}),
     }),
     instanceOf: (snapshot) => snapshot.context.intakeId,
 

@@ -70,7 +70,7 @@ export const IntakeContextSchema = z.object({
   /** The family's own huisartspraktijk, kept only while the family allows informing its huisarts. */
   huisartsPraktijk: z.string().optional(),
   /** What the team configuration knows of the referrer: their practice, and the wijk it suggests. Defaults, not answers. */
-  referrer: z.object({ praktijk: z.string().optional(), wijk: z.string().optional() }).optional(),
+  referrer: z.object({ praktijk: z.string().optional(), wijk: z.string().optional(), gezinsverzorgerRole: ReferrerRoleSchema.optional() }).optional(),
   household: HouseholdSchema.optional(),
   wijk: z.string().optional(),
   hoofdvraag: z.array(LeefgebiedSchema).optional(),
@@ -196,7 +196,10 @@ export const stepsSetup = setup({
       event.type === 'answer.children' &&
       context.consent !== undefined &&
       consentGivers(event.children).join() !== consentGivers(context.children ?? []).join(),
-    isCasemanager: ({ event }) => event.type === 'answer.role' && event.role === 'casemanager',
+    // The request for a gezinsverzorger only for whom the team knows in a role the gemeente allows it (issue 15):
+    // answering "Casemanager" proves nothing.
+    mayRequestGezinsverzorger: ({ context, event }) =>
+      event.type === 'answer.role' && context.referrer?.gezinsverzorgerRole !== undefined && event.role === context.referrer.gezinsverzorgerRole,
     choosesGezinsverzorger: ({ event }) => event.type === 'answer.service' && event.service === 'gezinsverzorger',
     isStep: ({ event }, params: { step: EditableStep }) => event.type === 'edit.step' && event.step === params.step,
   },
@@ -360,7 +363,7 @@ export function flowStates(steps: readonly EditableStep[], options: { serviceCho
           on: {
             // A casemanager first says what they ask for: a gezinscoach, or a gezinsverzorger (its own flow).
             [event]: options.serviceChoice
-              ? [{ guard: 'isEditing', target: 'resume', actions: action }, { guard: 'isCasemanager', target: 'service', actions: action }, ...forward(i, action).slice(1)]
+              ? [{ guard: 'isEditing', target: 'resume', actions: action }, { guard: 'mayRequestGezinsverzorger', target: 'service', actions: action }, ...forward(i, action).slice(1)]
               : forward(i, action),
             'nav.back': back(i),
           },

@@ -339,8 +339,17 @@ describe.each(FLOWS)('the shared steps behave the same in $flow', ({ start, answ
 });
 
 describe('the intake asks a casemanager what they request', () => {
+  /** A casemanager the team knows, in a gemeente that lets casemanagers request a gezinsverzorger. */
+  const startIntake = () =>
+    createActor(intakeMachine, { input: { intakeId: 'test', referrer: { gezinsverzorgerRole: 'casemanager' } } }).start() as unknown as Actor;
+
   it('asks a casemanager to choose between a gezinscoach and a gezinsverzorger', () => {
     expect(drive(startIntake(), [answer.role('casemanager')])).toEqual(['service']);
+  });
+
+  it('does not offer the request to someone who only says to be a casemanager: the team must know them so', () => {
+    const unknown = createActor(intakeMachine, { input: { intakeId: 'test' } }).start() as unknown as Actor;
+    expect(drive(unknown, [answer.role('casemanager')])).toEqual(['safety']);
   });
 
   it('goes on with the safety question of the intake when the casemanager chooses a gezinscoach', () => {
