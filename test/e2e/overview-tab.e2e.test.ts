@@ -83,8 +83,9 @@ describe('the coordinator tab /tab/overzicht', () => {
     expect(shown).toMatch(/Lynne Robbins \(gezinsverzorger\)\s+1 \/ 4/);
     for (const reference of ['AM-2026-0001', 'AM-2026-0002', 'AM-2026-0003']) expect(shown).toContain(reference);
     expect(shown).toMatch(/0 \/ 15\s+complex-intensief \(norm team\)/);
-    expect(shown).toContain('maatwerk en algemene voorziening tegelijk: wordt nog niet vastgelegd');
-    expect(shown).not.toContain('waakvlam: wordt nog niet vastgelegd');
+    // Every figure of the sturingsmatrix is counted now: nothing is "niet beschikbaar" any more.
+    expect(shown).toContain('maatwerk naast de gezinscoach');
+    expect(shown).not.toContain('wordt nog niet vastgelegd');
     expect(shown).not.toMatch(/Jan de Vries|06 12345678/);
     // Who has it, in its own column; the bot's own words for a leefgebied; anonymous consultations apart.
     expect(await page.locator('table.stacked thead').first().innerText()).toContain('Toegewezen aan');
