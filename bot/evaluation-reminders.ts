@@ -1,3 +1,4 @@
+import { PeriodicCheck } from './periodic-check.js';
 import type { Stores } from '../data/stores.js';
 import { localDate } from '../machines/dates.js';
 import { assigneesOf, dueEvaluations } from '../machines/referral-case.js';
@@ -12,29 +13,16 @@ import type { Logger } from './logger.js';
  * however often (or by how many instances) this runs; and the aanmelding records the due date it was reminded
  * for, so a later check skips it even when the outbox has long forgotten the job.
  */
-export class EvaluationReminders {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-
+export class EvaluationReminders extends PeriodicCheck {
   constructor(
     private readonly deps: { stores: Stores; now: () => Date; deliver: () => void; log: Logger; intervalMs?: number },
-  ) {}
-
-  start(): void {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 60_000);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  ) {
+    super(deps.intervalMs ?? 60_000);
   }
 
   /** Queues the reminders that are due now; returns how many aanmeldingen got one. */
-  check(): Promise<number> {
-    this.running ??= this.queueDue().finally(() => (this.running = undefined));
-    return this.running;
+  protected run(): Promise<number> {
+    return this.queueDue();
   }
 
   private async queueDue(): Promise<number> {

@@ -1,3 +1,4 @@
+import { PeriodicCheck } from './periodic-check.js';
 import { createHash } from 'node:crypto';
 import type { NewOutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
@@ -21,29 +22,16 @@ export const IDLE_CHECK = { id: 'aanmeldbot:stilstand', name: 'Stilstand (automa
  * updatedAt), so a later check skips it until it changes again. The notices are queued before the cases are marked:
  * after a crash in between a case is reported again rather than never.
  */
-export class IdleCases {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-
+export class IdleCases extends PeriodicCheck {
   constructor(
     private readonly deps: { stores: Stores; team: TeamConfig; months: number; now: () => Date; deliver: () => void; log: Logger; intervalMs?: number },
-  ) {}
-
-  start(): void {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 6 * 60 * 60 * 1000);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  ) {
+    super(deps.intervalMs ?? 6 * 60 * 60 * 1000);
   }
 
   /** Reports the cases that became idle since the last check; returns how many. */
-  check(): Promise<number> {
-    this.running ??= this.reportIdle().finally(() => (this.running = undefined));
-    return this.running;
+  protected run(): Promise<number> {
+    return this.reportIdle();
   }
 
   private async reportIdle(): Promise<number> {

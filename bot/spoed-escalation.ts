@@ -1,3 +1,4 @@
+import { PeriodicCheck } from './periodic-check.js';
 import type { GemeenteConfig } from '../data/gemeente.config.js';
 import type { NewOutboxJob } from '../data/outbox.store.js';
 import type { Stores } from '../data/stores.js';
@@ -16,29 +17,16 @@ import type { Logger } from './logger.js';
  * level and coordinator, so the outbox keeps one job however often this runs. After a restart a level that fell
  * due meanwhile is escalated at the first check.
  */
-export class SpoedEscalations {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-
+export class SpoedEscalations extends PeriodicCheck {
   constructor(
     private readonly deps: { stores: Stores; config: GemeenteConfig; team: TeamConfig; now: () => Date; deliver: () => void; log: Logger; intervalMs?: number },
-  ) {}
-
-  start(): void {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 60_000);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  ) {
+    super(deps.intervalMs ?? 60_000);
   }
 
   /** Escalates what is due now; returns how many aanmeldingen were escalated (a level each). */
-  check(): Promise<number> {
-    this.running ??= this.escalateDue().finally(() => (this.running = undefined));
-    return this.running;
+  protected run(): Promise<number> {
+    return this.escalateDue();
   }
 
   private get rules(): EscalationRules {
