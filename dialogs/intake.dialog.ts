@@ -1232,7 +1232,7 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       const to = until === undefined || until === 'summary' ? steps.length : steps.indexOf(until);
       const answered = !previous.context.editing && from >= 0 && to > from ? steps.slice(from, to) : [step];
       const rows = answered.flatMap((s) => factsOf(s, next.context, config));
-      return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value}`).join('; ')}`;
+      return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;
     },
   };
 }

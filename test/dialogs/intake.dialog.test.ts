@@ -396,6 +396,12 @@ describe('the card of every step', () => {
     const after = snapshotAt('consent', { children: ages(3, 7) });
     expect(dialog.acknowledgement(before, after)).toBe('Genoteerd: kinderen: 3 en 7 jaar');
   });
+
+  it('confirms a toelichting ending in a full stop without a stop before the next answer', () => {
+    const before = snapshotAt('explanation', { explanation: undefined });
+    const after = snapshotAt('summary', { explanation: 'Ouders maken veel ruzie over de omgang.' });
+    expect(dialog.acknowledgement(before, after)).toBe('Genoteerd: toelichting: Ouders maken veel ruzie over de omgang; contact: A. de Vries, 06 12345678');
+  });
 });
 
 describe('restoring a stored aanmelding', () => {
