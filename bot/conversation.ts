@@ -276,13 +276,17 @@ export class Conversations {
         context: { intakeId: this.newId(), service: 'gezinscoach', editing: false, role: next.snapshot.context.role ?? 'casemanager' },
       });
       const persisted = createActor(referral.machine, { snapshot, input: referral.input(snapshot.context.intakeId) }).getPersistedSnapshot();
-      await this.save(turn, { ...record, flow: { id: referral.id, version: referral.version, snapshot: persisted } });
+      await this.save(turn, { ...record, questionActivityId: undefined, flow: { id: referral.id, version: referral.version, snapshot: persisted } });
       log.info({ event: 'flow.handover', from: intake.id, to: referral.id });
-      return referral.render(snapshot);
+      return asQuestion(referral.render(snapshot));
     }
     if (next.value === 'submitted') {
       const completes = next.snapshot.context.completes;
-      if (completes !== undefined) return this.submitCompletion(record, intake, snapshot, next.snapshot.context, turn);
+      if (completes !== undefined) {
+        // Like a new aanmelding: the summary card becomes one line, unless the completion failed (the summary stays).
+        const { sent, replies } = await this.submitCompletion(record, intake, snapshot, next.snapshot.context, turn);
+        return sent ? [...collapse({ outcome: 'verstuurd' }), ...replies] : replies;
+      }
       let aanmelding: Aanmelding;
       try {
         // Write before we confirm: the referrer hears "verstuurd" only once the aanmelding is durable.
@@ -331,11 +335,14 @@ export class Conversations {
     await this.save(turn, record);
     const refusal = completionRefusal(target, asked);
     if (refusal || !target) return [refusal ?? nothingToComplete()];
+    // What the team configuration knows of the referrer (their practice) counts here as in a new intake.
+    const input = intake.input(this.newId(), this.deps.referrerOf?.(turn.user.aadObjectId));
     const context: IntakeContext = {
-      intakeId: this.newId(),
+      intakeId: input.intakeId,
       service: 'gezinscoach',
       editing: false,
       role: target.referrer.role,
+      ...(input.referrer ? { referrer: input.referrer } : {}),
       safety: target.answers.safety,
       children: target.answers.children,
       wijk: target.answers.wijk,
@@ -343,9 +350,9 @@ export class Conversations {
     };
     const snapshot = intake.machine.resolveState({ value: 'consent', context });
     const persisted = createActor(intake.machine, { snapshot, input: intake.input(context.intakeId) }).getPersistedSnapshot();
-    await this.save(turn, { ...record, flow: { id: intake.id, version: intake.version, snapshot: persisted } });
+    await this.save(turn, { ...record, questionActivityId: undefined, flow: { id: intake.id, version: intake.version, snapshot: persisted } });
     log.info({ event: 'flow.started', flow: intake.id, instance: context.intakeId, completes: target.reference });
-    return intake.render(snapshot, { ack: `Je vult ${target.reference} aan. De leeftijden en de wijk staan er al in; die kun je bij de samenvatting nog wijzigen.` });
+    return asQuestion(intake.render(snapshot, { ack: `Je vult ${target.reference} aan. De leeftijden en de wijk staan er al in; die kun je bij de samenvatting nog wijzigen.` }));
   }
 
   /** The completed intake goes into the short acute aanmelding it completes: same reference, a new version. */
@@ -355,7 +362,7 @@ export class Conversations {
     summary: SnapshotFrom<IntakeMachine>,
     context: IntakeContext,
     turn: Turn,
-  ): Promise<Reply[]> {
+  ): Promise<{ sent: boolean; replies: Reply[] }> {
     const { config, log } = this.deps;
     const reference = context.completes!;
     const instanceId = context.intakeId;
@@ -365,17 +372,17 @@ export class Conversations {
     } catch (error) {
       log.error({ event: 'aanmelding.completion-failed', reference, err: errorSummary(error) });
       await this.save(turn, record);
-      return [submitFailed(), ...intake.render(summary)];
+      return { sent: false, replies: [submitFailed(), ...intake.render(summary)] };
     }
     if ('refused' in result) {
       // Completed meanwhile (another chat) or closed: the answers of this turn are not kept.
-      await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
-      return [result.refused];
+      await this.save(turn, { ...record, flow: undefined, questionActivityId: undefined, last: { flowId: intake.id, instanceId, outcome: 'gestopt' } });
+      return { sent: false, replies: [result.refused] };
     }
-    await this.save(turn, { ...record, flow: undefined, last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference } });
+    await this.save(turn, { ...record, flow: undefined, questionActivityId: undefined, last: { flowId: intake.id, instanceId, outcome: 'verstuurd', reference } });
     log.info({ event: 'aanmelding.completed', reference });
     this.deps.deliver?.();
-    return [completed(result.completed, config)];
+    return { sent: true, replies: [completed(result.completed, config)] };
   }
 
   private async completeAanmelding(reference: string, context: IntakeContext, turn: Turn): Promise<{ completed: Aanmelding } | { refused: Reply }> {

@@ -187,16 +187,16 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
       return ['Je rol bepaalt hoe de aanmelding meetelt in de monitoring van de gemeente en wie een terugkoppeling krijgt. Werk je als praktijkondersteuner bij een huisarts? Kies dan POH.'];
     case 'safety':
       return [
-        'Acute zorgen betekent: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
+        'Met acute zorgen bedoelen we: een kind of gezinslid is nu niet veilig, of dreigt dat te worden, bijvoorbeeld bij huiselijk geweld of kindermishandeling.',
         'Dan gaat veiligheid voor alles: de aanmelding gaat met spoed naar de jeugdconsulent, ook als het gezin geen toestemming geeft.',
       ];
     case 'safetyAdvice':
       return ['Twijfel je? Bel Veilig Thuis (0800-2000) voor advies; dat kan ook zonder de naam van het gezin te noemen.'];
     case 'spoedForm':
       return [
-        'Met Nu met spoed versturen gaat de aanmelding meteen naar de jeugdconsulent van dienst, met alleen deze vier dingen. Zo kan die handelen en jou terugbellen.',
-        'Namen, adres en toestemming komen later: na het versturen kies je De rest aanvullen, nu of wanneer het je uitkomt. Het blijft dezelfde aanmelding.',
-        'Liever alles in één keer? Kies Eerst de hele aanmelding invullen; de aanmelding heeft dan ook spoed.',
+        'Met **Nu met spoed versturen** gaat de aanmelding meteen naar de jeugdconsulent van dienst, met alleen deze vier gegevens. Zo kan die handelen en jou terugbellen.',
+        'Namen, adres en toestemming komen later: na het versturen kies je **De rest aanvullen**, nu of wanneer het je uitkomt. Het blijft dezelfde aanmelding.',
+        'Liever alles in één keer? Kies **Eerst de hele aanmelding invullen**; de aanmelding heeft dan ook spoed.',
       ];
     case 'safetySignal':
       return [
@@ -264,7 +264,7 @@ function helpFor(state: State, config: GemeenteConfig): string[] {
         'Na de toewijzing plant de bot evaluatiemomenten.',
       ];
     case 'cause':
-      return ['Tijdelijk: een ingrijpende gebeurtenis zoals ziekte, een operatie of een geboorte. Langdurig: eigen problematiek van de ouders, zoals een LVB, psychiatrie, verslaving, langdurige armoede of een chronische ziekte.'];
+      return ['Tijdelijk: een ingrijpende gebeurtenis zoals ziekte, een operatie of een geboorte. Langdurig: problemen van de ouders zelf, zoals een licht verstandelijke beperking, psychische problemen, verslaving, langdurige armoede of een chronische ziekte.'];
     case 'toGezinsverzorger':
       return [];
   }
@@ -1119,7 +1119,7 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       }
       case 'confirmCancel': {
         const yes = parseYesNo(value);
-        if (yes === undefined) return problem('Kies Ja, stoppen of Nee, terug naar de samenvatting.');
+        if (yes === undefined) return problem('Kies "Ja, stoppen" of "Nee, terug naar de samenvatting".');
         return event({ type: yes ? 'nav.cancel' : 'nav.back' });
       }
       case 'editMenu':

@@ -488,9 +488,9 @@ function actionsFor(a: Aanmelding, view: CardView): CardElement[] {
       card: adaptiveCard(
         [
           text('Het doel dat je met het gezin afsprak. Het komt in het dossier, niet in dit kanaal.', { subtle: true }),
-          textInput('goal', 'Doel', { multiline: true, maxLength: GOAL_MAX_LENGTH, ...(a.goal ? { placeholder: 'Er is al een doel; typ hier een nieuw' } : {}) }),
+          textInput('goal', 'Doel', { multiline: true, maxLength: GOAL_MAX_LENGTH, ...(a.goal ? { placeholder: 'Er is al een doel; typ hier een nieuw doel' } : {}) }),
           ...(a.evaluation ? [{ type: 'Input.Date', id: 'dueOn', label: 'Volgende evaluatie', value: a.evaluation.dueOn }] : []),
-          text('Loopt er een maatwerkvoorziening naast de gezinscoach? Allebei lopen door.', { subtle: true }),
+          text('Loopt er een maatwerkvoorziening naast de gezinscoach? Beide lopen dan gewoon door.', { subtle: true }),
           { type: 'Input.Date', id: 'since', label: 'Maatwerk gestart op', ...(a.maatwerk ? { value: a.maatwerk.since } : {}) },
         ],
         [
@@ -606,7 +606,7 @@ export function dossierCard(a: Aanmelding, config: GemeenteConfig, huisartsLette
     ['Gezin', ans.household ? titleOf(HOUSEHOLD_OPTIONS, ans.household) : NOT_YET],
     ['Wijk of dorp', ans.wijk],
     ['Hoofdvraag', ans.hoofdvraag ? listNl(ans.hoofdvraag.map((v) => titleOf(LEEFGEBIED_OPTIONS, v))) : NOT_YET],
-    ['Specialistische zorg nodig', ans.specialistCareNeeded === undefined ? NOT_YET : ans.specialistCareNeeded ? 'Ja' : 'Nee'],
+    ['Gespecialiseerde jeugdhulp nodig', ans.specialistCareNeeded === undefined ? NOT_YET : ans.specialistCareNeeded ? 'Ja' : 'Nee'],
     ['Toelichting', ans.explanation ? plainText(ans.explanation) : 'Geen'],
   ];
   // What the casemanager asked of the gezinsverzorger: the one who does the work needs the plan's goal and tasks.

@@ -94,7 +94,7 @@ export function hisSummary(a: Aanmelding, config: GemeenteConfig): string {
   const lines = [
     `Aanmelding gezinsondersteuning gemeente ${config.gemeente}, kenmerk ${a.reference}`,
     `Aangemeld: ${sentOn(a)} door ${a.referrer.identity.name} (${titleOf(ROLE_OPTIONS, a.referrer.role).toLowerCase()}${a.referrer.praktijk ? `, ${a.referrer.praktijk}` : ''})`,
-    `Route: ${config.routes[a.triage.route].label}${a.triage.urgent ? ' (spoed: acute zorg over de veiligheid)' : ''}`,
+    `Route: ${config.routes[a.triage.route].label}${a.triage.urgent ? ' (spoed: acute zorgen over de veiligheid)' : ''}`,
     `Toestemming: ${
       consent === undefined
         ? 'nog niet gevraagd (kort spoedformulier)'

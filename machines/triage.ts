@@ -98,7 +98,7 @@ export function routeFor(input: TriageInput, config: GemeenteConfig): TriageResu
   // Notes follow the sentence of the deciding rule, so that reasons[0] always names that rule.
   const notes: string[] = [];
   if (input.safetySignal) {
-    notes.push('Zorgsignaal: de verwijzer heeft zorgen over de veiligheid, niet acuut. Wie de aanmelding oppakt, bespreekt die zorgen eerst met de verwijzer.');
+    notes.push('Zorgsignaal: de verwijzer maakt zich zorgen over de veiligheid, maar die zijn niet acuut. Wie de aanmelding oppakt, bespreekt die zorgen eerst met de verwijzer.');
   }
   // Rule 3: a casemanager's request for a gezinsverzorger, where the gemeente offers one.
   if (input.service === 'gezinsverzorger') {
