@@ -15,6 +15,8 @@ bot.onMessage(async (context, next) => {
 });
 
 const server = restify.createServer({ handleUncaughtExceptions: false });
+// As in Microsoft's echo bot sample: without a body parser CloudAdapter answers 400 and no turn runs at all.
+server.use(restify.plugins.bodyParser());
 server.get('/healthz', async (_req: Restify.Request, res: Restify.Response) => res.json(200, { status: 'ok', rssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024) }));
 server.post('/api/messages', async (req: Restify.Request, res: Restify.Response) => {
   await adapter.process(req, res, (context) => bot.run(context));

@@ -106,6 +106,8 @@ class Floor {
       }),
     });
     await response.arrayBuffer();
+    // A floor that answered without a turn (400, 401) would make every ratio a lie.
+    if (response.status !== 200) throw new Error(`the echo bot answered ${response.status}: it ran no turn`);
   }
 }
 
@@ -151,12 +153,9 @@ const SCRIPT: ((c: BotClient) => Promise<unknown>)[] = [
   (c) => c.click('Nee'),
   (c) => c.say('3, 7 en 12'),
   (c) => c.click('Ja, er is toestemming'),
-  (c) => c.click('Ja'),
   (c) => c.click('Ouders met kinderen'),
-  (c) => c.click('Verder', { value: 'Oostrum' }),
-  (c) => c.click('Verder', { value: 'pedagogisch,psychisch' }),
+  (c) => c.click('Verder', { wijk: 'Oostrum', hoofdvraag: 'pedagogisch,psychisch' }),
   (c) => c.click('Geen van deze'),
-  (c) => c.click('Nee'),
   (c) => c.say('Moeder is overbelast.'),
   (c) => c.click('Verder', { name: 'Testgezin Bench', phone: '06 00000000' }),
 ];
