@@ -97,10 +97,7 @@ export class Conversations {
    * replaces it in place by a one-line record (issue 16, a readable chat).
    */
   questionShown(key: string, activityId: string): Promise<void> {
-    return this.mutex.run(key, async () => {
-      const record = await this.deps.stores.conversations.get(key);
-      if (record?.flow) await this.deps.stores.conversations.put(key, { ...record, questionActivityId: activityId });
-    });
+    return this.mutex.run(key, () => this.deps.stores.conversations.markQuestion(key, activityId));
   }
 
   /** Resolves when no turn is running any more. */

@@ -121,6 +121,7 @@ export async function createApp(
     auditKey: settings.AUDIT_KEY,
     auditKeysOld: settings.AUDIT_KEYS_OLD,
     onInvalidState: (_key, problem) => log.warn({ event: 'state.invalid', problem }),
+    onStateWriteFailed: (error) => log.error({ event: 'state.write-failed', err: errorSummary(error) }),
     onLockCompromised: (error) => log.error({ event: 'store.lock-lost', err: errorSummary(error) }),
     // Counts only: a temporary file's name says nothing of a family, but its content did.
     onPrepared: ({ temporaryFilesRemoved, permissionsFixed, fresh }) => log.info({ event: 'store.prepared', temporaryFilesRemoved, permissionsFixed, fresh }),

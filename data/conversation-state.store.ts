@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Low, Memory, type Adapter } from 'lowdb';
 import { z } from 'zod';
 import type { AuditEvent, AuditLog } from './audit-log.js';
 import { DurableJSONFile } from './durable-json-file.js';
-import { KeyedMutex } from './keyed-mutex.js';
 
 /** What the bot remembers of one person in one conversation between turns. */
 export const ConversationRecordSchema = z.object({
@@ -43,11 +41,18 @@ export interface ConversationStateStore {
   put(key: string, record: ConversationRecord): Promise<void>;
   delete(key: string): Promise<void>;
   /**
+   * The message with the flow's open question, kept on the record when it holds a flow (else nothing changes); the
+   * record's updatedAt stays as it was.
+   */
+  markQuestion(key: string, activityId: string): Promise<void>;
+  /**
    * Every unfinished flow (a record with `flow`) whose last activity (`updatedAt`) is before `idleSince` is replaced
    * by what `purge` makes of it, with the audit entries `purge` returns. A record that changed meanwhile (its person
    * came back) is left alone. Returns how many were purged.
    */
   purgeIdle(idleSince: Date, purge: (record: ConversationRecord) => IdlePurge, at: Date): Promise<number>;
+  /** Waits until every change so far is in the store's files (lowdb writes them just after the turn). */
+  flush(): Promise<void>;
 }
 
 /** Whether a record holds an unfinished flow that has been idle since before `idleSince`. */
@@ -55,83 +60,174 @@ export function isIdleFlow(record: ConversationRecord, idleSince: Date): boolean
   return record.flow !== undefined && Date.parse(record.updatedAt) < idleSince.getTime();
 }
 
-type Slot = ConversationRecord | null;
-
 /** A conversation's file: a hash of its key. */
 const CONVERSATION_FILE = /^[0-9a-f]{40}\.json$/;
+
+/** Conversations whose state a folder store keeps in memory besides their files (the most recently used). */
+const CACHED_CONVERSATIONS = 1000;
 
 /**
  * One small lowdb file per conversation and user: a turn rewrites only its own file, so the cost of a turn
  * does not grow with the number of conversations or aanmeldingen.
+ *
+ * The process that runs the bot holds DATA_DIR's lock, so it is the only writer of these files, and what it wrote
+ * last is what they hold: the recently used records are read from memory, not from their files. A change is in
+ * memory at once and in its file just after (several changes to one conversation in a row are written as one), so
+ * a turn does not wait for the disk. The state may be recomputed (the issue's term): when the process is killed in
+ * that moment, the person's last answer is asked again (a click on the newer card is stale and re-asks the question).
+ * Stopping (SIGTERM) and close() write everything first (flush).
  */
 export class LowdbConversationStateStore implements ConversationStateStore {
-  private readonly memory = new Map<string, Memory<Slot>>();
-  /** One write at a time per file: a purge never overwrites a turn that came in meanwhile. */
-  private readonly mutex = new KeyedMutex();
+  /**
+   * Each conversation's record as JSON text (a fresh object for every reader, nothing shared), by slot, the most
+   * recently used last; null: known to have none. Without a folder this is the store itself.
+   */
+  private readonly cache = new Map<string, string | null>();
+  /** Changes not yet in their files, by slot (null: the file goes). */
+  private readonly pending = new Map<string, string | null>();
+  /** The writer of each slot with pending changes: resolves with the error that stopped it, if any. */
+  private readonly writers = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dir: string | undefined,
     private readonly audit: AuditLog,
     private readonly onInvalid: (key: string, problem: string) => void = () => {},
+    private readonly onWriteFailed: (error: unknown) => void = () => {},
   ) {}
 
-  static async open(dir: string | undefined, audit: AuditLog, onInvalid?: (key: string, problem: string) => void) {
+  static async open(dir: string | undefined, audit: AuditLog, onInvalid?: (key: string, problem: string) => void, onWriteFailed?: (error: unknown) => void) {
     if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
-    return new LowdbConversationStateStore(dir, audit, onInvalid);
+    return new LowdbConversationStateStore(dir, audit, onInvalid, onWriteFailed);
   }
 
   async get(key: string): Promise<ConversationRecord | undefined> {
-    return this.read(this.adapter(key), key);
+    const slot = this.slotOf(key);
+    await this.load(slot, key);
+    return this.recordIn(slot);
   }
 
-  put(key: string, record: ConversationRecord): Promise<void> {
-    return this.mutex.run(this.slotOf(key), () => new Low<Slot>(this.adapter(key), ConversationRecordSchema.parse(record)).write());
+  async put(key: string, record: ConversationRecord): Promise<void> {
+    this.set(this.slotOf(key), JSON.stringify(ConversationRecordSchema.parse(record)));
   }
 
-  delete(key: string): Promise<void> {
-    return this.mutex.run(this.slotOf(key), async () => {
-      if (this.dir) await rm(this.fileFor(key), { force: true });
-      else this.memory.delete(key);
-    });
+  async delete(key: string): Promise<void> {
+    this.set(this.slotOf(key), null);
+  }
+
+  async markQuestion(key: string, activityId: string): Promise<void> {
+    const slot = this.slotOf(key);
+    await this.load(slot, key);
+    // Read and changed in one go: nothing else runs in between.
+    const record = this.recordIn(slot);
+    if (record?.flow) this.set(slot, JSON.stringify({ ...record, questionActivityId: activityId }));
   }
 
   async purgeIdle(idleSince: Date, purge: (record: ConversationRecord) => IdlePurge, at: Date): Promise<number> {
-    // In a folder only the hashed keys are known (the file names): the slots are visited by file.
-    const slots: { slot: string; adapter: () => Adapter<Slot> }[] = this.dir
-      ? (await this.files()).map((name) => ({ slot: name, adapter: () => new DurableJSONFile<Slot>(path.join(this.dir!, name), { sync: false }) }))
-      : [...this.memory.entries()].map(([key, memory]) => ({ slot: key, adapter: () => memory }));
+    // In a folder only the hashed keys are known (the file names), and the newest state may not be in its file yet.
+    const slots = new Set(this.dir ? [...(await this.files()).map((name) => name.slice(0, -'.json'.length)), ...this.cache.keys()] : this.cache.keys());
     let purged = 0;
-    for (const { slot, adapter } of slots) {
-      const audit = await this.mutex.run(slot, async () => {
-        const record = await this.read(adapter(), slot);
-        if (!record || !isIdleFlow(record, idleSince)) return undefined;
-        const replaced = purge(record);
-        await new Low<Slot>(adapter(), ConversationRecordSchema.parse(replaced.record)).write();
-        return replaced.audit;
-      });
-      if (!audit) continue;
+    for (const slot of slots) {
+      await this.load(slot, slot);
+      // Read, decided and replaced in one go: a turn that came in meanwhile is seen here and left alone.
+      const record = this.recordIn(slot);
+      if (!record || !isIdleFlow(record, idleSince)) continue;
+      const replaced = purge(record);
+      this.set(slot, JSON.stringify(ConversationRecordSchema.parse(replaced.record)));
       // Written right after the change, as the other lowdb stores do with their follow-ups.
-      for (const event of audit) await this.audit.append(event, at);
+      for (const event of replaced.audit) await this.audit.append(event, at);
       purged++;
     }
     return purged;
   }
 
-  private async read(adapter: Adapter<Slot>, key: string): Promise<ConversationRecord | undefined> {
-    const db = new Low<Slot>(adapter, null);
+  async flush(): Promise<void> {
+    while (this.pending.size > 0 || this.writers.size > 0) {
+      for (const slot of this.pending.keys()) this.startWriting(slot);
+      const failed = (await Promise.all(this.writers.values())).find((error) => error !== undefined);
+      if (failed !== undefined) throw failed;
+    }
+  }
+
+  /** The record held for a slot, as a fresh object (load() first). */
+  private recordIn(slot: string): ConversationRecord | undefined {
+    const text = this.cache.get(slot);
+    return text ? (JSON.parse(text) as ConversationRecord) : undefined;
+  }
+
+  /** Brings a slot's record into memory from its file, when it is not there already. */
+  private async load(slot: string, key: string): Promise<void> {
+    if (this.cache.has(slot)) {
+      const text = this.cache.get(slot)!;
+      // Most recently used last.
+      this.cache.delete(slot);
+      this.cache.set(slot, text);
+      return;
+    }
+    if (!this.dir) return;
+    let text: string | null;
     try {
-      await db.read();
+      const data = await new DurableJSONFile<unknown>(this.fileOf(slot), { sync: false }).read();
+      const parsed = data === null ? undefined : ConversationRecordSchema.safeParse(data);
+      if (parsed && !parsed.success) {
+        this.onInvalid(key, parsed.error.issues.map((i) => i.path.join('.')).join(', '));
+        return;
+      }
+      text = parsed ? JSON.stringify(parsed.data) : null;
     } catch {
       this.onInvalid(key, 'onleesbaar bestand');
-      return undefined;
+      return;
     }
-    if (db.data === null) return undefined;
-    const parsed = ConversationRecordSchema.safeParse(db.data);
-    if (!parsed.success) {
-      this.onInvalid(key, parsed.error.issues.map((i) => i.path.join('.')).join(', '));
-      return undefined;
+    // A change made while the file was read is newer than the file.
+    if (this.cache.has(slot)) return;
+    this.cache.set(slot, text);
+    this.evict();
+  }
+
+  private set(slot: string, text: string | null): void {
+    this.cache.delete(slot);
+    if (!this.dir) {
+      if (text !== null) this.cache.set(slot, text);
+      return;
     }
-    return parsed.data;
+    this.cache.set(slot, text);
+    this.pending.set(slot, text);
+    this.startWriting(slot);
+    this.evict();
+  }
+
+  /** Writes a slot's pending changes one after another, the newest last; stops at the first failure (kept pending). */
+  private startWriting(slot: string): void {
+    if (this.writers.has(slot)) return;
+    const writer = (async () => {
+      while (this.pending.has(slot)) {
+        const text = this.pending.get(slot)!;
+        this.pending.delete(slot);
+        try {
+          if (text === null) await rm(this.fileOf(slot), { force: true });
+          else await new DurableJSONFile<unknown>(this.fileOf(slot), { sync: false }).writeText(text);
+        } catch (error) {
+          if (!this.pending.has(slot)) this.pending.set(slot, text);
+          this.onWriteFailed(error);
+          return error;
+        }
+      }
+      return undefined;
+    })();
+    this.writers.set(slot, writer);
+    void writer.then(() => {
+      this.writers.delete(slot);
+      // Written: it may leave memory now, if memory is over its bound.
+      this.evict();
+    });
+  }
+
+  /** Keeps at most CACHED_CONVERSATIONS in memory: the least recently used go first, never one still to be written. */
+  private evict(): void {
+    if (this.cache.size <= CACHED_CONVERSATIONS) return;
+    for (const slot of this.cache.keys()) {
+      if (this.cache.size <= CACHED_CONVERSATIONS) return;
+      if (!this.pending.has(slot) && !this.writers.has(slot)) this.cache.delete(slot);
+    }
   }
 
   private async files(): Promise<string[]> {
@@ -143,8 +239,14 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     }
   }
 
+  /** A conversation's slot: in a folder the hash that names its file, in memory the key itself. */
   private slotOf(key: string): string {
-    return this.dir ? path.basename(this.fileFor(key)) : key;
+    // Hashed: conversation ids hold characters a file name cannot, and the name need not be readable.
+    return this.dir ? createHash('sha256').update(key).digest('hex').slice(0, 40) : key;
+  }
+
+  private fileOf(slot: string): string {
+    return path.join(this.dir!, `${slot}.json`);
   }
 
   /**
@@ -152,24 +254,15 @@ export class LowdbConversationStateStore implements ConversationStateStore {
    * file name), so that state cannot be moved and is only counted; in memory the keys are known.
    */
   async exportable(): Promise<{ conversations: { key: string; record: ConversationRecord }[]; leftOut: number }> {
-    if (this.dir) return { conversations: [], leftOut: (await this.files()).length };
+    if (this.dir) {
+      await this.flush();
+      return { conversations: [], leftOut: (await this.files()).length };
+    }
     const conversations: { key: string; record: ConversationRecord }[] = [];
-    for (const key of this.memory.keys()) {
-      const record = await this.get(key);
+    for (const key of this.cache.keys()) {
+      const record = this.recordIn(key);
       if (record) conversations.push({ key, record });
     }
     return { conversations, leftOut: 0 };
-  }
-
-  private adapter(key: string): Adapter<Slot> {
-    if (this.dir) return new DurableJSONFile<Slot>(this.fileFor(key), { sync: false });
-    let slot = this.memory.get(key);
-    if (!slot) this.memory.set(key, (slot = new Memory<Slot>()));
-    return slot;
-  }
-
-  private fileFor(key: string): string {
-    // Hashed: conversation ids hold characters a file name cannot, and the name need not be readable.
-    return path.join(this.dir!, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   }
 }

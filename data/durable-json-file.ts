@@ -28,10 +28,15 @@ export class DurableJSONFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
+    return this.writeText(JSON.stringify(data));
+  }
+
+  /** write(), for a caller that has the JSON text already. */
+  async writeText(text: string): Promise<void> {
     const temporary = `${this.file}.${process.pid}.${++counter}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(data));
+      await handle.writeFile(text);
       if (this.options.sync) await handle.sync();
     } finally {
       await handle.close();

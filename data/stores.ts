@@ -50,6 +50,8 @@ export interface StoreOptions {
   /** postgres://… : PostgreSQL instead of lowdb, for several instances. */
   databaseUrl?: string | undefined;
   onInvalidState?: (key: string, problem: string) => void;
+  /** lowdb: a conversation's state could not be written to its file (it stays in memory and is tried again). */
+  onStateWriteFailed?: (error: unknown) => void;
   /**
    * Who opens a lowdb folder, for the message a second writer gets ("de bot", "npm run purge"). lowdb is one
    * process's store: opening it takes the folder's lock.
@@ -88,7 +90,7 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
 }
 
 async function openLowdb(options: StoreOptions): Promise<Stores> {
-  const { dataDir, onInvalidState, purpose = 'de bot', onLockCompromised, onPrepared } = options;
+  const { dataDir, onInvalidState, onStateWriteFailed, purpose = 'de bot', onLockCompromised, onPrepared } = options;
   let lock: DataDirLock | undefined;
   if (dataDir) lock = await lockDataDir(dataDir, purpose, onLockCompromised);
   try {
@@ -101,7 +103,7 @@ async function openLowdb(options: StoreOptions): Promise<Stores> {
     // A file that cannot be read stops the start with one line naming it (data/data-dir.ts).
     const file = <T>(name: string, openIt: () => Promise<T>) => (dataDir ? openingFile(path.join(dataDir, name), openIt) : openIt());
     const audit = await file('audit.jsonl', () => JsonlAuditLog.open(dataDir, keys));
-    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, CONVERSATIONS_DIR), audit, onInvalidState);
+    const conversations = await LowdbConversationStateStore.open(dataDir && path.join(dataDir, CONVERSATIONS_DIR), audit, onInvalidState, onStateWriteFailed);
     const outbox = await file('outbox.json', () => LowdbOutbox.open(dataDir));
     // An earlier version's single file becomes the folder of the aanmeldingen first (once).
     if (dataDir) await file(LEGACY_REFERRALS_FILE, () => migrateLegacyFile(dataDir));
@@ -109,7 +111,7 @@ async function openLowdb(options: StoreOptions): Promise<Stores> {
     const channels = await file('channels.json', () => LowdbChannelLinkStore.open(dataDir, audit, outbox));
     const people = await file('people.json', () => LowdbPeopleStore.open(dataDir));
     const flush = async () => {
-      await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush()]);
+      await Promise.all([referrals.flush(), audit.flush(), channels.flush(), people.flush(), outbox.flush(), conversations.flush()]);
     };
     return {
       conversations,

@@ -505,6 +505,14 @@ export class PgConversationStateStore implements ConversationStateStore {
     await this.pool.query('DELETE FROM conversations WHERE key = $1', [key]);
   }
 
+  async markQuestion(key: string, activityId: string): Promise<void> {
+    // One statement, so no turn of another instance comes between the read and the write.
+    await this.pool.query("UPDATE conversations SET doc = jsonb_set(doc, '{questionActivityId}', to_jsonb($2::text)) WHERE key = $1 AND doc ? 'flow'", [key, activityId]);
+  }
+
+  /** Every change is committed before its promise resolves. */
+  async flush(): Promise<void> {}
+
   async purgeIdle(idleSince: Date, purge: (record: ConversationRecord) => IdlePurge, at: Date): Promise<number> {
     // The partial index conversations_idle holds just the unfinished flows, however many finished ones are kept.
     const { rows: candidates } = await this.pool.query<{ key: string }>("SELECT key FROM conversations WHERE doc ? 'flow' AND updated_at < $1", [idleSince]);

@@ -72,7 +72,9 @@ async function abandonAtSummary(): Promise<AdaptiveCard> {
   return lastCard!;
 }
 
+/** What the conversation files hold once the writes of the turns so far have landed (just after each turn). */
 async function conversationFiles(): Promise<string> {
+  await stores.flush();
   const folder = path.join(dir, 'conversations');
   const names = await readdir(folder);
   return (await Promise.all(names.map((name) => readFile(path.join(folder, name), 'utf8')))).join('\n');

@@ -730,6 +730,21 @@ describe('ConversationStateStore: unfinished intakes idle too long are purged', 
     expect((await stores.audit.entries()).filter((e) => e.event === 'intake.opgeschoond')).toHaveLength(2);
   });
 
+  it('keeps the open question\'s message on a record with a flow, and leaves the rest of the record as it was', async () => {
+    await stores.conversations.put('asking', withFlow(at(10)));
+    await stores.conversations.markQuestion('asking', 'activity-card-7');
+    expect(await stores.conversations.get('asking')).toEqual({ ...withFlow(at(10)), questionActivityId: 'activity-card-7' });
+    // No flow, no question: nothing is added (a finished intake has no open question).
+    const finished: ConversationRecord = { updatedAt: at(0).toISOString(), seenActivityIds: [] };
+    await stores.conversations.put('done', finished);
+    await stores.conversations.markQuestion('done', 'activity-card-8');
+    await stores.conversations.markQuestion('nobody', 'activity-card-9');
+    await reopen();
+    expect(await stores.conversations.get('done')).toEqual(finished);
+    expect(await stores.conversations.get('nobody')).toBeUndefined();
+    expect(await stores.conversations.get('asking')).toMatchObject({ questionActivityId: 'activity-card-7' });
+  });
+
   it('leaves an intake alone whose person came back after the limit was set', async () => {
     await stores.conversations.put('back', withFlow(at(0)));
     await stores.conversations.put('back', withFlow(at(60)));
