@@ -171,7 +171,14 @@ export class AanmeldBot extends TeamsActivityHandler {
       user: { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), name: from.name ?? '' },
       input: { text: value ? undefined : text, value, at: this.now() },
     });
-    for (const reply of replies) await this.sendPersonal(context, key, reply);
+    // An answered question becoming its one-line record (dropped when Teams refuses it) goes out beside the next
+    // messages: the person waits for one round trip to Teams, not two. Everything else keeps its order.
+    const beside: Promise<void>[] = [];
+    for (const reply of replies) {
+      if (reply.replaces?.ifRefused === 'skip' && !reply.question) beside.push(this.sendPersonal(context, key, reply));
+      else await this.sendPersonal(context, key, reply);
+    }
+    await Promise.all(beside);
   }
 
   /**

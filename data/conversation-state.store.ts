@@ -65,6 +65,11 @@ const CONVERSATION_FILE = /^[0-9a-f]{40}\.json$/;
 
 /** Conversations whose state a folder store keeps in memory besides their files (the most recently used). */
 const CACHED_CONVERSATIONS = 1000;
+/**
+ * How long a change waits before it goes to its file: a turn changes its conversation twice (the answer, then the id
+ * of the question card it sent), and both go in one write.
+ */
+const WRITE_AFTER_MS = 100;
 
 /**
  * One small lowdb file per conversation and user: a turn rewrites only its own file, so the cost of a turn
@@ -72,8 +77,8 @@ const CACHED_CONVERSATIONS = 1000;
  *
  * The process that runs the bot holds DATA_DIR's lock, so it is the only writer of these files, and what it wrote
  * last is what they hold: the recently used records are read from memory, not from their files. A change is in
- * memory at once and in its file just after (several changes to one conversation in a row are written as one), so
- * a turn does not wait for the disk. The state may be recomputed (the issue's term): when the process is killed in
+ * memory at once and in its file WRITE_AFTER_MS later (the changes to one conversation meanwhile are written as one),
+ * so a turn does not wait for the disk. The state may be recomputed (the issue's term): when the process is killed in
  * that moment, the person's last answer is asked again (a click on the newer card is stale and re-asks the question).
  * Stopping (SIGTERM) and close() write everything first (flush).
  */
@@ -87,6 +92,8 @@ export class LowdbConversationStateStore implements ConversationStateStore {
   private readonly pending = new Map<string, string | null>();
   /** The writer of each slot with pending changes: resolves with the error that stopped it, if any. */
   private readonly writers = new Map<string, Promise<unknown>>();
+  /** Slots whose write is due (WRITE_AFTER_MS after their first pending change). */
+  private readonly due = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly dir: string | undefined,
@@ -191,12 +198,18 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     }
     this.cache.set(slot, text);
     this.pending.set(slot, text);
-    this.startWriting(slot);
+    if (!this.writers.has(slot)) this.schedule(slot);
     this.evict();
+  }
+
+  private schedule(slot: string): void {
+    if (!this.due.has(slot)) this.due.set(slot, setTimeout(() => this.startWriting(slot), WRITE_AFTER_MS).unref());
   }
 
   /** Writes a slot's pending changes one after another, the newest last; stops at the first failure (kept pending). */
   private startWriting(slot: string): void {
+    clearTimeout(this.due.get(slot));
+    this.due.delete(slot);
     if (this.writers.has(slot)) return;
     const writer = (async () => {
       while (this.pending.has(slot)) {
@@ -214,8 +227,10 @@ export class LowdbConversationStateStore implements ConversationStateStore {
       return undefined;
     })();
     this.writers.set(slot, writer);
-    void writer.then(() => {
+    void writer.then((error) => {
       this.writers.delete(slot);
+      // A change made as the writer finished; after a failure the next change (or flush) tries again.
+      if (error === undefined && this.pending.has(slot)) this.schedule(slot);
       // Written: it may leave memory now, if memory is over its bound.
       this.evict();
     });
@@ -226,7 +241,7 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     if (this.cache.size <= CACHED_CONVERSATIONS) return;
     for (const slot of this.cache.keys()) {
       if (this.cache.size <= CACHED_CONVERSATIONS) return;
-      if (!this.pending.has(slot) && !this.writers.has(slot)) this.cache.delete(slot);
+      if (!this.pending.has(slot) && !this.writers.has(slot) && !this.due.has(slot)) this.cache.delete(slot);
     }
   }
 
