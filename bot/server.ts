@@ -33,6 +33,7 @@ import { startAuditWatch, type AuditWatch } from './audit-watch.js';
 import { registerOverviewRoutes } from './tab/overview-routes.js';
 import { isLoopback } from './tab/tab-auth.js';
 import { Pacer, TeamsLimitsMiddleware } from './teams-sender.js';
+import { ReusingBotFrameworkAuthentication } from './reusing-authentication.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -130,7 +131,7 @@ export async function createApp(
   const appId = settings.MicrosoftAppId ?? '';
   const tenants = servedTenants(settings);
   const authenticate = createBotAuth({ appId, openIdMetadataUrl: settings.BOT_OPENID_METADATA_URL, issuers: BOT_FRAMEWORK_ISSUERS, now });
-  const botFrameworkAuth = new ConfigurationBotFrameworkAuthentication({
+  const botFrameworkAuth = new ReusingBotFrameworkAuthentication({
       MicrosoftAppId: settings.MicrosoftAppId ?? '',
       MicrosoftAppPassword: settings.MicrosoftAppPassword ?? '',
       MicrosoftAppType: settings.MicrosoftAppType ?? (settings.MicrosoftAppId ? 'SingleTenant' : ''),
