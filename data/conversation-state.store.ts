@@ -92,6 +92,8 @@ export class LowdbConversationStateStore implements ConversationStateStore {
   private readonly pending = new Map<string, string | null>();
   /** The writer of each slot with pending changes: resolves with the error that stopped it, if any. */
   private readonly writers = new Map<string, Promise<unknown>>();
+  /** The slots of recently seen keys (a hash each: a turn asks three times). */
+  private readonly slots = new Map<string, string>();
   /** Slots whose write is due (WRITE_AFTER_MS after their first pending change). */
   private readonly due = new Map<string, NodeJS.Timeout>();
 
@@ -256,8 +258,15 @@ export class LowdbConversationStateStore implements ConversationStateStore {
 
   /** A conversation's slot: in a folder the hash that names its file, in memory the key itself. */
   private slotOf(key: string): string {
-    // Hashed: conversation ids hold characters a file name cannot, and the name need not be readable.
-    return this.dir ? createHash('sha256').update(key).digest('hex').slice(0, 40) : key;
+    if (!this.dir) return key;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      // Hashed: conversation ids hold characters a file name cannot, and the name need not be readable.
+      slot = createHash('sha256').update(key).digest('hex').slice(0, 40);
+      if (this.slots.size >= CACHED_CONVERSATIONS) this.slots.clear();
+      this.slots.set(key, slot);
+    }
+    return slot;
   }
 
   private fileOf(slot: string): string {
