@@ -550,20 +550,28 @@ export class PgPacingLedger implements PacingLedger {
 
   async reserve(conversationId: string, now: number, limits: Limits): Promise<number> {
     const longest = longestWindow(limits);
-    const at = await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pacing:${conversationId}`]);
-      const { rows } = await client.query<{ at: Date }>('SELECT at FROM send_slots WHERE conversation_id = $1 AND at > $2 ORDER BY at', [
-        conversationId,
-        new Date(now - longest).toISOString(),
-      ]);
-      const slot = nextSlot(
-        rows.map((row) => row.at.getTime()),
+    // Two round trips instead of five (a send's turn waited on each): begin, lock and read in one, book and commit in
+    // the other. Several statements go in one simple query only without parameters: the values are quoted literals.
+    const client = await this.pool.connect();
+    let at: number;
+    try {
+      const literal = (value: string) => client.escapeLiteral(value);
+      const results = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${literal(`pacing:${conversationId}`)})); ` +
+          `SELECT at FROM send_slots WHERE conversation_id = ${literal(conversationId)} AND at > ${literal(new Date(now - longest).toISOString())} ORDER BY at`,
+      )) as unknown as pg.QueryResult<{ at: Date }>[];
+      at = nextSlot(
+        results[2]!.rows.map((row) => row.at.getTime()),
         limits,
         now,
       );
-      await client.query('INSERT INTO send_slots (conversation_id, at) VALUES ($1, $2)', [conversationId, new Date(slot).toISOString()]);
-      return slot;
-    });
+      await client.query(`INSERT INTO send_slots (conversation_id, at) VALUES (${literal(conversationId)}, ${literal(new Date(at).toISOString())}); COMMIT`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
       await this.pool.query('DELETE FROM send_slots WHERE at < $1', [new Date(now - 2 * longest).toISOString()]);

@@ -97,4 +97,19 @@ describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
     // Another conversation is not held up by this one.
     expect(await one.pacing.reserve('a:personal', now, TEAMS_CONVERSATION_LIMITS)).toBe(now);
   });
+
+  it('books a conversation whose id holds quotes and backslashes as that id, and nothing else happens', async () => {
+    const now = Date.parse('2026-03-02T10:00:00Z');
+    const odd = "a:it's\\'; DELETE FROM send_slots; --";
+    await one.pacing.reserve('19:channel', now, TEAMS_CONVERSATION_LIMITS);
+    const slots = [];
+    for (let i = 0; i < 8; i++) slots.push(await (i % 2 ? one : two).pacing.reserve(odd, now, TEAMS_CONVERSATION_LIMITS));
+    // Seven go at once, the eighth waits for room: the id was booked as one conversation.
+    expect(slots.filter((t) => t === now)).toHaveLength(7);
+    expect(slots[7]).toBeGreaterThan(now);
+    // The other conversation's booking is still there: the 8 in 2 seconds still counts it.
+    const next = [];
+    for (let i = 0; i < 7; i++) next.push(await one.pacing.reserve('19:channel', now, TEAMS_CONVERSATION_LIMITS));
+    expect(next.filter((t) => t === now)).toHaveLength(6);
+  });
 });
