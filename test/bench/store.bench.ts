@@ -36,7 +36,18 @@ const STORES = (process.env.BENCH_STORES ?? 'lowdb,postgresql').split(',').map((
 const SIZES = (process.env.BENCH_SIZES ?? '0,10000,100000').split(',').map(Number);
 const REFERRERS = Number(process.env.BENCH_REFERRERS ?? 30);
 const CONCURRENT = 50;
-const CONCURRENT_TURNS = Number(process.env.BENCH_CONCURRENT_TURNS ?? 5);
+/**
+ * Four: the bot keeps to Teams' limits in one chat (7 sends a second, 8 in 2 seconds; bot/teams-sender.ts), and a
+ * question turn sends two (the answered card's one-line record and the next question). A fifth turn within 2 seconds
+ * would wait for room on purpose; no person answers that fast, and the burst measures the bot, not that wait.
+ */
+const CONCURRENT_TURNS = Number(process.env.BENCH_CONCURRENT_TURNS ?? 4);
+/**
+ * The least time between two turns of one referrer, and between two aanmeldingen sent into one channel: a person
+ * reads and taps, and neither then runs into Teams' limits, which the bot keeps by waiting (see CONCURRENT_TURNS).
+ */
+const PERSON_PACE_MS = 700;
+const CHANNEL_PACE_MS = 300;
 /** The bot as production runs it (npm start: compiled, plain node). */
 const BOT_SCRIPT = 'dist/bot/main.js';
 const COACH = { id: 'user-id-2', aadObjectId: '00000000-0000-0000-0000-0000000000022', name: 'Adele Vance' };
@@ -226,11 +237,28 @@ async function measureInterleaved(running: Running[], floor: Floor, connector: F
     return result;
   };
   const most = Math.max(...running.map((r) => r.clients.length));
-  for (const step of SCRIPT) for (let i = 0; i < most; i++) for (const r of running) if (r.clients[i]) await paired(r, 'question', () => step(r.clients[i]!));
+  // Waits (untimed) until `ms` have passed since the last call with the same key.
+  const last = new Map<string, number>();
+  const pace = async (key: string, ms: number) => {
+    const wait = (last.get(key) ?? -Infinity) + ms - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    last.set(key, performance.now());
+  };
+  for (const step of SCRIPT) {
+    for (let i = 0; i < most; i++) {
+      for (const r of running) {
+        if (!r.clients[i]) continue;
+        await pace(`${r.store}-${r.size}-${i}`, PERSON_PACE_MS);
+        await paired(r, 'question', () => step(r.clients[i]!));
+      }
+    }
+  }
   for (let i = 0; i < most; i++) {
     for (const r of running) {
       const c = r.clients[i];
       if (!c) continue;
+      await pace(`${r.store}-${r.size}-${i}`, PERSON_PACE_MS);
+      await pace(r.channel, CHANNEL_PACE_MS);
       const done = await paired(r, 'submit', () => {
         r.sentAt.push(performance.now());
         return c.click('Versturen');

@@ -20,6 +20,8 @@ export interface ConnectorCall {
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
+  /** The messages (POST, PUT) of each conversation, in order: a benchmark's client reads its own without scanning all. */
+  private readonly byConversation = new Map<string, Record<string, unknown>[]>();
   /** Calls answered from failNext, in order. */
   readonly refused: { status: number; path: string }[] = [];
   private server: Server | undefined;
@@ -63,10 +65,16 @@ export class FakeConnector {
           res.end(JSON.stringify({ id: conversationId, activityId }));
           return;
         }
+        const conversationId = match ? decodeURIComponent(match[1]!) : '';
+        if (req.method === 'POST' || req.method === 'PUT') {
+          const list = this.byConversation.get(conversationId) ?? [];
+          list.push(body);
+          this.byConversation.set(conversationId, list);
+        }
         this.calls.push({
           method: req.method ?? '',
           path,
-          conversationId: match ? decodeURIComponent(match[1]!) : '',
+          conversationId,
           body,
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
           at: performance.now(),
@@ -84,7 +92,8 @@ export class FakeConnector {
    * Teams shows it (an answered question that became its one-line record).
    */
   activities(conversationId?: string): Record<string, unknown>[] {
-    return this.calls.filter((c) => (c.method === 'POST' || c.method === 'PUT') && (!conversationId || c.conversationId === conversationId)).map((c) => c.body);
+    if (conversationId) return [...(this.byConversation.get(conversationId) ?? [])];
+    return this.calls.filter((c) => c.method === 'POST' || c.method === 'PUT').map((c) => c.body);
   }
 
   /** Conversations the bot created: channel threads (with their card) and 1:1 chats (with their first message). */
