@@ -52,6 +52,12 @@ describe('the data folder', () => {
     const client = new BotClient(bot.url, serviceUrl, () => connector.activities(), `personal-${count}`);
     await client.say('aanmelden');
     await client.click('Huisarts');
+    // The conversation's state reaches its file just after the turn (data/conversation-state.store.ts).
+    for (let tries = 0; tries < 50; tries++) {
+      const names = await readdir(path.join(dataDir, 'conversations'));
+      if (names.length === 1 && names[0]!.endsWith('.json')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(await mode(dataDir)).toBe(0o700);
     expect(await mode(path.join(dataDir, 'conversations'))).toBe(0o700);
     const files = [...(await readdir(dataDir, { withFileTypes: true }))].filter((e) => e.isFile()).map((e) => path.join(dataDir, e.name));
