@@ -31,7 +31,7 @@ import {
   type ReferralStore,
   type UpdateResult,
 } from '../referral.store.js';
-import { longestWindow, nextSlot, type Limits } from '../../machines/pacing.js';
+import { longestWindow, type Limits } from '../../machines/pacing.js';
 import type { Assignment } from '../../machines/referral-case.js';
 import { ROUTES_NEVER_POSTED } from '../../machines/retention.js';
 import { IntensitySchema } from '../gemeente.config.js';
@@ -550,28 +550,15 @@ export class PgPacingLedger implements PacingLedger {
 
   async reserve(conversationId: string, now: number, limits: Limits): Promise<number> {
     const longest = longestWindow(limits);
-    // Two round trips instead of five (a send's turn waited on each): begin, lock and read in one, book and commit in
-    // the other. Several statements go in one simple query only without parameters: the values are quoted literals.
-    const client = await this.pool.connect();
-    let at: number;
-    try {
-      const literal = (value: string) => client.escapeLiteral(value);
-      const results = (await client.query(
-        `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${literal(`pacing:${conversationId}`)})); ` +
-          `SELECT at FROM send_slots WHERE conversation_id = ${literal(conversationId)} AND at > ${literal(new Date(now - longest).toISOString())} ORDER BY at`,
-      )) as unknown as pg.QueryResult<{ at: Date }>[];
-      at = nextSlot(
-        results[2]!.rows.map((row) => row.at.getTime()),
-        limits,
-        now,
-      );
-      await client.query(`INSERT INTO send_slots (conversation_id, at) VALUES (${literal(conversationId)}, ${literal(new Date(at).toISOString())}); COMMIT`);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    // One round trip: the database function reserve_send_slot (migration 1796400000000) takes the conversation's lock,
+    // finds the earliest room by the rule of nextSlot (machines/pacing.ts) and books it, in one statement.
+    const { rows } = await this.pool.query<{ at: Date }>('SELECT reserve_send_slot($1, $2, $3, $4) AS at', [
+      conversationId,
+      new Date(now).toISOString(),
+      limits.map(([count]) => count),
+      limits.map(([, windowMs]) => windowMs),
+    ]);
+    const at = rows[0]!.at.getTime();
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
       await this.pool.query('DELETE FROM send_slots WHERE at < $1', [new Date(now - 2 * longest).toISOString()]);

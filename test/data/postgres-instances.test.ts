@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
 import { migrate } from '../../data/postgres/db.js';
 import { openStores, type Stores } from '../../data/stores.js';
-import { TEAMS_CONVERSATION_LIMITS } from '../../machines/pacing.js';
+import { nextSlot, TEAMS_CONVERSATION_LIMITS } from '../../machines/pacing.js';
 import { CREATED, draft } from '../fixtures/referral.js';
 import { createTestDatabase, postgresForTests, type TestDatabase } from '../support/postgres.js';
 
@@ -96,6 +96,23 @@ describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
     }
     // Another conversation is not held up by this one.
     expect(await one.pacing.reserve('a:personal', now, TEAMS_CONVERSATION_LIMITS)).toBe(now);
+  });
+
+  it('books by the same rule as nextSlot (machines/pacing.ts), send after send, whatever the moment asked', async () => {
+    const start = Date.parse('2026-03-02T10:00:00Z');
+    const booked: number[] = [];
+    // Bursts, pauses and asks for a moment before earlier bookings: 120 sends, as a busy channel sees them.
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let now = start;
+    for (let i = 0; i < 120; i++) {
+      now += random() < 0.2 ? Math.floor(random() * 5000) : Math.floor(random() * 50);
+      const expected = nextSlot([...booked].sort((a, b) => a - b), TEAMS_CONVERSATION_LIMITS, now);
+      const at = await (i % 2 ? one : two).pacing.reserve('19:busy', now, TEAMS_CONVERSATION_LIMITS);
+      expect([i, at]).toEqual([i, expected]);
+      booked.push(at);
+    }
+    expect(Math.max(...booked)).toBeGreaterThan(now);
   });
 
   it('books a conversation whose id holds quotes and backslashes as that id, and nothing else happens', async () => {
