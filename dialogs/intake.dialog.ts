@@ -1213,7 +1213,10 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
     recordOf(snapshot, { ack, outcome }) {
       const line =
         outcome === 'verstuurd'
-          ? 'Samenvatting gecontroleerd en verstuurd.'
+          ? // The short acute form has no summary: what was sent is the form itself.
+            String(snapshot.value) === 'spoedForm'
+            ? 'Spoedmelding verstuurd.'
+            : 'Samenvatting gecontroleerd en verstuurd.'
           : outcome === 'gestopt'
             ? 'Gestopt: er is niets bewaard en niets verstuurd.'
             : (ack ?? promptFor(snapshot.value as State, snapshot.context, config, praktijken).question);
@@ -1229,7 +1232,8 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       const steps = editableSteps(next.context);
       const until = stepOf(String(next.value));
       const from = steps.indexOf(step);
-      const to = until === undefined || until === 'summary' ? steps.length : steps.indexOf(until);
+      // Up to the summary: every step that was left. To a state that is no step (the short acute form): this one only.
+      const to = until === 'summary' ? steps.length : until === undefined ? from + 1 : steps.indexOf(until);
       const answered = !previous.context.editing && from >= 0 && to > from ? steps.slice(from, to) : [step];
       const rows = answered.flatMap((s) => factsOf(s, next.context, config));
       return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;

@@ -107,6 +107,19 @@ afterAll(async () => {
 });
 
 describe('the short acute form', () => {
+  it('reads in the chat as it went: the safety answer noted on its own, then "Spoedmelding verstuurd."', async () => {
+    await link();
+    const c = referrer();
+    await sendShort(c);
+    const shown = connector.activities(c.conversationId).map((a) => asRead(textOf(a)));
+    const noted = shown.filter((line) => line.startsWith('Genoteerd:'));
+    // The steps the short form leaves for later are not listed as answered ("–").
+    expect(noted.join('\n')).not.toContain('–');
+    expect(noted.join('\n')).not.toMatch(/gezinssamenstelling|toestemming|hoofdvraag/i);
+    expect(shown).toContain('Spoedmelding verstuurd.');
+    expect(shown.join('\n')).not.toContain('Samenvatting gecontroleerd');
+  });
+
   it('is offered right after what was done, and sends at once: a SPOED card without the one line or any number, the dossier with both on pickup', async () => {
     await link();
     const c = referrer();
