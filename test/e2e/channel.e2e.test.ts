@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, asRead, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
-import { CHANNEL, channelActivities, TENANT } from '../support/teams-channel.js';
+import { CHANNEL, channelActivities, pressCard } from '../support/teams-channel.js';
 import { storedReferrals } from '../support/stored-referrals.js';
 
 /**
@@ -53,16 +53,8 @@ async function say(from: Json, text: string) {
 }
 
 /** Presses a button on the channel card: Teams sends an adaptiveCard/action invoke and shows the card it gets back. */
-async function press(from: Json, verb: string, data: Json, thread: string): Promise<{ status: number; card: Json; text: string }> {
-  const response = await post({
-    ...inChannel(from, {}),
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-  });
-  const body = (await response.json()) as Json;
-  return { status: response.status, card: body.value, text: allText([{ attachments: [{ content: body.value }] }]) };
+function press(from: Json, verb: string, data: Json, thread: string): Promise<{ status: number; card: Json; text: string }> {
+  return pressCard(server.url, inChannel(from, {}), verb, data, thread);
 }
 
 /** A referrer completes an aanmelding in their 1:1 chat; returns the confirmation text. */

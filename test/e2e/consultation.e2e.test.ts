@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allText, asRead, BotClient, textOf } from '../support/bot-client.js';
 import { startBot, type BotProcess } from '../support/bot-process.js';
 import { FakeConnector } from '../support/fake-connector.js';
-import { CHANNEL, channelActivities, TENANT } from '../support/teams-channel.js';
+import { CHANNEL, channelActivities, pressCard } from '../support/teams-channel.js';
 import { storedReferrals } from '../support/stored-referrals.js';
 
 /**
@@ -39,16 +39,9 @@ async function post(body: Json): Promise<Response> {
 
 /** Presses a button on the channel card: Teams sends an adaptiveCard/action invoke and shows the card it gets back. */
 async function press(from: Json, verb: string, data: Json, thread: string): Promise<{ card: Json; text: string }> {
-  const response = await post({
-    ...inChannel(from, {}),
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as Json;
-  return { card: body.value, text: allText([{ attachments: [{ content: body.value }] }]) };
+  const { status, card, text } = await pressCard(server.url, inChannel(from, {}), verb, data, thread);
+  expect(status).toBe(200);
+  return { card, text };
 }
 
 async function stored(reference: string): Promise<Json> {

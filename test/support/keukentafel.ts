@@ -6,7 +6,7 @@ import { allText, BotClient } from './bot-client.js';
 import { startBot, type BotProcess } from './bot-process.js';
 import { FakeConnector } from './fake-connector.js';
 import { storedReferrals } from './stored-referrals.js';
-import { channelActivities, TENANT } from './teams-channel.js';
+import { channelActivities, pressCard } from './teams-channel.js';
 
 /**
  * A bot over HTTP with the gezinscoaches' channel linked, for the keukentafelgesprek's tests (issue 15): a huisarts
@@ -32,16 +32,9 @@ export function keukentafelBot(prefix: string, options: { team?: (team: Json) =>
 
   /** Presses a button on a channel card as Teams does: an adaptiveCard/action invoke in the card's thread. */
   async function press(from: Json, verb: string, data: Json, thread: string): Promise<{ card: Json; text: string }> {
-    const response = await post({
-      ...inChannel(from, {}),
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
-      value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as Json;
-    return { card: body.value, text: allText([{ attachments: [{ content: body.value }] }]) };
+    const { status, card, text } = await pressCard(env.server.url, inChannel(from, {}), verb, data, thread);
+    expect(status).toBe(200);
+    return { card, text };
   }
 
   /** A huisarts refers a family; with a counting criterion (psychiatrie) the route is keukentafelgesprek. */

@@ -1,4 +1,4 @@
-import type { BotClient } from './bot-client.js';
+import { allText, type BotClient } from './bot-client.js';
 
 type Json = Record<string, any>;
 
@@ -22,6 +22,26 @@ export function channelActivities(serviceUrl: () => string, channel = CHANNEL) {
     channelData: { team: { id: 'team-1' }, channel: { id: channel }, tenant: TENANT },
     ...extra,
   });
+}
+
+/**
+ * Presses a button on a channel card as Teams does: an adaptiveCard/action invoke in the card's thread (`activity`
+ * from channelActivities says who presses), answered with the card Teams then shows.
+ */
+export async function pressCard(botUrl: string, activity: Json, verb: string, data: Json, thread: string): Promise<{ status: number; card: Json; text: string }> {
+  const response = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      ...activity,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      conversation: { id: thread, conversationType: 'channel', isGroup: true, tenantId: TENANT.id },
+      value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    }),
+  });
+  const body = (await response.json()) as Json;
+  return { status: response.status, card: body.value, text: allText([{ attachments: [{ content: body.value }] }]) };
 }
 
 /** Alex Wilber, a verwijzer with rol huisarts in the example team. */
