@@ -176,8 +176,13 @@ export class AanmeldBot extends TeamsActivityHandler {
     // messages: the person waits for one round trip to Teams, not two. Everything else keeps its order.
     const beside: Promise<void>[] = [];
     for (const reply of replies) {
-      if (reply.replaces?.ifRefused === 'skip' && !reply.question) beside.push(this.sendPersonal(context, key, reply));
-      else await this.sendPersonal(context, key, reply);
+      if (reply.replaces?.ifRefused === 'skip' && !reply.question) {
+        const sending = this.sendPersonal(context, key, reply);
+        // Handled at once: a failure while the next message is awaited is no unhandled rejection (which ends the
+        // process); Promise.all below still makes it the turn's failure.
+        sending.catch(() => undefined);
+        beside.push(sending);
+      } else await this.sendPersonal(context, key, reply);
     }
     await Promise.all(beside);
   }
