@@ -204,7 +204,19 @@ export class AanmeldBot extends TeamsActivityHandler {
       }
     }
     id ??= (await context.sendActivity(toActivity(reply)))?.id;
-    if (reply.question && id) await this.deps.conversations.questionShown(key, id);
+    if (reply.question && id) this.keepQuestion(key, id);
+  }
+
+  /**
+   * Which message holds the open question (for the next answer to replace it in place), kept after the turn has
+   * answered Teams: the person sees the question when it is sent, and waits for no further write. The next turn of the
+   * same chat on this instance waits for it (Conversations' lock per chat), and so does a shutdown. Should it fail, the
+   * next answer leaves the old card standing instead of replacing it, and nothing else changes.
+   */
+  private keepQuestion(key: string, activityId: string): void {
+    this.deps.conversations.questionShown(key, activityId).catch((error: unknown) => {
+      this.deps.log.warn({ event: 'chat.question-unmarked', err: error instanceof Error ? error.message : String(error) });
+    });
   }
 
   private async handleChannel(context: TurnContext): Promise<void> {

@@ -82,3 +82,29 @@ describe('a plain question turn', () => {
     expect((await stat(path.join(dir, written[0]!))).size).toBeLessThan(16_384);
   });
 });
+
+describe('a question whose message cannot be kept', () => {
+  it('is asked all the same; the failure is logged, and the next answer is taken', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    vi.spyOn(stores.conversations, 'markQuestion').mockRejectedValue(new Error('schijf vol'));
+    const { bot, conversations } = assembleBot({ stores, config: loadGemeenteConfig(), team: loadTeamConfig(), log, now: () => NOW, deliver: () => {} });
+    const adapter = new TestAdapter(async (context) => bot.run(context));
+    let n = 0;
+    const say = (extra: Partial<Activity>) =>
+      adapter.receiveActivity({ type: 'message', id: `activity-${++n}`, channelId: 'msteams', from: ALEX, conversation: { id: 'personal-alex', conversationType: 'personal' }, ...extra } as Activity);
+    await say({ text: 'aanmelden' });
+    const first = adapter.activeQueue.splice(0) as unknown as Record<string, unknown>[];
+    const role = findAction(first, 'Nee');
+    expect(role).toBeDefined();
+    await conversations.idle();
+    expect(lines.filter((l) => l.event === 'chat.question-unmarked')).toEqual([expect.objectContaining({ err: 'schijf vol' })]);
+
+    await say({ value: role!.data });
+    const next = adapter.activeQueue.splice(0) as unknown as Record<string, unknown>[];
+    // No card to replace in place (its message is unknown): the answer's record and the next question are new messages.
+    expect(next.length).toBeGreaterThan(0);
+    expect(JSON.stringify(next)).toContain('kinderen');
+    expect(lines.filter((l) => l.event === 'turn.error')).toEqual([]);
+  });
+});
