@@ -86,16 +86,60 @@ export class Pacer {
     private readonly ledger: PacingLedger = new MemoryPacingLedger(),
   ) {}
 
-  async turn(conversationId: string): Promise<void> {
+  /** Waits for room for one send in this conversation: a slot booked ahead (Pacer.ahead), or one booked now. */
+  async turn(conversationId: string, ahead?: BookedAhead): Promise<void> {
+    const booked = await ahead?.take();
+    const at = booked ?? (await this.ledger.reserve(conversationId, this.clock(), this.limits));
     const now = this.clock();
-    const at = await this.ledger.reserve(conversationId, now, this.limits);
     if (at > now) await this.wait(at - now);
+  }
+
+  /**
+   * Books `count` sends in this conversation now, for a turn that is about to answer: the booking then runs beside the
+   * turn's own work instead of before each send. A send finds its slot there; what the turn did not use is given back
+   * when it ends (BookedAhead.release).
+   */
+  ahead(conversationId: string, count: number): BookedAhead {
+    return new BookedAhead(this.ledger.reserveSeveral(conversationId, this.clock(), this.limits, count), (unused) => this.ledger.release(conversationId, unused));
   }
 }
 
+/** Slots booked before the sends that use them, taken in the order the sends ask. */
+export class BookedAhead {
+  private taken = 0;
+  private released = false;
+  private readonly slots: Promise<number[]>;
+
+  constructor(
+    slots: Promise<number[]>,
+    private readonly giveBack: (unused: number[]) => Promise<void>,
+  ) {
+    // A booking that failed leaves each send to book its own (and to meet the failure there).
+    this.slots = slots.catch(() => []);
+  }
+
+  /** The next booked moment, or undefined when all are taken, given back, or the booking failed. */
+  async take(): Promise<number | undefined> {
+    if (this.released) return undefined;
+    // Claimed before the wait: two sends at once never take the same slot.
+    const index = this.taken++;
+    return (await this.slots)[index];
+  }
+
+  /** The turn is over: the slots no send took are given back, so they do not hold up the next turn's sends. */
+  async release(): Promise<void> {
+    this.released = true;
+    const unused = (await this.slots).slice(this.taken);
+    if (unused.length > 0) await this.giveBack(unused);
+  }
+}
+
+/** Sends booked for a turn in a personal chat before it has worked out its answer (see TeamsLimitsMiddleware). */
+const SENDS_BOOKED_AHEAD = 2;
+
 /** The part of botbuilder's TurnContext the middleware needs (kept structural so this file stays botbuilder-free). */
 interface SendingContext {
-  activity: { conversation?: { id?: string } };
+  activity: { type?: string; conversation?: { id?: string; conversationType?: string } };
   turnState: { get(key: unknown): unknown };
   adapter?: { ConnectorClientKey?: unknown };
   onSendActivities(handler: (context: unknown, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>): unknown;
@@ -118,14 +162,22 @@ export class TeamsLimitsMiddleware {
     const key = context.adapter?.ConnectorClientKey;
     if (key !== undefined) withoutBuiltInRetry(context.turnState.get(key));
     const once = () => context.turnState.get(OUTBOX_SEND) === true;
+    // A message in a personal chat is answered there, mostly with two sends (the answered question's one-line record
+    // and the next question): both are booked while the turn works.
+    const ahead = context.activity.type === 'message' && context.activity.conversation?.conversationType === 'personal' ? this.pacer.ahead(conversationId(), SENDS_BOOKED_AHEAD) : undefined;
     context.onSendActivities(async (_ctx, _activities, send) => {
-      await this.pacer.turn(conversationId());
+      await this.pacer.turn(conversationId(), ahead);
       return once() ? send() : withRetry(send, this.retry);
     });
     context.onUpdateActivity(async (_ctx, _activity, update) => {
-      await this.pacer.turn(conversationId());
+      await this.pacer.turn(conversationId(), ahead);
       return once() ? update() : withRetry(update, this.retry);
     });
-    await next();
+    try {
+      await next();
+    } finally {
+      // Given back after the answer: a failure only leaves a slot booked, which passes within seconds.
+      ahead?.release().catch(() => undefined);
+    }
   }
 }

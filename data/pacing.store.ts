@@ -7,6 +7,10 @@ import { longestWindow, nextSlot, type Limits } from '../machines/pacing.js';
  */
 export interface PacingLedger {
   reserve(conversationId: string, now: number, limits: Limits): Promise<number>;
+  /** `count` sends at once, as `count` reserve() calls one after the other would book them; their moments, ascending. */
+  reserveSeveral(conversationId: string, now: number, limits: Limits, count: number): Promise<number[]>;
+  /** Bookings made but not used (a turn that sent less than it booked): the room is free again. */
+  release(conversationId: string, slots: number[]): Promise<void>;
 }
 
 /** One process's ledger (lowdb, tests): in memory. */
@@ -14,6 +18,23 @@ export class MemoryPacingLedger implements PacingLedger {
   private readonly sent = new Map<string, number[]>();
 
   async reserve(conversationId: string, now: number, limits: Limits): Promise<number> {
+    return this.book(conversationId, now, limits);
+  }
+
+  async reserveSeveral(conversationId: string, now: number, limits: Limits, count: number): Promise<number[]> {
+    return Array.from({ length: count }, () => this.book(conversationId, now, limits));
+  }
+
+  async release(conversationId: string, slots: number[]): Promise<void> {
+    const history = this.sent.get(conversationId);
+    if (!history) return;
+    for (const at of slots) {
+      const index = history.indexOf(at);
+      if (index >= 0) history.splice(index, 1);
+    }
+  }
+
+  private book(conversationId: string, now: number, limits: Limits): number {
     const longest = longestWindow(limits);
     const history = (this.sent.get(conversationId) ?? []).filter((at) => at > now - longest);
     const at = nextSlot(history, limits, now);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, statusOf, TEAMS_CONVERSATION_LIMITS, withRetry, type RetryOptions } from '../../bot/teams-sender.js';
+import { Pacer, statusOf, TeamsLimitsMiddleware, TEAMS_CONVERSATION_LIMITS, withRetry, type RetryOptions } from '../../bot/teams-sender.js';
+import { MemoryPacingLedger, type PacingLedger } from '../../data/pacing.store.js';
 
 /** An error as botbuilder's connector throws it. */
 const httpError = (statusCode: number) => Object.assign(new Error(`HTTP ${statusCode}`), { statusCode });
@@ -211,5 +212,89 @@ describe('Pacer: within Teams’ limits per conversation', () => {
     time.pass(100);
     await pacer.turn('a');
     expect(time.waits).toEqual([50]);
+  });
+});
+
+describe('TeamsLimitsMiddleware: a personal chat turn books its sends while it works', () => {
+  /** A ledger that counts how often it is asked, and books as the one-process ledger does. */
+  function countingLedger() {
+    const inner = new MemoryPacingLedger();
+    const asked = { one: 0, several: [] as number[], given: [] as number[][] };
+    return {
+      asked,
+      ledger: {
+        reserve: (...args: Parameters<MemoryPacingLedger['reserve']>) => {
+          asked.one++;
+          return inner.reserve(...args);
+        },
+        reserveSeveral: (...args: Parameters<MemoryPacingLedger['reserveSeveral']>) => {
+          asked.several.push(args[3]);
+          return inner.reserveSeveral(...args);
+        },
+        release: (conversationId: string, slots: number[]) => {
+          asked.given.push(slots);
+          return inner.release(conversationId, slots);
+        },
+      },
+    };
+  }
+
+  /**
+   * One turn through the middleware, with `sends` messages sent at once from within it; the clock stands still, so
+   * each send's wait is when it went out.
+   */
+  async function turnWith(conversationType: string, sends: number, ledger: PacingLedger) {
+    const sentAt: number[] = [];
+    const pacer = new Pacer([[2, 1000]], () => 0, async (ms) => void sentAt.push(ms), ledger);
+    const handlers: ((context: unknown, activities: unknown[], next: () => Promise<unknown>) => Promise<unknown>)[] = [];
+    const context = {
+      activity: { type: 'message', conversation: { id: 'chat-1', conversationType } },
+      turnState: new Map<unknown, unknown>(),
+      onSendActivities: (handler: (typeof handlers)[number]) => void handlers.push(handler),
+      onUpdateActivity: () => undefined,
+    };
+    let sent = 0;
+    await new TeamsLimitsMiddleware(pacer).onTurn(context, async () => {
+      await Promise.all(Array.from({ length: sends }, () => handlers[0]!(context, [{}], async () => void sent++)));
+    });
+    expect(sent).toBe(sends);
+    return [...Array(sends - sentAt.length).fill(0), ...sentAt].sort((a, b) => a - b);
+  }
+
+  it('books two sends in one call at the start of a message in a personal chat, and a third on its own', async () => {
+    const { ledger, asked } = countingLedger();
+    expect(await turnWith('personal', 2, ledger)).toEqual([0, 0]);
+    expect(asked).toEqual({ one: 0, several: [2], given: [] });
+    // The two booked ahead count: the next turn's sends wait for room as if they had been booked one by one.
+    expect(await turnWith('personal', 3, ledger)).toEqual([1000, 1000, 2000]);
+    expect(asked).toEqual({ one: 1, several: [2, 2], given: [] });
+  });
+
+  it('gives back what a turn booked and did not send, so the next turn is not held up by it', async () => {
+    const { ledger, asked } = countingLedger();
+    expect(await turnWith('personal', 1, ledger)).toEqual([0]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked.given).toEqual([[0]]);
+    // Limit 2 a second: one was sent, so one more goes at once (with the unused one still booked, none would).
+    expect(await turnWith('personal', 3, ledger)).toEqual([0, 1000, 1000]);
+  });
+
+  it('books nothing ahead for a channel, where a command is answered once', async () => {
+    const { ledger, asked } = countingLedger();
+    await turnWith('channel', 1, ledger);
+    expect(asked).toEqual({ one: 1, several: [], given: [] });
+  });
+
+  it('lets each send book its own when booking ahead failed, and meets the failure there', async () => {
+    let failing = true;
+    const inner = new MemoryPacingLedger();
+    const ledger = {
+      reserve: (...args: Parameters<MemoryPacingLedger['reserve']>) => (failing ? Promise.reject(new Error('database away')) : inner.reserve(...args)),
+      reserveSeveral: () => Promise.reject(new Error('database away')),
+      release: async () => undefined,
+    };
+    await expect(turnWith('personal', 1, ledger)).rejects.toThrow('database away');
+    failing = false;
+    expect(await turnWith('personal', 2, ledger)).toEqual([0, 0]);
   });
 });

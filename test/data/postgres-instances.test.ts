@@ -115,6 +115,35 @@ describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
     expect(Math.max(...booked)).toBeGreaterThan(now);
   });
 
+  it('books several sends in one call as that many calls one after the other would, on either instance', async () => {
+    const start = Date.parse('2026-03-02T10:00:00Z');
+    const booked: number[] = [];
+    let now = start;
+    for (let i = 0; i < 40; i++) {
+      now += i % 5 === 0 ? 1500 : 40;
+      const count = 1 + (i % 3);
+      const expected: number[] = [];
+      for (let k = 0; k < count; k++) expected.push(nextSlot([...booked, ...expected].sort((a, b) => a - b), TEAMS_CONVERSATION_LIMITS, now));
+      const slots = await (i % 2 ? one : two).pacing.reserveSeveral('a:personal-busy', now, TEAMS_CONVERSATION_LIMITS, count);
+      expect([i, slots]).toEqual([i, expected]);
+      booked.push(...slots);
+    }
+    // The limits held: some had to wait for room.
+    expect(Math.max(...booked)).toBeGreaterThan(now);
+  });
+
+  it('frees what was booked and not used, and only that, whichever instance gives it back', async () => {
+    const now = Date.parse('2026-03-02T10:00:00Z');
+    // Six sends at this moment from one instance, two booked ahead by the other, of which one is given back.
+    for (let i = 0; i < 6; i++) await one.pacing.reserve('a:given-back', now, TEAMS_CONVERSATION_LIMITS);
+    const ahead = await two.pacing.reserveSeveral('a:given-back', now, TEAMS_CONVERSATION_LIMITS, 2);
+    expect(ahead).toEqual([now, now + 1000]);
+    await one.pacing.release('a:given-back', [ahead[1]!]);
+    // Seven at `now`: the next has to wait a second, and the one after it comes after the freed one's place.
+    expect(await one.pacing.reserve('a:given-back', now, TEAMS_CONVERSATION_LIMITS)).toBe(now + 1000);
+    expect(await two.pacing.reserve('a:given-back', now, TEAMS_CONVERSATION_LIMITS)).toBe(now + 2000);
+  });
+
   it('books a conversation whose id holds quotes and backslashes as that id, and nothing else happens', async () => {
     const now = Date.parse('2026-03-02T10:00:00Z');
     const odd = "a:it's\\'; DELETE FROM send_slots; --";

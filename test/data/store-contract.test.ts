@@ -392,6 +392,14 @@ describe('People: how to reach someone 1:1 later', () => {
     expect(known).toEqual(adele);
   });
 
+  it('takes the personal chat again when the person adds the app again after removing it', async () => {
+    await stores.people.remember({ ...adele, personal });
+    await stores.people.forgetPersonal('aad-adele');
+    // The same as before, right after: it is not taken for "nothing changed".
+    await stores.people.remember({ ...adele, personal });
+    expect((await (await reopen()).people.get('aad-adele'))?.personal).toEqual(personal);
+  });
+
   it('knows nobody it has not met', async () => {
     expect(await stores.people.get('aad-nobody')).toBeUndefined();
   });
