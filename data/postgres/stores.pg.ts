@@ -450,6 +450,16 @@ export class PgChannelLinkStore implements ChannelLinkStore {
   }
 }
 
+/**
+ * Part of a statement that writes what a turn can do without: the state of a conversation in progress, the bookings
+ * of sends, how to reach a person (each written again by the next turn). Its commit does not wait for the write-ahead
+ * log to reach the disk (synchronous_commit off, for this transaction only): 0.15 ms less per write here, more on a
+ * managed server whose disk is across the network. Should the database server itself fail, the last fraction of a
+ * second of such writes may be gone (the person is asked the last question again); aanmeldingen, the access log and
+ * the outbox commit as always, and a later synchronous commit makes every earlier one durable with it.
+ */
+const LAZILY = "lazily AS (SELECT set_config('synchronous_commit', 'off', true))";
+
 /** How long this instance trusts that a person it wrote is still as it wrote them (see PgPeopleStore.remember). */
 const REMEMBERED_FOR_MS = 5 * 60_000;
 const REMEMBERED_PEOPLE = 10_000;
@@ -480,7 +490,7 @@ export class PgPeopleStore implements PeopleStore {
     const last = this.written.get(checked.aadObjectId);
     if (last && last.doc === doc && now - last.at < REMEMBERED_FOR_MS) return;
     await this.pool.query(
-      `INSERT INTO people (aad_object_id, doc) VALUES ($1, $2)
+      `WITH ${LAZILY} INSERT INTO people (aad_object_id, doc) SELECT $1::text, $2::jsonb FROM lazily
        ON CONFLICT (aad_object_id) DO UPDATE SET doc = people.doc || EXCLUDED.doc
        WHERE people.doc IS DISTINCT FROM people.doc || EXCLUDED.doc`,
       [checked.aadObjectId, doc],
@@ -524,7 +534,8 @@ export class PgConversationStateStore implements ConversationStateStore {
     const checked = ConversationRecordSchema.parse(record);
     await this.pool.query({
       name: 'conversation-put',
-      text: 'INSERT INTO conversations (key, updated_at, doc) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc',
+      text: `WITH ${LAZILY} INSERT INTO conversations (key, updated_at, doc) SELECT $1::text, $2::timestamptz, $3::jsonb FROM lazily
+             ON CONFLICT (key) DO UPDATE SET updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc`,
       values: [key, checked.updatedAt, checked],
     });
   }
@@ -537,7 +548,7 @@ export class PgConversationStateStore implements ConversationStateStore {
     // One statement, so no turn of another instance comes between the read and the write.
     await this.pool.query({
       name: 'conversation-mark-question',
-      text: "UPDATE conversations SET doc = jsonb_set(doc, '{questionActivityId}', to_jsonb($2::text)) WHERE key = $1 AND doc ? 'flow'",
+      text: `WITH ${LAZILY} UPDATE conversations SET doc = jsonb_set(doc, '{questionActivityId}', to_jsonb($2::text)) FROM lazily WHERE key = $1 AND doc ? 'flow'`,
       values: [key, activityId],
     });
   }
@@ -584,7 +595,7 @@ export class PgPacingLedger implements PacingLedger {
     const longest = longestWindow(limits);
     // One round trip: the database function reserve_send_slot (migration 1796400000000) takes the conversation's lock,
     // finds the earliest room by the rule of nextSlot (machines/pacing.ts) and books it, in one statement.
-    const { rows } = await this.pool.query<{ at: Date }>('SELECT reserve_send_slot($1, $2, $3, $4) AS at', [
+    const { rows } = await this.pool.query<{ at: Date }>(`WITH ${LAZILY} SELECT reserve_send_slot($1, $2, $3, $4) AS at FROM lazily`, [
       conversationId,
       new Date(now).toISOString(),
       limits.map(([count]) => count),
@@ -599,7 +610,7 @@ export class PgPacingLedger implements PacingLedger {
     // One round trip for all: reserve_send_slots (migration 1796500000000) books them one after the other.
     const { rows } = await this.pool.query<{ slots: Date[] }>({
       name: 'pacing-reserve-several',
-      text: 'SELECT reserve_send_slots($1, $2, $3, $4, $5) AS slots',
+      text: `WITH ${LAZILY} SELECT reserve_send_slots($1, $2, $3, $4, $5) AS slots FROM lazily`,
       values: [conversationId, new Date(now).toISOString(), limits.map(([count]) => count), limits.map(([, windowMs]) => windowMs), count],
     });
     await this.prune(now, longestWindow(limits));
@@ -609,9 +620,9 @@ export class PgPacingLedger implements PacingLedger {
   async release(conversationId: string, slots: number[]): Promise<void> {
     // As many rows as were booked at each moment: rows of one conversation at one moment are alike.
     await this.pool.query(
-      `WITH given AS (SELECT at, count(*) AS n FROM unnest($2::timestamptz[]) AS at GROUP BY at),
+      `WITH ${LAZILY}, given AS (SELECT at, count(*) AS n FROM unnest($2::timestamptz[]) AS at GROUP BY at),
             numbered AS (SELECT ctid, at, row_number() OVER (PARTITION BY at) AS k FROM send_slots WHERE conversation_id = $1 AND at = ANY ($2::timestamptz[]))
-       DELETE FROM send_slots WHERE ctid IN (SELECT numbered.ctid FROM numbered JOIN given USING (at) WHERE numbered.k <= given.n)`,
+       DELETE FROM send_slots USING lazily WHERE ctid IN (SELECT numbered.ctid FROM numbered JOIN given USING (at) WHERE numbered.k <= given.n)`,
       [conversationId, slots.map((at) => new Date(at).toISOString())],
     );
   }
