@@ -349,9 +349,13 @@ async function main() {
     for (const store of stores) {
       const all = await startAll(store, serviceUrl, connector);
       try {
-        await measureInterleaved(all.running, floor, connector, serviceUrl);
+        await measureInterleaved(all.running, floor, connector, serviceUrl).catch((error: unknown) => {
+          throw withBotLog(error, ...all.running);
+        });
         for (const r of all.running) {
-          const concurrent = await measureConcurrent(r, floor, connector, serviceUrl);
+          const concurrent = await measureConcurrent(r, floor, connector, serviceUrl).catch((error: unknown) => {
+            throw withBotLog(error, r);
+          });
           rows.push({ store, size: r.size, referrers: r.clients.length, startMs: r.startMs, rssMiB: r.rssMiB, ...r.row, concurrent });
         }
       } finally {
@@ -363,6 +367,13 @@ async function main() {
     await connector.stop();
   }
   process.stdout.write(report(rows));
+}
+
+/** A failed measurement says which bot it was and what that bot logged as a warning or error. */
+function withBotLog(error: unknown, ...running: Running[]): Error {
+  const logged = running.flatMap((r) => r.bot.logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-10).map((line) => `  ${r.store} ${r.size}: ${line}`));
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${message}\n${logged.length > 0 ? logged.join('\n') : '  (the bot logged no warning or error)'}`, { cause: error });
 }
 
 function report(rows: Row[]): string {
