@@ -139,7 +139,7 @@ export async function createApp(
   });
   const adapter = new Adapter(botFrameworkAuth);
   const pacer = new Pacer(undefined, undefined, undefined, stores.pacing);
-  const onRetry = (attempt: number, status: number | undefined, delayMs: number) => log.warn({ event: 'teams.retry', attempt, status, delayMs });
+  const onRetry = (attempt: number, status: number | undefined, delayMs: number, code?: string) => log.warn({ event: 'teams.retry', attempt, status, ...(code ? { code } : {}), delayMs });
   adapter.use(new TeamsLimitsMiddleware(pacer, { onRetry }) as never);
   const lifecycle = new ChannelLifecycle({ stores, team, log, now, deliver: () => void worker.kick() });
   const deliveries = new Deliveries({ adapter, appId, stores, config, team, log, pacer, now, lifecycle });

@@ -8,6 +8,19 @@ import { TEAMS_CONVERSATION_LIMITS, type Limits } from '../machines/pacing.js';
 
 export const RETRYABLE_STATUSES = new Set([429, 412, 502, 504]);
 
+/**
+ * Errors of the connection itself, before Teams could have taken the message: a kept-alive connection the other side
+ * closed just as it was reused (ECONNRESET, EPIPE), or nobody listening for a moment (ECONNREFUSED). Sent again on a
+ * new connection. (The connector client's own retries, which covered these, are removed: see withoutBuiltInRetry.)
+ * A timeout is not among them: Teams may have taken that message, and a second one would show twice.
+ */
+export const RETRYABLE_CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+
+const connectionErrorOf = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && RETRYABLE_CONNECTION_ERRORS.has(code) ? code : undefined;
+};
+
 export function statusOf(error: unknown): number | undefined {
   const e = error as { statusCode?: number; status?: number; response?: { status?: number } };
   return e?.statusCode ?? e?.status ?? e?.response?.status;
@@ -19,7 +32,8 @@ export interface RetryOptions {
   maxMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  onRetry?: (attempt: number, status: number | undefined, delayMs: number) => void;
+  /** status: Teams' answer; code: the connection error (ECONNRESET …) when there was no answer. */
+  onRetry?: (attempt: number, status: number | undefined, delayMs: number, code?: string) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -48,12 +62,14 @@ export async function withRetry<T>(send: () => Promise<T>, options: RetryOptions
       return await send();
     } catch (error) {
       const status = statusOf(error);
-      if (status === undefined || !RETRYABLE_STATUSES.has(status) || attempt >= retries) throw error;
+      const code = status === undefined ? connectionErrorOf(error) : undefined;
+      const retryable = status === undefined ? code !== undefined : RETRYABLE_STATUSES.has(status);
+      if (!retryable || attempt >= retries) throw error;
       // Full back-off doubled per attempt, with jitter so that many senders do not retry in step; Teams' own
       // Retry-After comes first when it asks for longer (up to maxMs: a turn must still answer in time).
       const backoff = Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random() / 2);
       const delay = Math.min(maxMs, Math.max(backoff, retryAfterMs(error) ?? 0));
-      options.onRetry?.(attempt + 1, status, Math.round(delay));
+      options.onRetry?.(attempt + 1, status, Math.round(delay), code);
       await (options.sleep ?? sleep)(delay);
     }
   }

@@ -53,6 +53,24 @@ describe('withRetry: back-off on Teams throttling', () => {
     ]);
   });
 
+  it.each(['ECONNRESET', 'EPIPE', 'ECONNREFUSED'])('sends again after %s: the connection failed before Teams could take the message', async (code) => {
+    // As the connector client reports it: a RestError with the socket's code and no status.
+    const send = failing(Object.assign(new Error('socket hang up'), { code }));
+    const { options } = recorded({ random: () => 1 });
+    const seen: (string | undefined)[] = [];
+    await expect(withRetry(send.send, { ...options, onRetry: (_attempt, _status, _delay, reason) => void seen.push(reason) })).resolves.toBe('sent');
+    expect(send.calls()).toBe(2);
+    expect(seen).toEqual([code]);
+  });
+
+  it('does not send again after a timeout or an unknown failure, when Teams may already have the message', async () => {
+    for (const error of [Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), new Error('something else')]) {
+      const send = failing(error);
+      await expect(withRetry(send.send, recorded().options)).rejects.toBe(error);
+      expect(send.calls()).toBe(1);
+    }
+  });
+
   it('doubles the wait on each attempt (base · 2^n, jitter at its top)', async () => {
     const send = failing(...Array.from({ length: 5 }, () => httpError(429)));
     const { delays, options } = recorded({ baseMs: 400, maxMs: 100_000, random: () => 1, retries: 5 });

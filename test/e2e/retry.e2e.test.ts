@@ -71,6 +71,17 @@ describe('one retry layer', () => {
     connector.failWhen = undefined;
   });
 
+  it('sends a reply again when the connection to Teams was closed under it, and the person just gets the question', async () => {
+    const c = new BotClient(bot.url, serviceUrl, () => connector.activities('personal-reset'), 'personal-reset');
+    connector.failNext.push('reset');
+    const replies = await c.say('aanmelden');
+    expect(connector.refused.filter((r) => r.status === 0)).toHaveLength(1);
+    expect(JSON.stringify(replies)).not.toContain('Er ging iets mis');
+    expect(JSON.stringify(replies)).toContain('Huisarts');
+    const retried = bot.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.event === 'teams.retry' && l.code);
+    expect(retried).toEqual([expect.objectContaining({ code: 'ECONNRESET', attempt: 1 })]);
+  });
+
   it('tries a channel post once per delivery attempt and again later, not sooner than Retry-After', { timeout: 60_000 }, async () => {
     const refusedAt: number[] = [];
     connector.failWhen = (method, p) => {

@@ -26,8 +26,11 @@ export class FakeConnector {
   readonly refused: { status: number; path: string }[] = [];
   private server: Server | undefined;
   private counter = 0;
-  /** Status codes to answer the next calls with (e.g. 429, or 429 with a Retry-After in seconds), before answering normally again. */
-  readonly failNext: (number | { status: number; retryAfter: string })[] = [];
+  /**
+   * Status codes to answer the next calls with (e.g. 429, or 429 with a Retry-After in seconds), before answering
+   * normally again; 'reset' closes the connection without an answer (a kept-alive connection closed as it was reused).
+   */
+  readonly failNext: (number | { status: number; retryAfter: string } | 'reset')[] = [];
   /** A standing refusal: answers every call it returns a status for (e.g. every new conversation with 502). */
   failWhen: ((method: string, path: string, body: Record<string, any>) => number | { status: number; retryAfter: string } | undefined) | undefined;
 
@@ -47,6 +50,11 @@ export class FakeConnector {
           body = {};
         }
         const fail = this.failWhen?.(req.method ?? '', path, body) ?? this.failNext.shift();
+        if (fail === 'reset') {
+          this.refused.push({ status: 0, path });
+          req.socket.destroy();
+          return;
+        }
         if (fail) {
           const { status, retryAfter } = typeof fail === 'number' ? { status: fail, retryAfter: undefined } : fail;
           res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
