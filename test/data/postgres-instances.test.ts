@@ -144,6 +144,16 @@ describe.runIf(postgres.run)('two instances on one PostgreSQL database', () => {
     expect(await two.pacing.reserve('a:given-back', now, TEAMS_CONVERSATION_LIMITS)).toBe(now + 2000);
   });
 
+  it('frees as many bookings of one moment as were given back, no more', async () => {
+    const now = Date.parse('2026-03-02T10:00:00Z');
+    expect(await one.pacing.reserveSeveral('a:same-moment', now, TEAMS_CONVERSATION_LIMITS, 3)).toEqual([now, now, now]);
+    await two.pacing.release('a:same-moment', [now, now]);
+    // One is left at `now`: six more fit in that second, the seventh waits.
+    const next = [];
+    for (let i = 0; i < 7; i++) next.push(await (i % 2 ? one : two).pacing.reserve('a:same-moment', now, TEAMS_CONVERSATION_LIMITS));
+    expect(next).toEqual([now, now, now, now, now, now, now + 1000]);
+  });
+
   it('books a conversation whose id holds quotes and backslashes as that id, and nothing else happens', async () => {
     const now = Date.parse('2026-03-02T10:00:00Z');
     const odd = "a:it's\\'; DELETE FROM send_slots; --";
