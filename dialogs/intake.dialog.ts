@@ -1236,7 +1236,11 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       const to = until === 'summary' ? steps.length : until === undefined ? from + 1 : steps.indexOf(until);
       const answered = !previous.context.editing && from >= 0 && to > from ? steps.slice(from, to) : [step];
       const rows = answered.flatMap((s) => factsOf(s, next.context, config));
-      return `Genoteerd: ${rows.map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;
+      // A follow-up question of a step ("Wat heb je al gedaan?" after acute zorgen) notes what it added, not the
+      // step's first answer again (that was noted a moment ago); all of it when the answer changed nothing.
+      const known = answered.length === 1 && String(previous.value) !== step ? new Set(factsOf(step, previous.context, config).map((row) => row.join('\u0000'))) : undefined;
+      const added = known ? rows.filter((row) => !known.has(row.join('\u0000'))) : rows;
+      return `Genoteerd: ${(added.length > 0 ? added : rows).map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;
     },
   };
 }

@@ -397,6 +397,14 @@ describe('the card of every step', () => {
     expect(dialog.acknowledgement(before, after)).toBe('Genoteerd: kinderen: 3 en 7 jaar');
   });
 
+  it('notes what was done after acute zorgen without repeating the acute zorgen noted just before', () => {
+    const before = snapshotAt('safetyAdvice', { safety: { concern: true } });
+    const after = snapshotAt('spoedForm', { safety: { concern: true, action: 'veilig-thuis-gemeld' } });
+    expect(dialog.acknowledgement(before, after)).toBe('Genoteerd: al gedaan: Melding bij Veilig Thuis gedaan');
+    // The first answer of the step is noted in full.
+    expect(dialog.acknowledgement(snapshotAt('safety', { safety: undefined }), before)).toBe('Genoteerd: acute zorgen over veiligheid: Ja (spoed)');
+  });
+
   it('confirms a toelichting ending in a full stop without a stop before the next answer', () => {
     const before = snapshotAt('explanation', { explanation: undefined });
     const after = snapshotAt('summary', { explanation: 'Ouders maken veel ruzie over de omgang.' });

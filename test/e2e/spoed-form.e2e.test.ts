@@ -116,6 +116,9 @@ describe('the short acute form', () => {
     // The steps the short form leaves for later are not listed as answered ("–").
     expect(noted.join('\n')).not.toContain('–');
     expect(noted.join('\n')).not.toMatch(/gezinssamenstelling|toestemming|hoofdvraag/i);
+    // Each answer noted once: what was done does not repeat the acute zorgen noted just before.
+    expect(noted.filter((line) => /acute zorgen/i.test(line))).toHaveLength(1);
+    expect(noted.filter((line) => /al gedaan/i.test(line))).toHaveLength(1);
     expect(shown).toContain('Spoedmelding verstuurd.');
     expect(shown.join('\n')).not.toContain('Samenvatting gecontroleerd');
   });
