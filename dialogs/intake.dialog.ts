@@ -1236,13 +1236,26 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
       const to = until === 'summary' ? steps.length : until === undefined ? from + 1 : steps.indexOf(until);
       const answered = !previous.context.editing && from >= 0 && to > from ? steps.slice(from, to) : [step];
       const rows = answered.flatMap((s) => factsOf(s, next.context, config));
-      // A follow-up question of a step ("Wat heb je al gedaan?" after acute zorgen) notes what it added, not the
-      // step's first answer again (that was noted a moment ago); all of it when the answer changed nothing.
-      const known = answered.length === 1 && String(previous.value) !== step ? new Set(factsOf(step, previous.context, config).map((row) => row.join('\u0000'))) : undefined;
-      const added = known ? rows.filter((row) => !known.has(row.join('\u0000'))) : rows;
-      return `Genoteerd: ${(added.length > 0 ? added : rows).map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;
+      // Within one step: its first question leading to a follow-up ("Wat heb je al gedaan?" after acute zorgen), or the
+      // follow-up answered. Each notes its own answer, not the other's (asked again after "terug" they would repeat).
+      const within = answered.length === 1 && (String(previous.value) !== step || until === step);
+      const shown = within ? ownFacts(rows, factsOf(step, previous.context, config), String(previous.value) === step) : rows;
+      return `Genoteerd: ${shown.map(([title, value]) => `${title.toLowerCase()}: ${value.replace(/\.$/, '')}`).join('; ')}`;
     },
   };
+}
+
+/**
+ * What one question of a step with a follow-up noted: the step's first question its first fact (the follow-up's fact,
+ * still there from before "terug", is asked again next); the follow-up what it added, or, answered the same as
+ * before, what follows the first fact. All facts when that leaves nothing.
+ */
+function ownFacts(rows: [string, string][], before: [string, string][], firstQuestion: boolean): [string, string][] {
+  if (firstQuestion) return rows.slice(0, 1);
+  const known = new Set(before.map((row) => row.join('\u0000')));
+  const added = rows.filter((row) => !known.has(row.join('\u0000')));
+  const own = added.length > 0 ? added : rows.slice(1);
+  return own.length > 0 ? own : rows;
 }
 
 /** Steps whose answer is the referrer's own words: a sentence there is an answer, never a command. */

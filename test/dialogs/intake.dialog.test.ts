@@ -405,6 +405,14 @@ describe('the card of every step', () => {
     expect(dialog.acknowledgement(snapshotAt('safety', { safety: undefined }), before)).toBe('Genoteerd: acute zorgen over veiligheid: Ja (spoed)');
   });
 
+  it('notes each of the two again on its own after "terug", when the earlier answers are still there', () => {
+    const safety = { concern: true, action: 'veilig-thuis-advies' } as const;
+    // Acute zorgen answered again: what was done is asked next, so it is not noted yet.
+    expect(dialog.acknowledgement(snapshotAt('safety', { safety }), snapshotAt('safetyAdvice', { safety }))).toBe('Genoteerd: acute zorgen over veiligheid: Ja (spoed)');
+    // What was done, answered the same as before.
+    expect(dialog.acknowledgement(snapshotAt('safetyAdvice', { safety }), snapshotAt('spoedForm', { safety }))).toBe('Genoteerd: al gedaan: Advies gevraagd bij Veilig Thuis');
+  });
+
   it('confirms a toelichting ending in a full stop without a stop before the next answer', () => {
     const before = snapshotAt('explanation', { explanation: undefined });
     const after = snapshotAt('summary', { explanation: 'Ouders maken veel ruzie over de omgang.' });
