@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -113,35 +114,45 @@ export function chained(event: AuditEvent, at: Date, last: { seq: number; hash: 
  * an unkeyed entry after a keyed one is refused (anyone could have written it).
  */
 export function verifyChain(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): VerifyResult {
-  const check = chainCheck(keys);
+  const check = chainCheck(keys, checkpoints);
   for (const item of raw) {
     const failed = check.next(item);
     if (failed) return failed;
   }
-  return check.finish(checkpoints);
+  return check.finish();
 }
 
-/** The same, yielding to the event loop now and then: a long log does not hold up the bot's requests while it is checked. */
-export async function verifyChainAsync(raw: readonly unknown[], keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): Promise<VerifyResult> {
-  const check = chainCheck(keys);
-  for (const [index, item] of raw.entries()) {
-    if (index % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+/**
+ * The same over entries read piece by piece (a file streamed, a table in batches), yielding to the event loop now and
+ * then: a long log is checked in little memory, and does not hold up the bot's requests. Strings are parsed as lines.
+ */
+export async function verifyChainAsync(raw: Iterable<unknown> | AsyncIterable<unknown>, keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[] = []): Promise<VerifyResult> {
+  const check = chainCheck(keys, checkpoints);
+  let index = 0;
+  for await (const item of raw) {
+    if (++index % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
     const failed = check.next(typeof item === 'string' ? parseLine(item) : item);
     if (failed) return failed;
   }
-  return check.finish(checkpoints);
+  return check.finish();
 }
 
-/** The chain's check, one entry at a time. */
-function chainCheck(keys: AuditKeyring) {
+/**
+ * The chain's check, one entry at a time. It keeps the hashes of the checkpoints' entries only: its memory does not
+ * grow with the log.
+ */
+function chainCheck(keys: AuditKeyring, checkpoints: readonly AuditCheckpoint[]) {
   const secrets = new Map([keys.current, ...keys.old].map((key) => [key.id, key.secret]));
-  const hashes: string[] = [];
+  const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
+  const checkpointed = new Set(sorted.map((c) => c.seq));
+  const atCheckpoints = new Map<number, string>();
+  let count = 0;
   let previous = { seq: 0, hash: GENESIS };
   let keyed = false;
   return {
     next(item: unknown): VerifyResult | undefined {
       const parsed = AuditEntrySchema.safeParse(item);
-      if (!parsed.success) return { ok: false, seq: hashes.length + 1, problem: 'regel is geen geldige audit-regel' };
+      if (!parsed.success) return { ok: false, seq: count + 1, problem: 'regel is geen geldige audit-regel' };
       const entry = parsed.data;
       const { hash, ...body } = entry;
       if (entry.seq !== previous.seq + 1) return { ok: false, seq: entry.seq, problem: `volgnummer ${previous.seq + 1} ontbreekt` };
@@ -158,22 +169,22 @@ function chainCheck(keys: AuditKeyring) {
         expected = hashOf(body, secret);
       }
       if (expected !== hash) return { ok: false, seq: entry.seq, problem: 'regel gewijzigd' };
-      hashes.push(hash);
+      count++;
+      if (checkpointed.has(entry.seq)) atCheckpoints.set(entry.seq, hash);
       previous = { seq: entry.seq, hash };
       return undefined;
     },
-    finish(checkpoints: readonly AuditCheckpoint[]): VerifyResult {
-      const sorted = [...checkpoints].sort((a, b) => a.seq - b.seq);
+    finish(): VerifyResult {
       const highest = sorted.at(-1);
-      if (highest && highest.seq > hashes.length) {
-        const first = hashes.length + 1;
+      if (highest && highest.seq > count) {
+        const first = count + 1;
         const missing = first === highest.seq ? `regel ${first} ontbreekt` : `regels ${first} tot en met ${highest.seq} ontbreken`;
         return { ok: false, seq: first, problem: `${missing} (controlepunt van ${highest.at}: log afgekapt of geleegd)` };
       }
       for (const checkpoint of sorted) {
-        if (hashes[checkpoint.seq - 1] !== checkpoint.hash) return { ok: false, seq: checkpoint.seq, problem: `wijkt af van het controlepunt van ${checkpoint.at}` };
+        if (atCheckpoints.get(checkpoint.seq) !== checkpoint.hash) return { ok: false, seq: checkpoint.seq, problem: `wijkt af van het controlepunt van ${checkpoint.at}` };
       }
-      return { ok: true, count: hashes.length };
+      return { ok: true, count };
     },
   };
 }
@@ -291,8 +302,10 @@ export class JsonlAuditLog implements AuditLog {
   }
 
   async verify(): Promise<VerifyResult> {
-    const [lines, checkpoints] = await Promise.all([this.lines(), this.checkpoints()]);
-    return verifyChainAsync(lines, this.keys, checkpoints);
+    // The checkpoints first: each names an entry that is in the file by the time its length is taken.
+    const checkpoints = await this.checkpoints();
+    if (!this.file) return verifyChainAsync([...this.memory], this.keys, checkpoints);
+    return verifyChainAsync(streamLines(this.file), this.keys, checkpoints);
   }
 
   checkpoint(at: Date): Promise<AuditCheckpoint | undefined> {
@@ -339,6 +352,28 @@ async function readLines(file: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/**
+ * The lines of a file as they are read, in pieces: up to the length it had when reading began (what is appended
+ * meanwhile is left for the next time, and a line being written is never read half). Memory stays a piece, not the file.
+ */
+async function* streamLines(file: string): AsyncGenerator<string> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (size === 0) return;
+  let rest = '';
+  for await (const piece of createReadStream(file, { encoding: 'utf8', end: size - 1, highWaterMark: 256 * 1024 })) {
+    const lines = (rest + (piece as string)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line.trim() !== '') yield line;
+  }
+  if (rest.trim() !== '') yield rest;
 }
 
 /** The checkpoints of a lowdb folder; a line that is not a checkpoint is skipped (a torn last write). */

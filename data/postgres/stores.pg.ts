@@ -83,6 +83,20 @@ export async function readPgAuditLog(client: Queryable): Promise<{ raw: unknown[
   return { raw: log.rows.map((row) => row.entry), checkpoints: checkpoints.rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() })) };
 }
 
+/** How many entries of the access log are read at a time when it is verified. */
+const VERIFY_BATCH = 5_000;
+
+/** The access log's entries in order, a batch at a time (in the caller's transaction): memory stays one batch. */
+async function* auditEntriesInBatches(client: Queryable): AsyncGenerator<unknown> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await client.query<{ seq: string; entry: unknown }>('SELECT seq, entry FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, VERIFY_BATCH]);
+    for (const row of rows) yield row.entry;
+    if (rows.length < VERIFY_BATCH) return;
+    after = Number(rows.at(-1)!.seq);
+  }
+}
+
 export class PgAuditLog implements AuditLog {
   constructor(
     private readonly pool: pg.Pool,
@@ -103,9 +117,11 @@ export class PgAuditLog implements AuditLog {
     try {
       // One snapshot of both tables: a bot appending meanwhile does not make them disagree.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { raw, checkpoints } = await readPgAuditLog(client);
+      const { rows } = await client.query<{ seq: string; hash: string; at: Date }>('SELECT seq, hash, at FROM audit_checkpoints ORDER BY seq');
+      const checkpoints = rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() }));
+      const result = await verifyChainAsync(auditEntriesInBatches(client), this.keys, checkpoints);
       await client.query('COMMIT');
-      return await verifyChainAsync(raw, this.keys, checkpoints);
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

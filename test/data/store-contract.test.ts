@@ -9,7 +9,7 @@ import { auditKeyOf } from '../../data/audit-key.js';
 
 const OTHER_KEY = 'de-nieuwe-sleutel-na-de-rotatie-van-2027-abcdef';
 const OTHER_KEY_ID = auditKeyOf(OTHER_KEY).id;
-import { AUDIT_EVENTS, type AuditEvent } from '../../data/audit-log.js';
+import { AUDIT_EVENTS, chained, GENESIS, type AuditEvent } from '../../data/audit-log.js';
 import type { ChannelLink } from '../../data/channel-link.store.js';
 import type { ConversationRecord, IdlePurge } from '../../data/conversation-state.store.js';
 import { DurableJSONFile } from '../../data/durable-json-file.js';
@@ -113,7 +113,12 @@ function postgresHarness(): Harness {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       await client.query('DELETE FROM audit_log');
-      for (const e of entries) await client.query('INSERT INTO audit_log (seq, at, reference, entry) VALUES ($1, $2, $3, $4)', [e.seq, e.at, e.reference ?? null, e]);
+      // In one statement: a log of thousands of entries is written in a moment.
+      await client.query(
+        `INSERT INTO audit_log (seq, at, reference, entry)
+         SELECT (e->>'seq')::bigint, (e->>'at')::timestamptz, e->>'reference', e FROM jsonb_array_elements($1::jsonb) AS e`,
+        [JSON.stringify(entries)],
+      );
       await client.end();
     },
     async tamperAudit(seq, change) {
@@ -458,6 +463,15 @@ describe('AuditLog: the events of the team, in a tamper-evident chain (NEN 7513)
     const raw = await harness.rawAudit();
     await harness.writeRawAudit(raw.filter((e) => e.seq !== 2));
     expect(await stores.audit.verify()).toEqual({ ok: false, seq: 3, problem: 'volgnummer 2 ontbreekt' });
+  });
+
+  it('verifies a log longer than one read (pieces of the file, batches of the table) and names a changed entry far in', async () => {
+    let last = { seq: 0, hash: GENESIS };
+    const entries = Array.from({ length: 12_001 }, (_, i) => (last = chained(eventOf('dossier.verstuurd'), at(i), last, TEST_AUDIT_KEYS)));
+    await harness.writeRawAudit(entries);
+    expect(await stores.audit.verify()).toEqual({ ok: true, count: 12_001 });
+    await harness.tamperAudit(10_002, (entry) => ({ ...entry, actor: { id: megan.aadObjectId, name: 'Iemand Anders' } }));
+    expect(await stores.audit.verify()).toEqual({ ok: false, seq: 10_002, problem: 'regel gewijzigd' });
   });
 
   it('keeps a checkpoint apart from the log, so a cut tail shows', async () => {
