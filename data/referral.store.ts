@@ -209,9 +209,9 @@ export class LowdbReferralStore implements ReferralStore {
     if (!dir) return new LowdbReferralStore(new MemoryShelf(), {}, audit, outbox);
     const folder = new ReferralFolder(path.join(dir, REFERRALS_DIR));
     await mkdir(folder.dir, { recursive: true, mode: 0o700 });
-    const onDisk = await folder.references();
+    // Listed beside reading the index: the folder's listing (100,000 names) takes as long as parsing the index.
+    const [onDisk, indexed] = await Promise.all([folder.references(), folder.takeIndex()]);
     const files = new Set(onDisk);
-    const indexed = await folder.takeIndex();
     const stored = await folder.readSequences();
     const store = new LowdbReferralStore(new FolderShelf(folder), sequencesCovering(stored ?? {}, onDisk), audit, outbox);
     // The counters mark the folder as in use (data/data-dir.ts): from now on a missing folder is noticed.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Aanmelding } from '../../data/aanmelding.schema.js';
+import { IndexEntrySchema, isIndexEntry } from '../../data/referral-files.js';
 import { newRecord } from '../../data/referral.store.js';
 import { openStores, StoreConfigError, type Stores } from '../../data/stores.js';
 import { TEST_AUDIT_KEY } from '../support/audit-key.js';
@@ -120,6 +121,37 @@ describe('the aanmeldingen on disk, one file each', () => {
     await open();
     expect((await stores!.referrals.open()).map((a) => a.reference)).toEqual(['AM-2026-0001', 'AM-2026-0003']);
     await expect(stores!.referrals.get('AM-2026-0002')).rejects.toThrow(/AM-2026-0002\.json is beschadigd: geen geldige JSON/);
+  });
+
+  it('rebuilds from the records an index that is not what it writes, and answers every query as before', async () => {
+    await threeAanmeldingen(await open());
+    const stored = await everything(stores!);
+    await stores!.close();
+    stores = undefined;
+    const file = path.join(referralsDir(), 'index.json');
+    const { entries } = JSON.parse(await readFile(file, 'utf8')) as { entries: Record<string, unknown>[] };
+    // Written by hand or by another version: taken as it stands, "nee" would close the assigned case (it is not false).
+    await writeFile(file, JSON.stringify({ entries: entries.map((e) => (e.reference === 'AM-2026-0001' ? { ...e, closed: 'nee' } : e)) }));
+    expect(await everything(await open())).toEqual(stored);
+  });
+
+  it('takes for an index entry exactly what the schema of the index takes', () => {
+    const entry = { reference: 'AM-2026-0001', intakeId: 'intake-1', createdAt: CREATED.toISOString(), closed: true, closedAt: CREATED.toISOString(), purged: false, persons: ['aad-1', 'aad-2'] };
+    const { closedAt: _closedAt, ...open } = entry;
+    const candidates: unknown[] = [
+      entry,
+      open,
+      { ...entry, persons: [] },
+      null,
+      'AM-2026-0001',
+      [entry],
+      ...Object.keys(entry).map((key) => Object.fromEntries(Object.entries(entry).filter(([k]) => k !== key))),
+      ...Object.keys(entry).map((key) => ({ ...entry, [key]: 1 })),
+      { ...entry, persons: ['aad-1', 2] },
+      { ...entry, closedAt: null },
+    ];
+    expect(candidates.map(isIndexEntry)).toEqual(candidates.map((c) => IndexEntrySchema.safeParse(c).success));
+    expect(candidates.filter(isIndexEntry)).toHaveLength(4);
   });
 
   it('refuses to start when an aanmelding the index names has lost its file, naming it', async () => {
