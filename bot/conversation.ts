@@ -74,6 +74,9 @@ export interface ConversationDeps {
   waitingTime?: (route: Aanmelding['triage']['route']) => Promise<WaitingTime>;
 }
 
+/** Sends a turn's replies; resolves with the id of the message that holds the open question card, if one was sent. */
+export type Deliver = (replies: Reply[]) => Promise<string | undefined>;
+
 const REMEMBERED_ACTIVITY_IDS = 20;
 
 /**
@@ -83,21 +86,30 @@ const REMEMBERED_ACTIVITY_IDS = 20;
 export class Conversations {
   private readonly mutex = new KeyedMutex();
   private readonly newId: () => string;
+  /** Each running turn's new state, until its replies are out (see handle). */
+  private readonly unsaved = new WeakMap<Turn, ConversationRecord>();
 
   constructor(private readonly deps: ConversationDeps) {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  handle(turn: Turn): Promise<Reply[]> {
-    return this.mutex.run(turn.key, () => this.handleInOrder(turn));
-  }
-
   /**
-   * The bot sent the open question of this conversation's flow as this message: kept, so that the next answer
-   * replaces it in place by a one-line record (issue 16, a readable chat).
+   * One turn, under the chat's lock from reading its state to writing it: the replies are worked out, `deliver` sends
+   * them, and then the new state is written once, with the message that holds the open question (the next answer
+   * replaces it in place by a one-line record: issue 16). One write per turn, after the person has the question.
+   * When the write fails after the replies went out, the turn fails; the state is then the one before this answer, and
+   * a click on the card just sent is stale and asks that question again, as after a kill in that moment (issue 17).
    */
-  questionShown(key: string, activityId: string): Promise<void> {
-    return this.mutex.run(key, () => this.deps.stores.conversations.markQuestion(key, activityId));
+  handle(turn: Turn, deliver: Deliver = async () => undefined): Promise<void> {
+    return this.mutex.run(turn.key, async () => {
+      const replies = await this.handleInOrder(turn);
+      const questionId = await deliver(replies);
+      const record = this.unsaved.get(turn);
+      this.unsaved.delete(turn);
+      const { conversations } = this.deps.stores;
+      if (record) await conversations.put(turn.key, questionId && record.flow ? { ...record, questionActivityId: questionId } : record);
+      else if (questionId) await conversations.markQuestion(turn.key, questionId);
+    });
   }
 
   /** Resolves when no turn is running any more. */
@@ -451,8 +463,9 @@ export class Conversations {
     return aanmelding;
   }
 
-  private save(turn: Turn, record: ConversationRecord): Promise<void> {
-    return this.deps.stores.conversations.put(turn.key, { ...record, updatedAt: turn.input.at.toISOString() });
+  /** The conversation's state after this turn: written by handle() once the replies are out. */
+  private async save(turn: Turn, record: ConversationRecord): Promise<void> {
+    this.unsaved.set(turn, { ...record, updatedAt: turn.input.at.toISOString() });
   }
 }
 

@@ -164,59 +164,59 @@ export class AanmeldBot extends TeamsActivityHandler {
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
     const from = activity.from;
     const key = `${activity.conversation.id}|${from.aadObjectId ?? from.id}`;
-    const replies = await this.deps.conversations.handle({
-      key,
-      activityId: activity.id,
-      conversationId: activity.conversation.id,
-      conversationRef: toRef(TurnContext.getConversationReference(activity)),
-      user: { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), name: from.name ?? '' },
-      input: { text: value ? undefined : text, value, at: this.now() },
-    });
-    // An answered question becoming its one-line record (dropped when Teams refuses it) goes out beside the next
-    // messages: the person waits for one round trip to Teams, not two. Everything else keeps its order.
-    const beside: Promise<void>[] = [];
+    await this.deps.conversations.handle(
+      {
+        key,
+        activityId: activity.id,
+        conversationId: activity.conversation.id,
+        conversationRef: toRef(TurnContext.getConversationReference(activity)),
+        user: { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}), name: from.name ?? '' },
+        input: { text: value ? undefined : text, value, at: this.now() },
+      },
+      (replies) => this.sendReplies(context, replies),
+    );
+  }
+
+  /**
+   * A turn's replies in the personal chat; resolves with the id of the message holding the question card, if one was
+   * sent. An answered question becoming its one-line record (dropped when Teams refuses it) goes out beside the next
+   * messages: the person waits for one round trip to Teams, not two. Everything else keeps its order.
+   */
+  private async sendReplies(context: TurnContext, replies: Reply[]): Promise<string | undefined> {
+    const beside: Promise<unknown>[] = [];
+    let question: string | undefined;
     for (const reply of replies) {
       if (reply.replaces?.ifRefused === 'skip' && !reply.question) {
-        const sending = this.sendPersonal(context, key, reply);
+        const sending = this.sendPersonal(context, reply);
         // Handled at once: a failure while the next message is awaited is no unhandled rejection (which ends the
         // process); Promise.all below still makes it the turn's failure.
         sending.catch(() => undefined);
         beside.push(sending);
-      } else await this.sendPersonal(context, key, reply);
+      } else {
+        const id = await this.sendPersonal(context, reply);
+        if (reply.question && id) question = id;
+      }
     }
     await Promise.all(beside);
+    return question;
   }
 
   /**
    * One reply in the personal chat: in place of an earlier message when it replaces one (an answered question
-   * becomes its one-line record), else as a new message; a question's message id is kept for the next answer.
+   * becomes its one-line record), else as a new message. Resolves with the id of the message that shows it.
    * Teams may refuse an update (an old message, a card it no longer holds): the chat then just goes on.
    */
-  private async sendPersonal(context: TurnContext, key: string, reply: Reply): Promise<void> {
-    let id: string | undefined;
+  private async sendPersonal(context: TurnContext, reply: Reply): Promise<string | undefined> {
     if (reply.replaces) {
       try {
         await context.updateActivity({ ...toActivity(reply), id: reply.replaces.activityId });
-        id = reply.replaces.activityId;
+        return reply.replaces.activityId;
       } catch (error) {
         this.deps.log.info({ event: 'chat.update-refused', err: error instanceof Error ? error.message : String(error) });
-        if (reply.replaces.ifRefused === 'skip') return;
+        if (reply.replaces.ifRefused === 'skip') return undefined;
       }
     }
-    id ??= (await context.sendActivity(toActivity(reply)))?.id;
-    if (reply.question && id) this.keepQuestion(key, id);
-  }
-
-  /**
-   * Which message holds the open question (for the next answer to replace it in place), kept after the turn has
-   * answered Teams: the person sees the question when it is sent, and waits for no further write. The next turn of the
-   * same chat on this instance waits for it (Conversations' lock per chat), and so does a shutdown. Should it fail, the
-   * next answer leaves the old card standing instead of replacing it, and nothing else changes.
-   */
-  private keepQuestion(key: string, activityId: string): void {
-    this.deps.conversations.questionShown(key, activityId).catch((error: unknown) => {
-      this.deps.log.warn({ event: 'chat.question-unmarked', err: error instanceof Error ? error.message : String(error) });
-    });
+    return (await context.sendActivity(toActivity(reply)))?.id;
   }
 
   private async handleChannel(context: TurnContext): Promise<void> {

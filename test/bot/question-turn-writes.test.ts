@@ -83,28 +83,53 @@ describe('a plain question turn', () => {
   });
 });
 
-describe('a question whose message cannot be kept', () => {
-  it('is asked all the same; the failure is logged, and the next answer is taken', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    vi.spyOn(stores.conversations, 'markQuestion').mockRejectedValue(new Error('schijf vol'));
-    const { bot, conversations } = assembleBot({ stores, config: loadGemeenteConfig(), team: loadTeamConfig(), log, now: () => NOW, deliver: () => {} });
+describe('the state of a question turn', () => {
+  const turnOf = (log = pino({ level: 'silent' })) => {
+    const { bot } = assembleBot({ stores, config: loadGemeenteConfig(), team: loadTeamConfig(), log, now: () => NOW, deliver: () => {} });
     const adapter = new TestAdapter(async (context) => bot.run(context));
     let n = 0;
     const say = (extra: Partial<Activity>) =>
       adapter.receiveActivity({ type: 'message', id: `activity-${++n}`, channelId: 'msteams', from: ALEX, conversation: { id: 'personal-alex', conversationType: 'personal' }, ...extra } as Activity);
-    await say({ text: 'aanmelden' });
-    const first = adapter.activeQueue.splice(0) as unknown as Record<string, unknown>[];
-    const role = findAction(first, 'Nee');
-    expect(role).toBeDefined();
-    await conversations.idle();
-    expect(lines.filter((l) => l.event === 'chat.question-unmarked')).toEqual([expect.objectContaining({ err: 'schijf vol' })]);
+    const replies = () => adapter.activeQueue.splice(0) as unknown as Record<string, unknown>[];
+    return { say, replies };
+  };
+  const KEY = `personal-alex|${ALEX.aadObjectId}`;
 
+  it('is written once, after the question went out, with the message that holds it', async () => {
+    const { say, replies } = turnOf();
+    await say({ text: 'aanmelden' });
+    const role = findAction(replies(), 'Nee');
+    const put = vi.spyOn(stores.conversations, 'put');
+    const marked = vi.spyOn(stores.conversations, 'markQuestion');
     await say({ value: role!.data });
-    const next = adapter.activeQueue.splice(0) as unknown as Record<string, unknown>[];
-    // No card to replace in place (its message is unknown): the answer's record and the next question are new messages.
-    expect(next.length).toBeGreaterThan(0);
-    expect(JSON.stringify(next)).toContain('kinderen');
-    expect(lines.filter((l) => l.event === 'turn.error')).toEqual([]);
+    const sent = replies();
+    const question = sent.find((a) => JSON.stringify(a).includes('kinderen'));
+    expect(question).toBeDefined();
+    expect(put).toHaveBeenCalledTimes(1);
+    expect(marked).not.toHaveBeenCalled();
+    // TestAdapter numbers what the bot sends; the stored id is the one Teams gave the question's message.
+    expect((await stores.conversations.get(KEY))?.questionActivityId).toBe(question!.id);
+  });
+
+  it('that cannot be written leaves the earlier state: the turn fails, and the next message asks that question again', async () => {
+    const { say, replies } = turnOf();
+    await say({ text: 'aanmelden' });
+    const role = findAction(replies(), 'Nee');
+    const before = await stores.conversations.get(KEY);
+    vi.spyOn(stores.conversations, 'put').mockRejectedValueOnce(new Error('schijf vol'));
+    await expect(say({ value: role!.data })).rejects.toThrow('schijf vol');
+    // The question had gone out; the answer it followed is not taken.
+    expect(JSON.stringify(replies())).toContain('kinderen');
+    expect(await stores.conversations.get(KEY)).toEqual(before);
+
+    // Typed at the card just sent: the safety question comes again, its card ready to be answered; then all goes on.
+    await say({ text: '3, 7 en 12' });
+    const again = replies();
+    expect(JSON.stringify(again)).toContain('Maak je je acuut zorgen over de veiligheid');
+    const safety = findAction(again, 'Nee');
+    expect(safety?.data).toMatchObject({ step: 'safety' });
+    await say({ value: safety!.data });
+    expect(JSON.stringify(replies())).toContain('kinderen');
+    expect((await stores.conversations.get(KEY))?.questionActivityId).toBeDefined();
   });
 });
