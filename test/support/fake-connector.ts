@@ -22,6 +22,8 @@ export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   /** The messages (POST, PUT) of each conversation, in order: a benchmark's client reads its own without scanning all. */
   private readonly byConversation = new Map<string, Record<string, unknown>[]>();
+  /** When the latest message (POST, PUT) of each conversation arrived (performance.now() of this process). */
+  private readonly lastArrival = new Map<string, number>();
   /** Calls answered from failNext, in order. */
   readonly refused: { status: number; path: string }[] = [];
   private server: Server | undefined;
@@ -78,6 +80,7 @@ export class FakeConnector {
           const list = this.byConversation.get(conversationId) ?? [];
           list.push(body);
           this.byConversation.set(conversationId, list);
+          this.lastArrival.set(conversationId, performance.now());
         }
         this.calls.push({
           method: req.method ?? '',
@@ -102,6 +105,11 @@ export class FakeConnector {
   activities(conversationId?: string): Record<string, unknown>[] {
     if (conversationId) return [...(this.byConversation.get(conversationId) ?? [])];
     return this.calls.filter((c) => c.method === 'POST' || c.method === 'PUT').map((c) => c.body);
+  }
+
+  /** When the latest message (new or changed) of a conversation arrived, as performance.now() of this process. */
+  lastAt(conversationId: string): number | undefined {
+    return this.lastArrival.get(conversationId);
   }
 
   /** Conversations the bot created: channel threads (with their card) and 1:1 chats (with their first message). */
