@@ -1226,6 +1226,8 @@ export function createIntakeDialog({ config, kind = 'intake', praktijken = [], p
     /** "Genoteerd: ..." for the answer that moved the flow from previous to next. */
     acknowledgement(previous, next) {
       if (String(previous.value) === 'service') return 'Genoteerd: je meldt het gezin aan voor een gezinscoach.';
+      // "Zorgen, maar niet acuut" is no plain "Nee": where the referrer stands in the meldcode is asked next.
+      if (String(previous.value) === 'safety' && String(next.value) === 'safetySignal') return 'Genoteerd: zorgen over veiligheid: Niet acuut';
       const step = stepOf(String(previous.value));
       if (!step || step === 'summary') return undefined;
       // One card may have answered several questions: every step from this one up to the next question.

@@ -405,6 +405,16 @@ describe('the card of every step', () => {
     expect(dialog.acknowledgement(snapshotAt('safety', { safety: undefined }), before)).toBe('Genoteerd: acute zorgen over veiligheid: Ja (spoed)');
   });
 
+  it('notes a worry that is not acute as such, not as "Nee", and then its step in the meldcode', () => {
+    const asked = snapshotAt('safetySignal', { safety: { concern: false } });
+    expect(dialog.acknowledgement(snapshotAt('safety', { safety: undefined }), asked)).toBe('Genoteerd: zorgen over veiligheid: Niet acuut');
+    expect(dialog.acknowledgement(asked, snapshotAt('children', { safety: { concern: false, signal: { meldcode: 'stap-2' } } }))).toBe(
+      'Genoteerd: zorgen over veiligheid: Niet acuut (zorgsignaal); meldcode: Stap 2: collega of Veilig Thuis geraadpleegd',
+    );
+    // A plain "Nee" stays one.
+    expect(dialog.acknowledgement(snapshotAt('safety', { safety: undefined }), snapshotAt('children', { safety: { concern: false } }))).toBe('Genoteerd: acute zorgen over veiligheid: Nee');
+  });
+
   it('notes each of the two again on its own after "terug", when the earlier answers are still there', () => {
     const safety = { concern: true, action: 'veilig-thuis-advies' } as const;
     // Acute zorgen answered again: what was done is asked next, so it is not noted yet.
