@@ -76,11 +76,13 @@ export async function insertCheckpoint(client: Queryable, checkpoint: AuditCheck
 
 /** The audit log and its checkpoints as stored (for verification, also by the CLI beside a running bot). */
 export async function readPgAuditLog(client: Queryable): Promise<{ raw: unknown[]; checkpoints: AuditCheckpoint[] }> {
-  const [log, checkpoints] = await Promise.all([
-    client.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq'),
-    client.query<{ seq: string; hash: string; at: Date }>('SELECT seq, hash, at FROM audit_checkpoints ORDER BY seq'),
-  ]);
-  return { raw: log.rows.map((row) => row.entry), checkpoints: checkpoints.rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() })) };
+  const [log, checkpoints] = await Promise.all([client.query<{ entry: unknown }>('SELECT entry FROM audit_log ORDER BY seq'), readPgCheckpoints(client)]);
+  return { raw: log.rows.map((row) => row.entry), checkpoints };
+}
+
+async function readPgCheckpoints(client: Queryable): Promise<AuditCheckpoint[]> {
+  const { rows } = await client.query<{ seq: string; hash: string; at: Date }>('SELECT seq, hash, at FROM audit_checkpoints ORDER BY seq');
+  return rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() }));
 }
 
 /** How many entries of the access log are read at a time when it is verified. */
@@ -117,9 +119,7 @@ export class PgAuditLog implements AuditLog {
     try {
       // One snapshot of both tables: a bot appending meanwhile does not make them disagree.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows } = await client.query<{ seq: string; hash: string; at: Date }>('SELECT seq, hash, at FROM audit_checkpoints ORDER BY seq');
-      const checkpoints = rows.map((row) => ({ seq: Number(row.seq), hash: row.hash, at: row.at.toISOString() }));
-      const result = await verifyChainAsync(auditEntriesInBatches(client), this.keys, checkpoints);
+      const result = await verifyChainAsync(auditEntriesInBatches(client), this.keys, await readPgCheckpoints(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -145,7 +145,7 @@ export class PgAuditLog implements AuditLog {
   }
 
   async checkpoints(): Promise<AuditCheckpoint[]> {
-    return (await readPgAuditLog(this.pool)).checkpoints;
+    return readPgCheckpoints(this.pool);
   }
 }
 
