@@ -15,6 +15,7 @@ import {
   PgConversationStateStore,
   PgOutbox,
   PgPacingLedger,
+  PgTurnStart,
   PgPeopleStore,
   PgReferralStore,
 } from './postgres/stores.pg.js';
@@ -152,14 +153,16 @@ async function openPostgres(databaseUrl: string, options: StoreOptions): Promise
   }
   const pool = createPool(databaseUrl);
   const audit = new PgAuditLog(pool, keys);
+  // A turn's read of its conversation and the booking of its sends go to the database as one statement.
+  const turnStart = new PgTurnStart(pool);
   return {
-    conversations: new PgConversationStateStore(pool, keys, onInvalidState),
+    conversations: new PgConversationStateStore(pool, keys, onInvalidState, turnStart),
     referrals: new PgReferralStore(pool, keys),
     audit,
     channels: new PgChannelLinkStore(pool, keys),
     people: new PgPeopleStore(pool),
     outbox: new PgOutbox(pool),
-    pacing: new PgPacingLedger(pool),
+    pacing: new PgPacingLedger(pool, turnStart),
     bulk: new PgBulkStore(pool, keys),
     describe: { kind: 'postgresql', where: redacted(databaseUrl) },
     // Every change is committed before its promise resolves: nothing to wait for.

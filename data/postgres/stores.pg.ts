@@ -524,6 +524,59 @@ export class PgPeopleStore implements PeopleStore {
   }
 }
 
+/** What reserve_send_slots takes: the conversation, the moment, the windows' counts and lengths, how many sends. */
+type BookingValues = [conversationId: string, now: string, counts: number[], windowsMs: number[], count: number];
+
+/**
+ * The two statements a turn in a personal chat makes before it can answer, as one (issue 17): the booking of its sends
+ * (PgPacingLedger.reserveSeveral, which TeamsLimitsMiddleware asks for as the turn begins) and the read of its
+ * conversation's state (PgConversationStateStore.get, asked a moment later in the same tick). A booking waits for a
+ * read until the end of the tick it was asked in (setImmediate), then goes alone; a read never waits. Paired, they
+ * are one round trip and one transaction instead of two: less work for the server and for this process, and the
+ * answer waits for one statement, not two side by side. When the pair fails, the read is tried again alone (the
+ * booking's failure is its own: every send then books for itself).
+ */
+export class PgTurnStart {
+  private readonly waiting: { values: BookingValues; resolve: (slots: Date[]) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  book(values: BookingValues): Promise<Date[]> {
+    return new Promise((resolve, reject) => {
+      const booking = { values, resolve, reject };
+      this.waiting.push(booking);
+      setImmediate(() => {
+        const index = this.waiting.indexOf(booking);
+        if (index < 0) return;
+        this.waiting.splice(index, 1);
+        this.pool
+          .query<{ slots: Date[] }>({ name: 'pacing-reserve-several', text: `WITH ${LAZILY} SELECT reserve_send_slots($1, $2, $3, $4, $5) AS slots FROM lazily`, values })
+          .then(({ rows }) => resolve(rows[0]!.slots), reject);
+      });
+    });
+  }
+
+  /** A conversation's stored document (undefined: none), with a booking that waits, if there is one. */
+  async read(key: string): Promise<unknown> {
+    const booking = this.waiting.shift();
+    if (booking) {
+      try {
+        const { rows } = await this.pool.query<{ doc: unknown; slots: Date[] }>({
+          name: 'turn-start',
+          text: `WITH ${LAZILY} SELECT (SELECT doc FROM conversations WHERE key = $1) AS doc, reserve_send_slots($2, $3, $4, $5, $6) AS slots FROM lazily`,
+          values: [key, ...booking.values],
+        });
+        booking.resolve(rows[0]!.slots);
+        return rows[0]!.doc ?? undefined;
+      } catch (error) {
+        booking.reject(error);
+      }
+    }
+    const { rows } = await this.pool.query<{ doc: unknown }>({ name: 'conversation-get', text: 'SELECT doc FROM conversations WHERE key = $1', values: [key] });
+    return rows[0]?.doc;
+  }
+}
+
 /**
  * The statements every turn makes (here and in PgPacingLedger) are named: each connection of the pool has PostgreSQL
  * parse and plan them once, not on every turn (about 0.04 ms of the server's time each on the development machine).
@@ -533,12 +586,14 @@ export class PgConversationStateStore implements ConversationStateStore {
     private readonly pool: pg.Pool,
     private readonly keys: AuditKeyring,
     private readonly onInvalid: (key: string, problem: string) => void = () => {},
+    /** Shared with the PgPacingLedger of the same instance: a turn's read then goes with its booking. */
+    private readonly turnStart: PgTurnStart = new PgTurnStart(pool),
   ) {}
 
   async get(key: string): Promise<ConversationRecord | undefined> {
-    const { rows } = await this.pool.query<{ doc: unknown }>({ name: 'conversation-get', text: 'SELECT doc FROM conversations WHERE key = $1', values: [key] });
-    if (!rows[0]) return undefined;
-    const parsed = ConversationRecordSchema.safeParse(rows[0].doc);
+    const doc = await this.turnStart.read(key);
+    if (doc === undefined || doc === null) return undefined;
+    const parsed = ConversationRecordSchema.safeParse(doc);
     if (!parsed.success) {
       this.onInvalid(key, parsed.error.issues.map((i) => i.path.join('.')).join(', '));
       return undefined;
@@ -605,7 +660,11 @@ export class PgConversationStateStore implements ConversationStateStore {
 export class PgPacingLedger implements PacingLedger {
   private lastPrune = 0;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Shared with the PgConversationStateStore of the same instance (see PgTurnStart). */
+    private readonly turnStart: PgTurnStart = new PgTurnStart(pool),
+  ) {}
 
   async reserve(conversationId: string, now: number, limits: Limits): Promise<number> {
     const longest = longestWindow(limits);
@@ -623,14 +682,11 @@ export class PgPacingLedger implements PacingLedger {
   }
 
   async reserveSeveral(conversationId: string, now: number, limits: Limits, count: number): Promise<number[]> {
-    // One round trip for all: reserve_send_slots (migration 1796500000000) books them one after the other.
-    const { rows } = await this.pool.query<{ slots: Date[] }>({
-      name: 'pacing-reserve-several',
-      text: `WITH ${LAZILY} SELECT reserve_send_slots($1, $2, $3, $4, $5) AS slots FROM lazily`,
-      values: [conversationId, new Date(now).toISOString(), limits.map(([count]) => count), limits.map(([, windowMs]) => windowMs), count],
-    });
+    // One round trip for all: reserve_send_slots (migrations 1796500000000, 1796600000000) books them one after the
+    // other; mostly in the same statement as the turn's read of its conversation (PgTurnStart).
+    const slots = await this.turnStart.book([conversationId, new Date(now).toISOString(), limits.map(([count]) => count), limits.map(([, windowMs]) => windowMs), count]);
     await this.prune(now, longestWindow(limits));
-    return rows[0]!.slots.map((at) => at.getTime());
+    return slots.map((at) => at.getTime());
   }
 
   async release(conversationId: string, slots: number[]): Promise<void> {
