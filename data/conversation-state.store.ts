@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AuditEvent, AuditLog } from './audit-log.js';
-import { DurableJSONFile } from './durable-json-file.js';
+import { readCopies, readCopiesSync, removeCopiesSync, writeCopySync, type CopyState } from './two-copies.js';
 
 /** What the bot remembers of one person in one conversation between turns. */
 export const ConversationRecordSchema = z.object({
@@ -61,8 +60,8 @@ export function isIdleFlow(record: ConversationRecord, idleSince: Date): boolean
   return record.flow !== undefined && Date.parse(record.updatedAt) < idleSince.getTime();
 }
 
-/** A conversation's file: a hash of its key. */
-const CONVERSATION_FILE = /^[0-9a-f]{40}\.json$/;
+/** A conversation's files: a hash of its key, in two copies (data/two-copies.ts). */
+const CONVERSATION_FILE = /^([0-9a-f]{40})(\.1)?\.json$/;
 
 /** Conversations whose state a folder store keeps in memory besides their files (the most recently used). */
 const CACHED_CONVERSATIONS = 1000;
@@ -73,8 +72,10 @@ const CACHED_CONVERSATIONS = 1000;
 const WRITE_AFTER_MS = 100;
 
 /**
- * One small lowdb file per conversation and user: a turn rewrites only its own file, so the cost of a turn
- * does not grow with the number of conversations or aanmeldingen.
+ * One small file per conversation and user, in two copies written in turn (data/two-copies.ts): a turn rewrites only
+ * its own, so the cost of a turn does not grow with the number of conversations or aanmeldingen. While an intake runs,
+ * the older copy holds the state before the last turn (a write cut off by a crash leaves it); once nothing runs (sent,
+ * stopped, purged), that copy is removed, and no answers stay behind on disk.
  *
  * The process that runs the bot holds DATA_DIR's lock, so it is the only writer of these files, and what it wrote
  * last is what they hold: the recently used records are read from memory, not from their files. A change is in
@@ -89,8 +90,13 @@ export class LowdbConversationStateStore implements ConversationStateStore {
    * recently used last; null: known to have none. Without a folder this is the store itself.
    */
   private readonly cache = new Map<string, string | null>();
-  /** Changes not yet in their files, by slot (null: the file goes). */
-  private readonly pending = new Map<string, string | null>();
+  /**
+   * Changes not yet in their files, by slot (text null: the files go). `alone`: the change holds no flow (an intake
+   * sent, stopped or purged), so its earlier copy goes too, and none of the answers stay on disk.
+   */
+  private readonly pending = new Map<string, { text: string | null; alone: boolean }>();
+  /** Where each slot's copies stand on disk (data/two-copies.ts), for the slots in memory. */
+  private readonly copies = new Map<string, CopyState>();
   /** The slots of recently seen keys (a hash each: a turn asks three times). */
   private readonly slots = new Map<string, string>();
   /** The timer of each slot with a pending change: its write is due WRITE_AFTER_MS after the first. */
@@ -115,11 +121,12 @@ export class LowdbConversationStateStore implements ConversationStateStore {
   }
 
   async put(key: string, record: ConversationRecord): Promise<void> {
-    this.set(this.slotOf(key), JSON.stringify(ConversationRecordSchema.parse(record)));
+    const checked = ConversationRecordSchema.parse(record);
+    this.set(this.slotOf(key), JSON.stringify(checked), !checked.flow);
   }
 
   async delete(key: string): Promise<void> {
-    this.set(this.slotOf(key), null);
+    this.set(this.slotOf(key), null, true);
   }
 
   async markQuestion(key: string, activityId: string): Promise<void> {
@@ -127,12 +134,12 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     await this.load(slot, key);
     // Read and changed in one go: nothing else runs in between.
     const record = this.recordIn(slot);
-    if (record?.flow) this.set(slot, JSON.stringify({ ...record, questionActivityId: activityId }));
+    if (record?.flow) this.set(slot, JSON.stringify({ ...record, questionActivityId: activityId }), false);
   }
 
   async purgeIdle(idleSince: Date, purge: (record: ConversationRecord) => IdlePurge, at: Date): Promise<number> {
     // In a folder only the hashed keys are known (the file names), and the newest state may not be in its file yet.
-    const slots = new Set(this.dir ? [...(await this.files()).map((name) => name.slice(0, -'.json'.length)), ...this.cache.keys()] : this.cache.keys());
+    const slots = new Set(this.dir ? [...(await this.stored()), ...this.cache.keys()] : this.cache.keys());
     let purged = 0;
     for (const slot of slots) {
       await this.load(slot, slot);
@@ -140,7 +147,8 @@ export class LowdbConversationStateStore implements ConversationStateStore {
       const record = this.recordIn(slot);
       if (!record || !isIdleFlow(record, idleSince)) continue;
       const replaced = purge(record);
-      this.set(slot, JSON.stringify(ConversationRecordSchema.parse(replaced.record)));
+      const checked = ConversationRecordSchema.parse(replaced.record);
+      this.set(slot, JSON.stringify(checked), !checked.flow);
       // Written right after the change, as the other lowdb stores do with their follow-ups.
       for (const event of replaced.audit) await this.audit.append(event, at);
       purged++;
@@ -171,9 +179,13 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     }
     if (!this.dir) return;
     let text: string | null;
+    let state: CopyState;
     try {
-      const data = await new DurableJSONFile<unknown>(this.fileOf(slot), { sync: false }).read();
-      const parsed = data === null ? undefined : ConversationRecordSchema.safeParse(data);
+      const read = await readCopies(this.baseOf(slot));
+      state = read.state;
+      // A copy cut off by a crash is expected: the other holds the state before. Neither whole is a problem.
+      if (read.text === null && read.broken) throw new Error('no whole copy');
+      const parsed = read.text === null ? undefined : ConversationRecordSchema.safeParse(JSON.parse(read.text));
       if (parsed && !parsed.success) {
         this.onInvalid(key, parsed.error.issues.map((i) => i.path.join('.')).join(', '));
         return;
@@ -183,40 +195,49 @@ export class LowdbConversationStateStore implements ConversationStateStore {
       this.onInvalid(key, 'onleesbaar bestand');
       return;
     }
-    // A change made while the file was read is newer than the file.
+    // A change made while the files were read is newer than the files.
     if (this.cache.has(slot)) return;
     this.cache.set(slot, text);
+    this.copies.set(slot, state);
     this.evict();
   }
 
-  private set(slot: string, text: string | null): void {
+  private set(slot: string, text: string | null, alone: boolean): void {
     this.cache.delete(slot);
     if (!this.dir) {
       if (text !== null) this.cache.set(slot, text);
       return;
     }
     this.cache.set(slot, text);
-    this.pending.set(slot, text);
+    // A change that holds no flow, followed within the same wait by one that does: its earlier copy still goes.
+    this.pending.set(slot, { text, alone: alone || (this.pending.get(slot)?.alone ?? false) });
     if (!this.due.has(slot)) this.due.set(slot, setTimeout(() => this.write(slot), WRITE_AFTER_MS).unref());
     this.evict();
   }
 
   /**
-   * Writes a slot's pending change to its file, at once and without leaving the thread (writeTextSync: a third of the
-   * CPU of the thread pool's round trips, paid once per turn). A failure keeps the change pending, for the next
-   * change or flush to try again; it is returned, not thrown (a timer has no one to throw to).
+   * Writes a slot's pending change over its older copy, at once and without leaving the thread (synchronous calls: a
+   * third of the CPU of the thread pool's round trips, paid once per turn). A failure keeps the change pending, for
+   * the next change or flush to try again; it is returned, not thrown (a timer has no one to throw to).
    */
   private write(slot: string): unknown {
     clearTimeout(this.due.get(slot));
     this.due.delete(slot);
-    if (!this.pending.has(slot)) return undefined;
-    const text = this.pending.get(slot)!;
+    const change = this.pending.get(slot);
+    if (!change) return undefined;
     this.pending.delete(slot);
+    const base = this.baseOf(slot);
     try {
-      if (text === null) rmSync(this.fileOf(slot), { force: true });
-      else new DurableJSONFile<unknown>(this.fileOf(slot), { sync: false }).writeTextSync(text);
+      if (change.text === null) {
+        removeCopiesSync(base);
+        this.copies.set(slot, { sequence: 0, newest: 1 });
+      } else {
+        // Not known when the slot left memory between its read and this write: its files say.
+        const state = this.copies.get(slot) ?? readCopiesSync(base).state;
+        this.copies.set(slot, writeCopySync(base, state, change.text, change.alone));
+      }
     } catch (error) {
-      this.pending.set(slot, text);
+      this.pending.set(slot, change);
       this.onWriteFailed(error);
       return error;
     }
@@ -230,13 +251,17 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     if (this.cache.size <= CACHED_CONVERSATIONS) return;
     for (const slot of this.cache.keys()) {
       if (this.cache.size <= CACHED_CONVERSATIONS) return;
-      if (!this.pending.has(slot)) this.cache.delete(slot);
+      if (this.pending.has(slot)) continue;
+      this.cache.delete(slot);
+      this.copies.delete(slot);
     }
   }
 
-  private async files(): Promise<string[]> {
+  /** The slots that have files. */
+  private async stored(): Promise<string[]> {
     try {
-      return (await readdir(this.dir!)).filter((name) => CONVERSATION_FILE.test(name));
+      const slots = (await readdir(this.dir!)).map((name) => CONVERSATION_FILE.exec(name)?.[1]).filter((slot) => slot !== undefined);
+      return [...new Set(slots)];
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -256,8 +281,9 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     return slot;
   }
 
-  private fileOf(slot: string): string {
-    return path.join(this.dir!, `${slot}.json`);
+  /** A slot's files without their endings (data/two-copies.ts). */
+  private baseOf(slot: string): string {
+    return path.join(this.dir!, slot);
   }
 
   /**
@@ -267,7 +293,7 @@ export class LowdbConversationStateStore implements ConversationStateStore {
   async exportable(): Promise<{ conversations: { key: string; record: ConversationRecord }[]; leftOut: number }> {
     if (this.dir) {
       await this.flush();
-      return { conversations: [], leftOut: (await this.files()).length };
+      return { conversations: [], leftOut: (await this.stored()).length };
     }
     const conversations: { key: string; record: ConversationRecord }[] = [];
     for (const key of this.cache.keys()) {

@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -49,30 +48,6 @@ export class DurableJSONFile<T> implements Adapter<T> {
       await folder.sync();
     } finally {
       await folder.close();
-    }
-  }
-
-  /**
-   * writeText() without leaving the thread: for a small file written often (a conversation's state), where handing
-   * each of open, write, close and rename to the thread pool costs three times the CPU of doing them (0.1 against
-   * 0.3 ms for a 2 KB file on this machine's ext4). Blocks the event loop for the length of those calls.
-   */
-  writeTextSync(text: string): void {
-    const temporary = `${this.file}.${process.pid}.${++counter}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
-    try {
-      writeFileSync(fd, text);
-      if (this.options.sync) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.file);
-    if (!this.options.sync) return;
-    const folder = openSync(path.dirname(this.file), 'r');
-    try {
-      fsyncSync(folder);
-    } finally {
-      closeSync(folder);
     }
   }
 }

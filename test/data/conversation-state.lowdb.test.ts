@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbConversationStateStore, type ConversationRecord } from '../../data/conversation-state.store.js';
 import { openStores } from '../../data/stores.js';
 import type { AuditLog } from '../../data/audit-log.js';
+import { readCopies } from '../../data/two-copies.js';
 
 /**
  * The lowdb conversation state (issue 17): a turn does not wait for the disk, yet what it wrote is in its file just
@@ -28,9 +29,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The newest whole copy of each conversation on disk (data/two-copies.ts). */
 async function onDisk(folder: string): Promise<ConversationRecord[]> {
-  const names = (await readdir(folder)).filter((name) => name.endsWith('.json'));
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(folder, name), 'utf8')) as ConversationRecord));
+  const bases = [...new Set((await readdir(folder)).filter((name) => name.endsWith('.json')).map((name) => name.replace(/(\.1)?\.json$/, '')))];
+  return Promise.all(bases.map(async (base) => JSON.parse((await readCopies(path.join(folder, base))).text!) as ConversationRecord));
+}
+
+/** Everything in the folder's files, as text. */
+async function rawFiles(folder: string): Promise<string> {
+  const names = await readdir(folder);
+  return (await Promise.all(names.map((name) => readFile(path.join(folder, name), 'utf8')))).join('\n');
 }
 
 describe('lowdb conversation state', () => {
@@ -108,6 +116,70 @@ describe('lowdb conversation state', () => {
     await restarted.put('chat-1', record(3));
     await restarted.flush();
     expect(await onDisk(folder)).toEqual([record(3)]);
+  });
+
+  it('keeps the state before the last write whole: a write cut off by a crash leaves the one before it', async () => {
+    const folder = path.join(dir, 'conversations');
+    const store = await LowdbConversationStateStore.open(folder, noAudit);
+    await store.put('chat-1', record(1));
+    await store.flush();
+    await store.put('chat-1', record(2));
+    await store.flush();
+    const names = (await readdir(folder)).sort();
+    expect(names).toHaveLength(2);
+    expect(await (await LowdbConversationStateStore.open(folder, noAudit)).get('chat-1')).toEqual(record(2));
+    // The newer copy (the one written last) loses its second half, as a write cut off by a power failure would.
+    const newer = names.find((name) => name.endsWith('.1.json'))!;
+    const size = (await readFile(path.join(folder, newer))).length;
+    await truncate(path.join(folder, newer), Math.floor(size / 2));
+    const problems: string[] = [];
+    const restarted = await LowdbConversationStateStore.open(folder, noAudit, (_key, problem) => problems.push(problem));
+    expect(await restarted.get('chat-1')).toEqual(record(1));
+    expect(problems).toEqual([]);
+    // The next turn writes over the broken copy, and that is what is read after.
+    await restarted.put('chat-1', record(3));
+    await restarted.flush();
+    expect(await (await LowdbConversationStateStore.open(folder, noAudit)).get('chat-1')).toEqual(record(3));
+  });
+
+  it('keeps no earlier copy once no intake runs: the answers of a sent or stopped intake leave the disk', async () => {
+    const folder = path.join(dir, 'conversations');
+    const store = await LowdbConversationStateStore.open(folder, noAudit);
+    const answered = (n: number) => record(n, { flow: { id: 'intake', version: 2, snapshot: { value: 'summary', context: { family: 'Familie Jansen-Testgezin' } } } });
+    await store.put('chat-1', answered(1));
+    await store.flush();
+    await store.put('chat-1', answered(2));
+    await store.flush();
+    expect(await rawFiles(folder)).toContain('Familie Jansen-Testgezin');
+    const finished = record(3, { flow: undefined, last: { flowId: 'intake', instanceId: 'i-1', outcome: 'verstuurd', reference: 'AM-2026-0001' } });
+    await store.put('chat-1', finished);
+    await store.flush();
+    expect(await readdir(folder)).toHaveLength(1);
+    expect(await rawFiles(folder)).not.toContain('Familie Jansen-Testgezin');
+    expect(await onDisk(folder)).toEqual([finished]);
+
+    // Finished and a new intake begun within one wait (written as one change): the earlier copy still goes.
+    await store.put('chat-2', answered(4));
+    await store.flush();
+    await store.put('chat-2', answered(5));
+    await store.flush();
+    await store.put('chat-2', record(6, { flow: undefined }));
+    await store.put('chat-2', record(7));
+    await store.flush();
+    expect(await rawFiles(folder)).not.toContain('Familie Jansen-Testgezin');
+  });
+
+  it('reads a conversation file of the earlier format (only JSON), and writes the next state beside it', async () => {
+    const folder = path.join(dir, 'conversations');
+    await import('node:fs/promises').then((fs) => fs.mkdir(folder, { recursive: true }));
+    const base = createHash('sha256').update('chat-1').digest('hex').slice(0, 40);
+    await writeFile(path.join(folder, `${base}.json`), JSON.stringify(record(1)));
+    const store = await LowdbConversationStateStore.open(folder, noAudit);
+    expect(await store.get('chat-1')).toEqual(record(1));
+    await store.put('chat-1', record(2));
+    await store.flush();
+    expect((await readdir(folder)).sort()).toEqual([`${base}.1.json`, `${base}.json`]);
+    expect(await (await LowdbConversationStateStore.open(folder, noAudit)).get('chat-1')).toEqual(record(2));
   });
 
   it('is written before the stores close (a bot stopped with SIGTERM loses nothing)', async () => {
