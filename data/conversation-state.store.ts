@@ -180,9 +180,11 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     if (!this.dir) return;
     let text: string | null;
     let state: CopyState;
+    let strayCopy: boolean;
     try {
       const read = await readCopies(this.baseOf(slot));
       state = read.state;
+      strayCopy = read.other;
       // A copy cut off by a crash is expected: the other holds the state before. Neither whole is a problem.
       if (read.text === null && read.broken) throw new Error('no whole copy');
       const parsed = read.text === null ? undefined : ConversationRecordSchema.safeParse(JSON.parse(read.text));
@@ -199,6 +201,8 @@ export class LowdbConversationStateStore implements ConversationStateStore {
     if (this.cache.has(slot)) return;
     this.cache.set(slot, text);
     this.copies.set(slot, state);
+    // No intake runs, yet an earlier copy is still there (the process stopped before it was removed): it goes now.
+    if (text !== null && strayCopy && !(JSON.parse(text) as ConversationRecord).flow) this.set(slot, text, true);
     this.evict();
   }
 

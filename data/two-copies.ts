@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -21,7 +21,8 @@ export interface CopyState {
   newest: 0 | 1;
 }
 
-export type CopiesRead = { text: string | null; state: CopyState; broken: boolean };
+/** `other`: the copy that is not the newest is there too (holding an earlier state, or broken). */
+export type CopiesRead = { text: string | null; state: CopyState; broken: boolean; other: boolean };
 
 const HEADER = /^#1 (\d+) (\d+) ([0-9a-f]{16})$/;
 
@@ -56,8 +57,9 @@ function choose(contents: [Buffer | undefined, Buffer | undefined]): CopiesRead 
   const whole = [a, b].map((c, i) => (typeof c === 'object' ? { ...c, index: i as 0 | 1 } : undefined)).filter((c) => c !== undefined);
   const newest = whole.sort((x, y) => y.sequence - x.sequence)[0];
   // Nothing whole: the next write goes to `<name>.json`.
-  if (!newest) return { text: null, state: { sequence: 0, newest: 1 }, broken };
-  return { text: newest.text, state: { sequence: newest.sequence, newest: newest.index }, broken };
+  if (!newest) return { text: null, state: { sequence: 0, newest: 1 }, broken, other: false };
+  const other = contents[newest.index === 0 ? 1 : 0] !== undefined;
+  return { text: newest.text, state: { sequence: newest.sequence, newest: newest.index }, broken, other };
 }
 
 const absentIfMissing = (error: unknown): undefined => {
@@ -85,7 +87,8 @@ export function readCopiesSync(base: string): CopiesRead {
 /**
  * Writes `text` over the older copy, in place, with synchronous calls (a small file: the thread pool's round trips
  * would cost more than the calls). With `alone`, the other copy is removed after: nothing of an earlier state stays
- * on disk (a finished or purged intake). Returns the state after the write.
+ * on disk (a finished or purged intake); the new copy is on disk first (fdatasync, about once per intake), so a power
+ * failure cannot leave neither. A short write (a full disk) throws, as writeFile would. Returns the state after.
  */
 export function writeCopySync(base: string, state: CopyState, text: string, alone: boolean): CopyState {
   const files = copyFiles(base);
@@ -95,9 +98,12 @@ export function writeCopySync(base: string, state: CopyState, text: string, alon
   const header = Buffer.from(`#1 ${sequence} ${body.length} ${checksum(body)}\n`, 'latin1');
   const fd = openSync(files[target], constants.O_WRONLY | constants.O_CREAT, 0o600);
   try {
-    writevSync(fd, [header, body], 0);
+    const length = header.length + body.length;
+    const written = writevSync(fd, [header, body], 0);
+    if (written !== length) throw Object.assign(new Error(`${files[target]}: ${written} of ${length} bytes written`), { code: 'ENOSPC' });
     // What a longer earlier state left after the end goes too.
-    ftruncateSync(fd, header.length + body.length);
+    ftruncateSync(fd, length);
+    if (alone) fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }

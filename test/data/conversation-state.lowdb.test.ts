@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbConversationStateStore, type ConversationRecord } from '../../data/conversation-state.store.js';
 import { openStores } from '../../data/stores.js';
 import type { AuditLog } from '../../data/audit-log.js';
-import { readCopies } from '../../data/two-copies.js';
+import { readCopies, writeCopySync } from '../../data/two-copies.js';
 
 /**
  * The lowdb conversation state (issue 17): a turn does not wait for the disk, yet what it wrote is in its file just
@@ -167,6 +167,28 @@ describe('lowdb conversation state', () => {
     await store.put('chat-2', record(7));
     await store.flush();
     expect(await rawFiles(folder)).not.toContain('Familie Jansen-Testgezin');
+  });
+
+  it('removes an earlier copy a stop left behind once no intake runs, when the conversation is next read', async () => {
+    const folder = path.join(dir, 'conversations');
+    const store = await LowdbConversationStateStore.open(folder, noAudit);
+    const answered = (n: number) => record(n, { flow: { id: 'intake', version: 2, snapshot: { value: 'summary', context: { family: 'Familie Jansen-Testgezin' } } } });
+    await store.put('chat-1', answered(1));
+    await store.flush();
+    await store.put('chat-1', answered(2));
+    await store.flush();
+    // The finished state written, and the process killed before the earlier copy was removed.
+    const base = path.join(folder, createHash('sha256').update('chat-1').digest('hex').slice(0, 40));
+    const finished = record(3, { flow: undefined });
+    writeCopySync(base, (await readCopies(base)).state, JSON.stringify(finished), false);
+    expect(await rawFiles(folder)).toContain('Familie Jansen-Testgezin');
+
+    const restarted = await LowdbConversationStateStore.open(folder, noAudit);
+    expect(await restarted.get('chat-1')).toEqual(finished);
+    await restarted.flush();
+    expect(await readdir(folder)).toHaveLength(1);
+    expect(await rawFiles(folder)).not.toContain('Familie Jansen-Testgezin');
+    expect(await onDisk(folder)).toEqual([finished]);
   });
 
   it('reads a conversation file of the earlier format (only JSON), and writes the next state beside it', async () => {
