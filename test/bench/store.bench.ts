@@ -5,7 +5,8 @@
  * For each store (lowdb, PostgreSQL) and size: a fresh store is seeded with made-up aanmeldingen (bot/seed.ts: most
  * closed, about 150 open, as a team's work in hand), its open cases count as already posted and a channel is linked;
  * then the real bot is started as production starts it (`npm run build`, then `node dist/bot/main.js`), against a fake
- * Bot Framework connector. BENCH_REFERRERS referrers go through an aanmelding interleaved (question turns), send it
+ * Bot Framework connector, and measured once the bots and the database are idle (a bot's check of the access log after
+ * its start and autovacuum after seeding are done). BENCH_REFERRERS referrers go through an aanmelding interleaved (question turns), send it
  * (submit turns; "card post" is from the submit until its card is in the channel), and once its card is in the channel
  * a gezinscoach presses "Ik pak deze op" (card action: the invoke's answer; "card update" is from the press until the
  * card in the channel is updated). Every measured request is paired with one echo-bot turn right before it, so a busy
@@ -20,6 +21,7 @@
  * made for each size and dropped afterwards. Unreachable: that store is left out with one line.
  */
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -402,6 +404,8 @@ async function main() {
     for (const store of stores) {
       const all = await startAll(store, serviceUrl, connector);
       try {
+        const waited = await quiet(all.running.map((r) => r.bot));
+        process.stderr.write(`  ${store}: bots and database idle after ${(waited / 1000).toFixed(1)} s\n`);
         await measureInterleaved(all.running, floor, connector, serviceUrl).catch((error: unknown) => {
           throw withBotLog(error, ...all.running);
         });
@@ -420,6 +424,54 @@ async function main() {
     await connector.stop();
   }
   process.stdout.write(report(rows));
+}
+
+/** CPU time (ms) of a process so far, from /proc; undefined where there is no /proc. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** The PostgreSQL server's processes (autovacuum, the bots' connections), where there is a /proc to find them in. */
+function postgresPids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(postgres)');
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Waits until the bots and the database server are idle (together under 5 % of a core for a second, at most 60 s):
+ * what a bot does once after its start (checking the access log: seconds at 100,000 aanmeldingen, measured as
+ * start-up work, see README "Toegangslog") and autovacuum after seeding would otherwise weigh on the turns of every
+ * size measured meanwhile. Returns how long it waited.
+ */
+async function quiet(bots: BotProcess[]): Promise<number> {
+  const began = performance.now();
+  while (performance.now() - began < 60_000) {
+    const pids = [...bots.map((b) => b.pid), ...postgresPids()];
+    const before = pids.map(cpuMs);
+    if (before.every((ms) => ms === undefined)) return 0;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = pids.map(cpuMs).reduce<number>((sum, ms, i) => sum + (ms !== undefined && before[i] !== undefined ? ms - before[i]! : 0), 0);
+    if (used < 50) break;
+  }
+  return performance.now() - began;
 }
 
 /** A failed measurement says which bot it was and what that bot logged as a warning or error. */

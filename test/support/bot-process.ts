@@ -20,6 +20,8 @@ export async function freePort(): Promise<number> {
 export interface BotProcess {
   url: string;
   port: number;
+  /** The bot's process id (a benchmark reads its CPU time from /proc). */
+  pid: number;
   /** Every log line the bot printed (JSON lines on stdout). */
   logs: string[];
   stderr: string[];
@@ -74,6 +76,7 @@ export async function startBot(env: Record<string, string | undefined>, script =
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     logs,
     stderr,
     async stop(signal = 'SIGTERM') {
