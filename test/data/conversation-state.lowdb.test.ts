@@ -35,6 +35,17 @@ async function onDisk(folder: string): Promise<ConversationRecord[]> {
   return Promise.all(bases.map(async (base) => JSON.parse((await readCopies(path.join(folder, base))).text!) as ConversationRecord));
 }
 
+/** An intake at its summary, with a family's name in its answers. */
+const answered = (n: number) => record(n, { flow: { id: 'intake', version: 2, snapshot: { value: 'summary', context: { family: 'Familie Jansen-Testgezin' } } } });
+
+/** Two turns of an intake at its summary, each written: both copies of the conversation hold the family's name. */
+async function answeredTwice(store: LowdbConversationStateStore, key: string): Promise<void> {
+  for (const n of [1, 2]) {
+    await store.put(key, answered(n));
+    await store.flush();
+  }
+}
+
 /** Everything in the folder's files, as text. */
 async function rawFiles(folder: string): Promise<string> {
   const names = await readdir(folder);
@@ -145,11 +156,7 @@ describe('lowdb conversation state', () => {
   it('keeps no earlier copy once no intake runs: the answers of a sent or stopped intake leave the disk', async () => {
     const folder = path.join(dir, 'conversations');
     const store = await LowdbConversationStateStore.open(folder, noAudit);
-    const answered = (n: number) => record(n, { flow: { id: 'intake', version: 2, snapshot: { value: 'summary', context: { family: 'Familie Jansen-Testgezin' } } } });
-    await store.put('chat-1', answered(1));
-    await store.flush();
-    await store.put('chat-1', answered(2));
-    await store.flush();
+    await answeredTwice(store, 'chat-1');
     expect(await rawFiles(folder)).toContain('Familie Jansen-Testgezin');
     const finished = record(3, { flow: undefined, last: { flowId: 'intake', instanceId: 'i-1', outcome: 'verstuurd', reference: 'AM-2026-0001' } });
     await store.put('chat-1', finished);
@@ -159,10 +166,7 @@ describe('lowdb conversation state', () => {
     expect(await onDisk(folder)).toEqual([finished]);
 
     // Finished and a new intake begun within one wait (written as one change): the earlier copy still goes.
-    await store.put('chat-2', answered(4));
-    await store.flush();
-    await store.put('chat-2', answered(5));
-    await store.flush();
+    await answeredTwice(store, 'chat-2');
     await store.put('chat-2', record(6, { flow: undefined }));
     await store.put('chat-2', record(7));
     await store.flush();
@@ -172,11 +176,7 @@ describe('lowdb conversation state', () => {
   it('removes an earlier copy a stop left behind once no intake runs, when the conversation is next read', async () => {
     const folder = path.join(dir, 'conversations');
     const store = await LowdbConversationStateStore.open(folder, noAudit);
-    const answered = (n: number) => record(n, { flow: { id: 'intake', version: 2, snapshot: { value: 'summary', context: { family: 'Familie Jansen-Testgezin' } } } });
-    await store.put('chat-1', answered(1));
-    await store.flush();
-    await store.put('chat-1', answered(2));
-    await store.flush();
+    await answeredTwice(store, 'chat-1');
     // The finished state written, and the process killed before the earlier copy was removed.
     const base = path.join(folder, createHash('sha256').update('chat-1').digest('hex').slice(0, 40));
     const finished = record(3, { flow: undefined });
