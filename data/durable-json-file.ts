@@ -9,14 +9,11 @@ let counter = 0;
  * A lowdb adapter that only returns from write() once the data is on disk: it writes a temporary file,
  * fsyncs it, renames it over the old one and fsyncs the folder. lowdb's own JSONFile renames without
  * fsync, which is fine for conversation state but not for an aanmelding we have confirmed to a referrer.
- * Files are created 0600 (only the bot's user reads a family's data); `{ sync: false }` skips the fsyncs (conversation
- * state: written every turn, and a lost last turn is asked again).
+ * Files are created 0600 (only the bot's user reads a family's data). Conversation state, written every turn, has
+ * its own cheaper write (data/two-copies.ts).
  */
 export class DurableJSONFile<T> implements Adapter<T> {
-  constructor(
-    private readonly file: string,
-    private readonly options: { sync: boolean } = { sync: true },
-  ) {}
+  constructor(private readonly file: string) {}
 
   async read(): Promise<T | null> {
     try {
@@ -37,12 +34,11 @@ export class DurableJSONFile<T> implements Adapter<T> {
     const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.writeFile(text);
-      if (this.options.sync) await handle.sync();
+      await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temporary, this.file);
-    if (!this.options.sync) return;
     const folder = await open(path.dirname(this.file), 'r');
     try {
       await folder.sync();
