@@ -1,4 +1,5 @@
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
+import { sendDirectly } from './direct-sends.js';
 
 type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
 type Claims = Parameters<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>[0];
@@ -31,6 +32,7 @@ function remembered<T>(map: Map<string, Promise<T>>, key: string, make: () => Pr
  * its own HTTP pipeline, for every activity and for every proactive message: a third of a millisecond and a heap of
  * garbage per turn, on a 2-core machine 5 % of a question turn. botbuilder's older BotFrameworkAdapter kept its
  * connector clients per service address the same way; the credentials in a client fetch and renew their own tokens.
+ * Each client sends, replies and updates with one direct request (bot/direct-sends.ts).
  */
 export class ReusingBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly factories = new Map<string, ConnectorFactory>();
@@ -43,7 +45,7 @@ export class ReusingBotFrameworkAuthentication extends ConfigurationBotFramework
     const made = super.createConnectorFactory(claimsIdentity);
     const clients = new Map<string, Promise<ConnectorClient>>();
     // Structural: CloudAdapter only ever calls create().
-    const factory = { create: (serviceUrl: string, audience?: string) => remembered(clients, `${serviceUrl} ${audience ?? ''}`, () => made.create(serviceUrl, audience)) } as ConnectorFactory;
+    const factory = { create: (serviceUrl: string, audience?: string) => remembered(clients, `${serviceUrl} ${audience ?? ''}`, () => made.create(serviceUrl, audience).then((client) => sendDirectly(client))) } as ConnectorFactory;
     if (this.factories.size >= MOST_CLIENTS) this.factories.clear();
     this.factories.set(appId, factory);
     return factory;
